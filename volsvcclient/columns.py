@@ -1,0 +1,50 @@
+"""Output columns of ``volume service`` commands, in one table.
+
+Names match upstream OSC where the column exists there, so scripts that
+parse ``-f json`` keep working.
+"""
+
+from volsvcclient import versions
+
+# (SDK attribute, column name, minimum microversion, shown with --long only)
+SERVICE_COLUMNS = (
+    ('binary', 'Binary', None, False),
+    ('host', 'Host', None, False),
+    ('availability_zone', 'Zone', None, False),
+    ('status', 'Status', None, False),
+    ('state', 'State', None, False),
+    ('updated_at', 'Updated At', None, False),
+    ('cluster', 'Cluster', versions.CLUSTER, False),
+    ('backend_state', 'Backend State', versions.BACKEND_STATE, False),
+    ('disabled_reason', 'Disabled Reason', None, True),
+    ('replication_status', 'Replication Status', None, True),
+    ('active_backend_id', 'Active Backend ID', None, True),
+    ('is_frozen', 'Frozen', None, True),
+)
+
+#: Server field name for each SDK attribute whose names differ.
+SERVER_FIELDS = {'availability_zone': 'zone', 'is_frozen': 'frozen'}
+
+#: Column name -> SDK attribute, for reading saved ``list -f json`` output.
+ATTRIBUTE_BY_NAME = {name: attr for attr, name, _, _ in SERVICE_COLUMNS}
+
+
+def for_list(microversion, long):
+    """(attributes, names) that ``list`` shows at this microversion."""
+    chosen = [
+        (attr, name)
+        for attr, name, minimum, long_only in SERVICE_COLUMNS
+        if (minimum is None or versions.at_least(microversion, minimum))
+        and (long or not long_only)
+    ]
+    return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)
+
+
+def for_show(server_fields):
+    """(attributes, names) for every field the server returned."""
+    chosen = [
+        (attr, name)
+        for attr, name, _, _ in SERVICE_COLUMNS
+        if SERVER_FIELDS.get(attr, attr) in server_fields
+    ]
+    return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)

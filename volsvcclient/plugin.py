@@ -1,0 +1,36 @@
+"""OpenStackClient plugin entry point for volsvcclient.
+
+OSC imports this module on every ``openstack`` run, so it imports nothing
+beyond the standard library.
+
+The plugin shares OSC's ``--os-volume-api-version`` option instead of adding
+its own: OSC then loads ``openstack.volume_service.v2`` or ``.v3`` to match
+the version the user asked for.  Our ``volume service list`` and ``volume
+service set`` deliberately replace OSC's core commands of the same name
+(plugin groups load after OSC's own, and cliff keeps the later entry).
+"""
+
+import logging
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_API_VERSION = '3'
+# Never 'volume': OSC would replace its own volume client with ours.
+API_NAME = 'volume_service'
+API_VERSION_OPTION = 'os_volume_api_version'
+API_VERSIONS = ('2', '3')
+
+
+def make_client(instance):
+    """Return the openstacksdk block-storage proxy of OSC's connection."""
+    return instance.sdk_connection.block_storage
+
+
+def build_option_parser(parser):
+    """Add no global option: ``--os-volume-api-version`` is OSC's own."""
+    return parser
+
+
+def check_api_version(check_version):
+    """Accept any version: the SDK negotiates microversions with Cinder."""
+    return True

@@ -1,0 +1,351 @@
+"""The os-services API of one Cinder, through openstacksdk's block-storage proxy.
+
+Commands import this module inside ``take_action`` only: it pulls in
+openstacksdk, which ``openstack`` must not pay for on unrelated commands.
+"""
+
+import re
+import time
+
+from openstack import exceptions as sdk_exceptions
+from openstack import utils as sdk_utils
+from openstack.block_storage.v2 import service as sdk_service_v2
+from openstack.block_storage.v3 import service as sdk_service
+from osc_lib import exceptions
+
+from volsvcclient import versions
+
+VOLUME_BINARY = 'cinder-volume'
+
+#: Why a 200 from os-services/enable may change nothing.
+ENABLE_IGNORED = (
+    'Cinder 28.0.0 and later answer os-services/enable with 200 without '
+    'enabling the service'
+)
+
+_FIELD_LABELS = {
+    'status': 'status',
+    'disabled_reason': 'disabled reason',
+    'is_frozen': 'frozen',
+    'replication_status': 'replication status',
+}
+
+#: Replication states a failover passes through before it settles.
+_FAILOVER_IN_PROGRESS = ('failing-over',)
+_FAILOVER_FAILED = ('error', 'failover-error')
+
+
+class _Named:
+    """What messages and ``show`` need from openstacksdk's Service."""
+
+    @property
+    def label(self):
+        return f'{self.binary} on {self.host}'
+
+    @property
+    def server_fields(self):
+        """Names of the fields the server returned for this service."""
+        return set(self._body.attributes)
+
+
+class Service(_Named, sdk_service.Service):
+    """A service as Block Storage API v3 reports it."""
+
+
+class ServiceV2(_Named, sdk_service_v2.Service):
+    """A service as Block Storage API v2 reports it (no microversions)."""
+
+
+class NotApplied(exceptions.CommandError):
+    """The server accepted a request but the service did not change."""
+
+
+def enable_workaround(service):
+    """How an operator can re-enable ``service`` when enable is ignored."""
+    if service.binary != VOLUME_BINARY:
+        return f'No API re-enables {service.binary} on such a release'
+    return (
+        f"For a {VOLUME_BINARY} service, 'openstack volume service freeze "
+        f"{service.host}' then 'openstack volume service thaw "
+        f"{service.host}' re-enables it (--enable-via-thaw does both)"
+    )
+
+
+def enable_via_thaw(api, service, note):
+    """Re-enable a cinder-volume service by freezing and thawing it."""
+    if service.binary != VOLUME_BINARY:
+        raise NotApplied(
+            f'{service.label} is still disabled: {ENABLE_IGNORED}, and '
+            f'--enable-via-thaw applies to {VOLUME_BINARY} only'
+        )
+    if service.is_frozen:
+        raise NotApplied(
+            f"{service.label} is frozen: 'openstack volume service thaw "
+            f"{service.host}' thaws and re-enables it"
+        )
+    note(
+        f'{service.label}: the server ignored os-services/enable; '
+        f're-enabling it by freeze and thaw'
+    )
+    target = Target(host=service.host)
+    api.freeze(target)
+    backend_error = api.thaw(target)
+    return api.verify(
+        service,
+        {'status': 'enabled', 'is_frozen': False},
+        'freeze and thaw',
+        f'The server said: {backend_error}' if backend_error else None,
+    )
+
+
+def mismatches(service, expected):
+    """Human phrases for each expected field the service does not have."""
+    return [
+        f'{_FIELD_LABELS.get(attr, attr)} is {getattr(service, attr)!r}'
+        for attr, want in expected.items()
+        if getattr(service, attr) != want
+    ]
+
+
+def _shorten(names, most=10):
+    names = sorted(names)
+    if len(names) <= most:
+        return ', '.join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more"
+
+
+class Target:
+    """What freeze, thaw and failover act on: one host or one cluster."""
+
+    def __init__(self, host=None, cluster=None):
+        self.host = host
+        self.cluster = cluster
+
+    @property
+    def body(self):
+        return {'cluster': self.cluster} if self.cluster else {'host': self.host}
+
+    def __str__(self):
+        return f"cluster '{self.cluster}'" if self.cluster else f"host '{self.host}'"
+
+
+def connect(client_manager, requested):
+    """A ServiceAPI for OSC's SDK connection at the ``requested`` version."""
+    try:
+        # Not client_manager.volume_service: OSC caches that proxy on the
+        # ClientManager class, so it would outlive this command's options
+        # in a process that runs several commands.
+        proxy = client_manager.sdk_connection.block_storage
+    except sdk_exceptions.NotSupported as exc:
+        raise exceptions.CommandError(
+            f"This cloud's Block Storage service does not offer API version "
+            f"{requested} (--os-volume-api-version {requested}); current "
+            f"Cinder offers only version 3"
+        ) from exc
+    except sdk_exceptions.ConfigException as exc:
+        bounds = re.search(r'minimum of (\S+) and a maximum of ([\d.]+)', str(exc))
+        if not bounds:
+            raise
+        raise exceptions.CommandError(
+            f'Block Storage API {requested} is not available: the server '
+            f'supports {bounds.group(1)} to {bounds.group(2)}'
+        ) from exc
+    return ServiceAPI(proxy, requested.split('.')[0])
+
+
+class ServiceAPI:
+    """os-services requests at one negotiated microversion."""
+
+    def __init__(self, proxy, major):
+        self.proxy = proxy
+        self.major = major
+        self.microversion = self._negotiate()
+        self.resource = ServiceV2 if major == '2' else Service
+
+    def _negotiate(self):
+        if self.major == '2':
+            return None
+        if self.proxy.default_microversion:
+            return self.proxy.default_microversion
+        newest = sdk_utils.maximum_supported_microversion(
+            self.proxy, versions.NEWEST_USED
+        )
+        return newest or '3.0'
+
+    @property
+    def version_label(self):
+        return f'API {self.microversion}' if self.microversion else 'API v2'
+
+    def supports(self, minimum):
+        return versions.at_least(self.microversion, minimum)
+
+    def require(self, minimum, option):
+        """Fail before any request when ``option`` needs a newer version."""
+        if not self.supports(minimum):
+            raise exceptions.CommandError(
+                f'{versions.needs(option, minimum)} (this command is using '
+                f'Block Storage {self.version_label})'
+            )
+
+    # Reading
+
+    def list(self, host=None, binary=None):
+        query = {}
+        if host:
+            query['host'] = host
+        if binary:
+            query['binary'] = binary
+        return list(
+            self.resource.list(
+                self.proxy,
+                paginated=False,
+                microversion=self.microversion,
+                **query,
+            )
+        )
+
+    def read(self, host, binary):
+        """The service ``binary`` on exactly ``host``, or None."""
+        # Cinder's host filter also matches 'host@backend': keep exact ones.
+        for service in self.list(host=host, binary=binary):
+            if service.host == host and service.binary == binary:
+                return service
+        return None
+
+    def find(self, host, binary):
+        """Like :meth:`read`, failing with what does exist instead."""
+        service = self.read(host, binary)
+        if service is None:
+            raise exceptions.CommandError(self._not_found(host, binary))
+        return service
+
+    def _not_found(self, host, binary):
+        hosts = {s.host for s in self.list(binary=binary)}
+        if hosts:
+            return (
+                f"No {binary} service on host '{host}'. Hosts running "
+                f"{binary}: {_shorten(hosts)}"
+            )
+        binaries = {s.binary for s in self.list(host=host) if s.host == host}
+        if binaries:
+            return (
+                f"No service '{binary}' on host '{host}'; that host runs: "
+                f"{_shorten(binaries)}"
+            )
+        return f"No service '{binary}' on host '{host}', and no host runs {binary}"
+
+    def cluster_members(self, cluster):
+        """cinder-volume services of ``cluster``; an error when none."""
+        members = [
+            s for s in self.list(binary=VOLUME_BINARY) if s.cluster == cluster
+        ]
+        if not members:
+            clusters = {
+                s.cluster for s in self.list(binary=VOLUME_BINARY) if s.cluster
+            }
+            known = _shorten(clusters) if clusters else 'none'
+            raise exceptions.CommandError(
+                f"No {VOLUME_BINARY} service in cluster '{cluster}'. "
+                f"Clusters: {known}"
+            )
+        return members
+
+    def members(self, target):
+        """The cinder-volume services that ``target`` names."""
+        if target.cluster:
+            return self.cluster_members(target.cluster)
+        return [self.find(target.host, VOLUME_BINARY)]
+
+    # Acting
+
+    def put(self, action, body):
+        response = self.proxy.put(
+            f'/os-services/{action}', json=body, microversion=self.microversion
+        )
+        sdk_exceptions.raise_from_response(response)
+        return response
+
+    def disable(self, service, reason=None):
+        body = {'host': service.host, 'binary': service.binary}
+        if reason:
+            body['disabled_reason'] = reason
+        # disable-log-reason works on every release; plain disable is a
+        # no-op on Cinder 28.0.0 and later.
+        self.put('disable-log-reason', body)
+
+    def enable(self, service):
+        self.put('enable', {'host': service.host, 'binary': service.binary})
+
+    def freeze(self, target):
+        self.put('freeze', target.body)
+
+    def thaw(self, target):
+        response = self.put('thaw', target.body)
+        # Cinder answers 200 with a plain-text error when the driver fails.
+        return response.text.strip().strip('"') or None
+
+    def failover(self, target, backend_id=None):
+        body = dict(target.body)
+        if backend_id:
+            body['backend_id'] = backend_id
+        if self.supports(versions.CLUSTER_ACTIONS):
+            try:
+                return self.put('failover', body)
+            except sdk_exceptions.NotFoundException:
+                # Cinder 28.0.0 and later route only failover_host, which
+                # takes the cluster field itself at 3.26 and later.
+                pass
+        return self.put('failover_host', body)
+
+    # Checking
+
+    def verify(self, service, expected, asked, cause=None):
+        """Re-read ``service``; fail unless it has every expected field.
+
+        ``asked`` names the request the server accepted, ``cause`` the
+        known reason it may not have been applied.
+        """
+        current = self.read(service.host, service.binary)
+        if current is None:
+            raise NotApplied(
+                f'{service.label} disappeared after the server accepted {asked}'
+            )
+        wrong = mismatches(current, expected)
+        if wrong:
+            message = (
+                f"{service.label}: the server accepted {asked} but "
+                f"{', '.join(wrong)}"
+            )
+            if cause:
+                message += f'. {cause}'
+            raise NotApplied(message)
+        return current
+
+    def wait_for_failover(self, service, timeout, interval, report):
+        """Poll until the replication status settles; the final service.
+
+        ``report(service, elapsed)`` is called after each read.
+        """
+        started = time.monotonic()
+        while True:
+            current = self.find(service.host, service.binary)
+            elapsed = time.monotonic() - started
+            report(current, elapsed)
+            if current.replication_status not in _FAILOVER_IN_PROGRESS:
+                break
+            if elapsed >= timeout:
+                raise exceptions.CommandError(
+                    f'{current.label}: still {current.replication_status} '
+                    f'after {timeout:g} s (last seen: replication status '
+                    f'{current.replication_status}, active backend '
+                    f'{current.active_backend_id!r})'
+                )
+            time.sleep(min(interval, max(timeout - elapsed, 0.01)))
+        if current.replication_status in _FAILOVER_FAILED:
+            raise exceptions.CommandError(
+                f'{current.label}: failover ended in replication status '
+                f'{current.replication_status} (status {current.status}, '
+                f'reason {current.disabled_reason!r}); see the cinder-volume '
+                f'log on that host'
+            )
+        return current

@@ -1,0 +1,92 @@
+"""Run the real ``openstack`` shell in-process against fakes.Cloud."""
+
+import dataclasses
+import io
+import json
+import logging
+import os
+import sys
+
+import fixtures
+from requests_mock.contrib import fixture as rm_fixture
+import testtools
+
+from volsvcclient.tests.unit import fakes
+
+
+@dataclasses.dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+class ShellTestCase(testtools.TestCase):
+    """A fresh fake cloud per test; ``cli()`` runs one openstack command."""
+
+    release = 29
+    v2 = False
+
+    def setUp(self):
+        super().setUp()
+        for name in list(os.environ):
+            if name.startswith('OS_'):
+                self.useFixture(fixtures.EnvironmentVariable(name))
+        config = self.useFixture(fixtures.TempDir()).join('clouds.yaml')
+        with open(config, 'w') as stream:
+            stream.write('clouds: {}\n')
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', config))
+        self.useFixture(fixtures.EnvironmentVariable('HOME', os.path.dirname(config)))
+        self.mock = self.useFixture(rm_fixture.Fixture())
+        self.cloud = fakes.Cloud(self.mock, release=self.release, v2=self.v2)
+        self.cinder = self.cloud.cinder
+        self.addCleanup(self._reset_logging)
+
+    @staticmethod
+    def _reset_logging():
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+
+    def cli(self, *args, version=None, stdin=None):
+        """Run ``openstack [--os-volume-api-version V] volume service ARGS``."""
+        from openstackclient import shell
+
+        argv = list(fakes.OS_ARGS)
+        if version:
+            argv += ['--os-volume-api-version', version]
+        argv += ['volume', 'service', *args]
+        stdout, stderr = io.StringIO(), io.StringIO()
+        patches = [
+            fixtures.MonkeyPatch('sys.stdout', stdout),
+            fixtures.MonkeyPatch('sys.stderr', stderr),
+        ]
+        if stdin is not None:
+            patches.append(fixtures.MonkeyPatch('sys.stdin', io.StringIO(stdin)))
+        for patch in patches:
+            patch.setUp()
+        try:
+            code = shell.OpenStackShell().run(argv)
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            for patch in reversed(patches):
+                patch.cleanUp()
+            self._reset_logging()
+        return Result(code, stdout.getvalue(), stderr.getvalue())
+
+    def assertFails(self, result, message):
+        """Exit 1 with ``message`` on one stderr line and no traceback."""
+        self.assertEqual(1, result.code, result)
+        self.assertIn(message, result.stderr)
+        self.assertEqual(1, len(result.stderr.strip().splitlines()), result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+
+    def microversions(self, method=None):
+        return [
+            r.headers.get('OpenStack-API-Version')
+            for r in self.cinder.requests(method)
+        ]

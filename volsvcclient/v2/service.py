@@ -1,0 +1,445 @@
+"""``openstack volume service`` commands for Block Storage API v2 and up.
+
+The v3 module subclasses these and adds only what microversions gate.
+Module-level imports stay light: OSC imports this module on every run.
+"""
+
+from osc_lib import exceptions
+from osc_lib import utils
+
+from volsvcclient import columns
+from volsvcclient import command
+
+MAX_REASON = 255
+
+_FAILOVER_COLUMNS = (
+    ('host', 'Host'),
+    ('binary', 'Binary'),
+    ('status', 'Status'),
+    ('disabled_reason', 'Disabled Reason'),
+    ('replication_status', 'Replication Status'),
+    ('active_backend_id', 'Active Backend ID'),
+)
+
+
+def check_reason(reason, option='--disable-reason'):
+    """Refuse a reason Cinder would reject, before any request."""
+    if reason is None:
+        return
+    if not reason.strip():
+        raise exceptions.CommandError(f'{option} must not be empty')
+    if len(reason) > MAX_REASON:
+        raise exceptions.CommandError(
+            f'{option} is {len(reason)} characters long; Cinder accepts at '
+            f'most {MAX_REASON}'
+        )
+
+
+def _add_host_argument(parser, required):
+    parser.add_argument(
+        'host',
+        metavar='<host>',
+        nargs=None if required else '?',
+        help='Host of the cinder-volume service, as listed (host@backend)',
+    )
+
+
+class ListService(command.Lister):
+    _description = 'List Block Storage services'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--host',
+            metavar='<host>',
+            help='List services on this host only (a host name also '
+            'matches its host@backend services)',
+        )
+        parser.add_argument(
+            '--service',
+            metavar='<service>',
+            help='List only this service (binary name, e.g. cinder-volume)',
+        )
+        parser.add_argument(
+            '--status',
+            choices=('enabled', 'disabled'),
+            help='List only enabled or only disabled services',
+        )
+        parser.add_argument(
+            '--state',
+            choices=('up', 'down'),
+            help='List only services that are up, or only those down',
+        )
+        parser.add_argument(
+            '--zone', metavar='<zone>', help='List only services of this zone'
+        )
+        frozen = parser.add_mutually_exclusive_group()
+        frozen.add_argument(
+            '--frozen',
+            action='store_true',
+            help='List only frozen cinder-volume services',
+        )
+        frozen.add_argument(
+            '--no-frozen',
+            action='store_true',
+            help='List only cinder-volume services that are not frozen',
+        )
+        parser.add_argument(
+            '--replication-status',
+            metavar='<status>',
+            help='List only cinder-volume services in this replication '
+            'status (enabled, disabled, failing-over, failed-over, ...)',
+        )
+        parser.add_argument(
+            '--long',
+            action='store_true',
+            default=False,
+            help='List additional fields in output (Disabled Reason, '
+            'Replication Status, Active Backend ID, Frozen)',
+        )
+        return parser
+
+    def client_filters(self, parsed_args, api):
+        """SDK attribute -> wanted value, applied to what the server lists."""
+        filters = {
+            'status': parsed_args.status,
+            'state': parsed_args.state,
+            'availability_zone': parsed_args.zone,
+            'replication_status': parsed_args.replication_status,
+        }
+        if parsed_args.frozen:
+            filters['is_frozen'] = True
+        if parsed_args.no_frozen:
+            filters['is_frozen'] = False
+        return {k: v for k, v in filters.items() if v is not None}
+
+    def take_action(self, parsed_args):
+        from volsvcclient import services
+
+        api = self.service_api()
+        filters = self.client_filters(parsed_args, api)
+        attributes, names = columns.for_list(api.microversion, parsed_args.long)
+        listed = api.list(host=parsed_args.host, binary=parsed_args.service)
+        return names, (
+            utils.get_item_properties(service, attributes)
+            for service in listed
+            if not services.mismatches(service, filters)
+        )
+
+
+class ShowService(command.ShowOne):
+    _description = 'Show every field the server reports for one service'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'host', metavar='<host>', help='Host of the service, as listed'
+        )
+        parser.add_argument(
+            'binary',
+            metavar='<binary>',
+            help='Binary name of the service (e.g. cinder-volume)',
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        service = self.service_api().find(parsed_args.host, parsed_args.binary)
+        attributes, names = columns.for_show(service.server_fields)
+        return names, utils.get_item_properties(service, attributes)
+
+
+class SetService(command.Command):
+    _description = 'Enable or disable a Block Storage service, and check it took effect'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'host', metavar='<host>', help='Host of the service, as listed'
+        )
+        parser.add_argument(
+            'service',
+            metavar='<service>',
+            help='Name of service (binary name, e.g. cinder-volume)',
+        )
+        enabled = parser.add_mutually_exclusive_group()
+        enabled.add_argument(
+            '--enable', action='store_true', help='Enable volume service'
+        )
+        enabled.add_argument(
+            '--disable', action='store_true', help='Disable volume service'
+        )
+        parser.add_argument(
+            '--disable-reason',
+            metavar='<reason>',
+            help=f'Reason for disabling the service (with --disable; at most '
+            f'{MAX_REASON} characters)',
+        )
+        parser.add_argument(
+            '--enable-via-thaw',
+            action='store_true',
+            help='With --enable: when the server ignores the enable request '
+            '(Cinder 28.0.0 and later), re-enable a cinder-volume service by '
+            'freezing and thawing it',
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        if not (parsed_args.enable or parsed_args.disable):
+            raise exceptions.CommandError('Nothing to set: give --enable or --disable')
+        if parsed_args.disable_reason is not None and not parsed_args.disable:
+            raise exceptions.CommandError(
+                'Cannot specify option --disable-reason without --disable specified.'
+            )
+        if parsed_args.enable_via_thaw and not parsed_args.enable:
+            raise exceptions.CommandError('--enable-via-thaw goes with --enable')
+        check_reason(parsed_args.disable_reason)
+
+        api = self.service_api()
+        service = api.find(parsed_args.host, parsed_args.service)
+        if parsed_args.disable:
+            self._disable(api, service, parsed_args.disable_reason)
+        else:
+            self._enable(api, service, parsed_args.enable_via_thaw)
+
+    def _disable(self, api, service, reason):
+        expected = {'status': 'disabled'}
+        if reason:
+            expected['disabled_reason'] = reason
+        if service.status == 'disabled' and not reason:
+            self.note(f'{service.label} is already disabled; nothing to do')
+            return
+        api.disable(service, reason)
+        api.verify(service, expected, 'the disable request')
+
+    def _enable(self, api, service, via_thaw):
+        from volsvcclient import services
+
+        if service.status == 'enabled':
+            self.note(f'{service.label} is already enabled; nothing to do')
+            return
+        api.enable(service)
+        try:
+            api.verify(service, {'status': 'enabled'}, 'os-services/enable')
+        except services.NotApplied as exc:
+            if not via_thaw:
+                raise services.NotApplied(
+                    f'{exc}. {services.ENABLE_IGNORED}. '
+                    f'{services.enable_workaround(service)}'
+                ) from exc
+        else:
+            return
+        services.enable_via_thaw(api, service, self.note)
+
+
+class _FrozenCommand(command.Command):
+    """freeze and thaw: one host (or cluster) to one frozen state."""
+
+    #: The frozen state the command sets.
+    frozen = True
+    #: False where --cluster can stand in for <host>.
+    host_required = True
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_host_argument(parser, self.host_required)
+        return parser
+
+    def target(self, parsed_args, api):
+        from volsvcclient import services
+
+        return services.Target(host=parsed_args.host)
+
+    def take_action(self, parsed_args):
+        api = self.service_api()
+        target = self.target(parsed_args, api)
+        members = api.members(target)
+        word = 'frozen' if self.frozen else 'thawed'
+        if all(member.is_frozen is self.frozen for member in members):
+            self.note(f'{target} is already {word}; nothing to do')
+            return
+        self.change(api, target, members)
+
+    def change(self, api, target, members):
+        raise NotImplementedError
+
+
+class FreezeService(_FrozenCommand):
+    _description = (
+        'Freeze a cinder-volume backend: disable it and block management '
+        'of its volumes'
+    )
+    frozen = True
+
+    def change(self, api, target, members):
+        api.freeze(target)
+        for member in members:
+            api.verify(member, {'is_frozen': True}, f'freeze of {target}')
+
+
+class ThawService(_FrozenCommand):
+    _description = 'Thaw a frozen cinder-volume backend, which also re-enables it'
+    frozen = False
+
+    def change(self, api, target, members):
+        backend_error = api.thaw(target)
+        cause = f'The server said: {backend_error}' if backend_error else None
+        for member in members:
+            api.verify(
+                member,
+                {'is_frozen': False, 'status': 'enabled'},
+                f'thaw of {target}',
+                cause,
+            )
+
+
+class FailoverService(command.Lister):
+    _description = (
+        'Fail over a replicating cinder-volume backend to a replication '
+        'target, or back with --backend-id default'
+    )
+    #: Seconds between reads with --wait.
+    poll_interval = 2.0
+    #: False where --cluster can stand in for <host>.
+    host_required = True
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_host_argument(parser, self.host_required)
+        parser.add_argument(
+            '--backend-id',
+            metavar='<backend-id>',
+            help="Replication target to fail over to (as in the backend's "
+            "replication_device); 'default' fails back to the primary",
+        )
+        parser.add_argument(
+            '--wait',
+            action='store_true',
+            help='Wait until the failover has finished, and fail when it '
+            'ends in error',
+        )
+        parser.add_argument(
+            '--wait-timeout',
+            metavar='<seconds>',
+            type=float,
+            default=300.0,
+            help='With --wait: give up after this many seconds (default 300)',
+        )
+        return parser
+
+    def target(self, parsed_args, api):
+        from volsvcclient import services
+
+        return services.Target(host=parsed_args.host)
+
+    def take_action(self, parsed_args):
+        if parsed_args.wait_timeout <= 0:
+            raise exceptions.CommandError('--wait-timeout must be positive')
+        api = self.service_api()
+        target = self.target(parsed_args, api)
+        members = api.members(target)
+        api.failover(target, parsed_args.backend_id)
+        if parsed_args.wait:
+            final = self._wait(api, members, parsed_args.wait_timeout)
+        else:
+            final = [api.find(m.host, m.binary) for m in members]
+        attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
+        names = tuple(n for _, n in _FAILOVER_COLUMNS)
+        return names, [utils.get_item_properties(s, attributes) for s in final]
+
+    def _wait(self, api, members, timeout):
+        progress = self.app.stderr.isatty()
+
+        def report(service, elapsed):
+            if progress:
+                self.app.stderr.write(
+                    f'\r{service.label}: {service.replication_status} '
+                    f'({elapsed:.0f} s)\033[K'
+                )
+
+        try:
+            return [
+                api.wait_for_failover(m, timeout, self.poll_interval, report)
+                for m in members
+            ]
+        finally:
+            if progress:
+                self.app.stderr.write('\n')
+
+
+class CommitService(command.Lister):
+    _description = (
+        'Bring services to a wanted state (status, disabled reason, frozen), '
+        'from options or from saved "volume service list --long" output'
+    )
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'host',
+            metavar='<host>',
+            nargs='?',
+            help='Host of the one service to change (not with --from-file)',
+        )
+        parser.add_argument(
+            'binary',
+            metavar='<binary>',
+            nargs='?',
+            help='Binary of the one service to change (not with --from-file)',
+        )
+        parser.add_argument(
+            '--from-file',
+            metavar='<file>',
+            help='Wanted states of many services: JSON or YAML as printed by '
+            '"openstack volume service list --long -f json" (or -f yaml); '
+            '"-" reads standard input',
+        )
+        parser.add_argument(
+            '--status',
+            choices=('enabled', 'disabled'),
+            help='Wanted status of the service',
+        )
+        parser.add_argument(
+            '--disabled-reason',
+            metavar='<reason>',
+            help=f'Wanted disabled reason (with --status disabled; at most '
+            f'{MAX_REASON} characters)',
+        )
+        frozen = parser.add_mutually_exclusive_group()
+        frozen.add_argument(
+            '--frozen', action='store_true', help='Wanted frozen (cinder-volume only)'
+        )
+        frozen.add_argument(
+            '--thawed', action='store_true', help='Wanted not frozen (cinder-volume only)'
+        )
+        parser.add_argument(
+            '--enable-via-thaw',
+            action='store_true',
+            help='Where the server ignores enable requests (Cinder 28.0.0 and '
+            'later), re-enable cinder-volume services by freezing and thawing '
+            'them',
+        )
+        parser.add_argument(
+            '--dry-run',
+            action='store_true',
+            help='Print the plan and change nothing',
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        from volsvcclient import desired_state
+
+        wanted = desired_state.from_arguments(parsed_args)
+        api = self.service_api()
+        batch = desired_state.Batch(api, wanted, self.note)
+        if parsed_args.dry_run:
+            return batch.plan_rows()
+        names, rows, self.failed = batch.apply(parsed_args.enable_via_thaw)
+        return names, rows
+
+    def run(self, parsed_args):
+        self.failed = 0
+        code = super().run(parsed_args)
+        if self.failed:
+            self.note(f'{self.failed} service(s) did not end as asked; see the Result column')
+            return 1
+        return code

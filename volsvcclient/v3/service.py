@@ -1,0 +1,88 @@
+"""``openstack volume service`` commands for Block Storage API v3.
+
+They extend the v2 commands with what microversions gate: the cluster
+column and filter (3.7), cluster-wide freeze, thaw and failover (3.26).
+"""
+
+from osc_lib import exceptions
+
+from volsvcclient import versions
+from volsvcclient.v2 import service as v2
+
+CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
+
+
+def _add_cluster_option(parser, action):
+    parser.add_argument(
+        '--cluster',
+        metavar='<cluster>',
+        help=CLUSTER_HELP.format(
+            action=action,
+            needs=versions.needs('--cluster', versions.CLUSTER_ACTIONS),
+        ),
+    )
+
+
+class _ClusterTarget:
+    """freeze, thaw and failover of one host, or of a cluster at 3.26+."""
+
+    #: Verb for the --cluster help text.
+    cluster_action = ''
+    host_required = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_cluster_option(parser, self.cluster_action)
+        return parser
+
+    def target(self, parsed_args, api):
+        from volsvcclient import services
+
+        if bool(parsed_args.host) == bool(parsed_args.cluster):
+            raise exceptions.CommandError('Give either <host> or --cluster <cluster>')
+        if parsed_args.cluster:
+            api.require(versions.CLUSTER_ACTIONS, '--cluster')
+        return services.Target(host=parsed_args.host, cluster=parsed_args.cluster)
+
+
+class ListService(v2.ListService):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--cluster',
+            metavar='<cluster>',
+            help='List only services of this cluster '
+            f"({versions.needs('--cluster', versions.CLUSTER)})",
+        )
+        return parser
+
+    def client_filters(self, parsed_args, api):
+        filters = super().client_filters(parsed_args, api)
+        if parsed_args.cluster:
+            api.require(versions.CLUSTER, '--cluster')
+            filters['cluster'] = parsed_args.cluster
+        return filters
+
+
+class ShowService(v2.ShowService):
+    pass
+
+
+class SetService(v2.SetService):
+    pass
+
+
+class FreezeService(_ClusterTarget, v2.FreezeService):
+    cluster_action = 'freeze'
+
+
+class ThawService(_ClusterTarget, v2.ThawService):
+    cluster_action = 'thaw'
+
+
+class FailoverService(_ClusterTarget, v2.FailoverService):
+    cluster_action = 'fail over'
+
+
+class CommitService(v2.CommitService):
+    pass

@@ -1,0 +1,32 @@
+"""Block Storage API microversions: the one table of what needs which.
+
+Help text quotes these constants, so this module stays import-light.
+"""
+
+#: ``cluster`` in os-services and the ``--cluster`` list filter.
+CLUSTER = '3.7'
+#: Freeze, thaw and fail over a whole cluster; the ``os-services/failover``
+#: route.
+CLUSTER_ACTIONS = '3.26'
+#: ``backend_state`` of cinder-volume services in os-services.
+BACKEND_STATE = '3.49'
+
+#: The newest microversion that changes os-services: with a bare
+#: ``--os-volume-api-version 3`` we ask for this or the server's maximum,
+#: whichever is lower.
+NEWEST_USED = BACKEND_STATE
+
+
+def as_tuple(version):
+    """'3.49' -> (3, 49), for comparisons."""
+    return tuple(int(part) for part in str(version).split('.'))
+
+
+def at_least(version, minimum):
+    """Whether ``version`` (None means no microversion, i.e. v2) >= minimum."""
+    return version is not None and as_tuple(version) >= as_tuple(minimum)
+
+
+def needs(option, minimum):
+    """Help-text suffix naming the microversion an option requires."""
+    return f'{option} requires --os-volume-api-version {minimum} or later'
