@@ -100,12 +100,12 @@ def from_arguments(parsed_args):
         return load(parsed_args.from_file)
     if not (parsed_args.host and parsed_args.binary):
         raise exceptions.CommandError('Give <host> <binary>, or --from-file <file>')
+    if parsed_args.disabled_reason is not None and parsed_args.status != 'disabled':
+        raise exceptions.CommandError('--disabled-reason goes with --status disabled')
     if parsed_args.status is None and frozen is None:
         raise exceptions.CommandError(
             'Nothing to commit: give --status, --frozen or --thawed'
         )
-    if parsed_args.disabled_reason is not None and parsed_args.status != 'disabled':
-        raise exceptions.CommandError('--disabled-reason goes with --status disabled')
     v2_service.check_reason(parsed_args.disabled_reason, '--disabled-reason')
     wanted = Wanted(
         parsed_args.host,

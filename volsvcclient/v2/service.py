@@ -184,12 +184,12 @@ class SetService(command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        if not (parsed_args.enable or parsed_args.disable):
-            raise exceptions.CommandError('Nothing to set: give --enable or --disable')
         if parsed_args.disable_reason is not None and not parsed_args.disable:
             raise exceptions.CommandError(
                 'Cannot specify option --disable-reason without --disable specified.'
             )
+        if not (parsed_args.enable or parsed_args.disable):
+            raise exceptions.CommandError('Nothing to set: give --enable or --disable')
         if parsed_args.enable_via_thaw and not parsed_args.enable:
             raise exceptions.CommandError('--enable-via-thaw goes with --enable')
         check_reason(parsed_args.disable_reason)

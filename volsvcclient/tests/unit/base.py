@@ -14,6 +14,11 @@ import testtools
 from volsvcclient.tests.unit import fakes
 
 
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
 @dataclasses.dataclass
 class Result:
     code: int
@@ -35,6 +40,8 @@ class ShellTestCase(testtools.TestCase):
         for name in list(os.environ):
             if name.startswith('OS_'):
                 self.useFixture(fixtures.EnvironmentVariable(name))
+        for name, value in fakes.OS_ENVIRONMENT.items():
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
         config = self.useFixture(fixtures.TempDir()).join('clouds.yaml')
         with open(config, 'w') as stream:
             stream.write('clouds: {}\n')
@@ -51,15 +58,19 @@ class ShellTestCase(testtools.TestCase):
         for handler in list(root.handlers):
             root.removeHandler(handler)
 
-    def cli(self, *args, version=None, stdin=None):
-        """Run ``openstack [--os-volume-api-version V] volume service ARGS``."""
+    def cli(self, *args, version=None, stdin=None, global_options=(), tty=False):
+        """Run ``openstack [--os-volume-api-version V] volume service ARGS``.
+
+        ``tty`` makes stderr look like a terminal.
+        """
         from openstackclient import shell
 
-        argv = list(fakes.OS_ARGS)
+        argv = list(global_options)
         if version:
             argv += ['--os-volume-api-version', version]
         argv += ['volume', 'service', *args]
-        stdout, stderr = io.StringIO(), io.StringIO()
+        stdout = io.StringIO()
+        stderr = _Terminal() if tty else io.StringIO()
         patches = [
             fixtures.MonkeyPatch('sys.stdout', stdout),
             fixtures.MonkeyPatch('sys.stderr', stderr),

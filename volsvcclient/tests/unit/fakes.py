@@ -47,6 +47,13 @@ class FakeCinder:
         self.services = []
         self.forbidden = False
         self.thaw_error = None
+        #: Actions answered with 200 and otherwise ignored.
+        self.ignored = set()
+        #: Failovers settle after this many os-services reads (None: never).
+        self.settle_after_reads = None
+        #: None, or 'error' for a failover the driver fails.
+        self.settle_outcome = None
+        self._forgotten = 0
         self._register()
 
     # Building state
@@ -79,10 +86,14 @@ class FakeCinder:
 
     # Inspecting traffic
 
+    def forget_requests(self):
+        """Make :meth:`requests` report only requests sent from now on."""
+        self._forgotten = len(self.mock.request_history)
+
     def requests(self, method=None):
         return [
             r
-            for r in self.mock.request_history
+            for r in self.mock.request_history[self._forgotten:]
             if r.url.startswith(CINDER_ROOT)
             and '/os-services' in r.url
             and (method is None or r.method == method)
@@ -151,6 +162,10 @@ class FakeCinder:
                 "Policy doesn't allow volume_extension:services:index to be "
                 "performed.",
             )
+        if self.settle_after_reads is not None:
+            self.settle_after_reads -= 1
+            if self.settle_after_reads <= 0:
+                self.settle_failovers(self.settle_outcome)
         version = self._microversion(request)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
         host = query.get('host', [None])[0]
@@ -192,6 +207,8 @@ class FakeCinder:
                 "Policy doesn't allow volume_extension:services:update to be "
                 "performed.",
             )
+        if action in self.ignored:
+            return {}
         handler = getattr(self, '_do_' + action.replace('-', '_'), None)
         routed = handler is not None
         if action == 'failover':
@@ -356,14 +373,15 @@ class Cloud:
         return copy.deepcopy(self.cinder.services)
 
 
-OS_ARGS = [
-    '--os-auth-type', 'password',
-    '--os-auth-url', AUTH_URL,
-    '--os-username', 'admin',
-    '--os-password', 'secret-password',
-    '--os-project-name', 'admin',
-    '--os-user-domain-id', 'default',
-    '--os-project-domain-id', 'default',
-    '--os-region-name', 'RegionOne',
-    '--os-interface', 'public',
-]
+#: Credentials as an operator's openrc exports them.
+OS_ENVIRONMENT = {
+    'OS_AUTH_TYPE': 'password',
+    'OS_AUTH_URL': AUTH_URL,
+    'OS_USERNAME': 'admin',
+    'OS_PASSWORD': 'secret-password',
+    'OS_PROJECT_NAME': 'admin',
+    'OS_USER_DOMAIN_ID': 'default',
+    'OS_PROJECT_DOMAIN_ID': 'default',
+    'OS_REGION_NAME': 'RegionOne',
+    'OS_INTERFACE': 'public',
+}

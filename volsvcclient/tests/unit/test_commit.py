@@ -1,0 +1,245 @@
+"""volume service commit: plan, apply in order, verify, report."""
+
+import json
+
+import fixtures
+
+from volsvcclient.tests.unit import base
+
+
+class CommitMixin:
+    def setUp(self):
+        super().setUp()
+        self.lvm = self.cinder.add('node1@lvm')
+        self.rep = self.cinder.add('node2@rep')
+        self.sched = self.cinder.add('node1', binary='cinder-scheduler')
+        self.tmp = self.useFixture(fixtures.TempDir())
+
+    def save(self, *args):
+        result = self.cli('list', '--long', *args)
+        self.assertEqual(0, result.code, result)
+        path = self.tmp.join('saved')
+        with open(path, 'w') as stream:
+            stream.write(result.stdout)
+        return path
+
+    def write(self, content):
+        path = self.tmp.join('wanted.json')
+        with open(path, 'w') as stream:
+            stream.write(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    def rows(self, result):
+        return {(r['Host'], r['Binary']): r for r in result.json()}
+
+
+class TestCommitSingle(CommitMixin, base.ShellTestCase):
+    def test_disable_with_reason(self):
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'disabled', '--disabled-reason', 'maint', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [{'Host': 'node1@lvm', 'Binary': 'cinder-volume',
+              'Actions': "disable (reason 'maint')", 'Result': 'changed',
+              'Detail': ''}],
+            result.json(),
+        )
+        self.assertEqual(
+            "cinder-volume on node1@lvm: disable (reason 'maint')\n", result.stderr
+        )
+        self.assertEqual((True, 'maint'), (self.lvm['disabled'], self.lvm['disabled_reason']))
+
+    def test_unchanged_sends_no_action(self):
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--thawed', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('unchanged', result.json()[0]['Result'])
+        self.assertEqual(['GET'], [r.method for r in self.cinder.requests()])
+
+    def test_dry_run_changes_nothing(self):
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--frozen',
+                          '--dry-run', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ('freeze', 'would change'),
+            (result.json()[0]['Actions'], result.json()[0]['Result']),
+        )
+        self.assertEqual([], self.cinder.puts())
+        self.assertFalse(self.lvm['frozen'])
+
+    def test_thaw_comes_before_disable(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
+                          '--status', 'disabled', '--disabled-reason', 'repair')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(['thaw', 'disable-log-reason'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual(
+            (False, True, 'repair'),
+            (self.lvm['frozen'], self.lvm['disabled'], self.lvm['disabled_reason']),
+        )
+
+    def test_argument_errors_send_nothing(self):
+        path = self.write([{'Host': 'h', 'Binary': 'b'}])
+        for args, message in (
+            (('--status', 'enabled'), 'Give <host> <binary>, or --from-file <file>'),
+            (('node1@lvm', 'cinder-volume'),
+             'Nothing to commit: give --status, --frozen or --thawed'),
+            (('node1@lvm', 'cinder-volume', '--disabled-reason', 'x'),
+             '--disabled-reason goes with --status disabled'),
+            (('node1@lvm', 'cinder-volume', '--status', 'disabled',
+              '--disabled-reason', 'x' * 300),
+             '--disabled-reason is 300 characters long'),
+            (('node1', 'cinder-scheduler', '--frozen'),
+             'only cinder-volume services can be frozen or thawed'),
+            (('node1@lvm', 'cinder-volume', '--from-file', path),
+             '--from-file takes the wanted states from the file'),
+        ):
+            self.assertFails(self.cli('commit', *args), message)
+        self.assertEqual([], self.cinder.requests())
+
+
+class TestCommitFromFile(CommitMixin, base.ShellTestCase):
+    release = 27
+
+    def test_save_and_restore_round_trip(self):
+        saved = self.save('-f', 'json')
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.rep.update(frozen=True, disabled=True, disabled_reason='frozen')
+        self.cinder.forget_requests()
+        result = self.cli('commit', '--from-file', saved, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        rows = self.rows(result)
+        self.assertEqual(
+            ('enable', 'changed'),
+            (rows['node1@lvm', 'cinder-volume']['Actions'],
+             rows['node1@lvm', 'cinder-volume']['Result']),
+        )
+        self.assertEqual(
+            ('thaw', 'changed'),
+            (rows['node2@rep', 'cinder-volume']['Actions'],
+             rows['node2@rep', 'cinder-volume']['Result']),
+        )
+        self.assertEqual('unchanged', rows['node1', 'cinder-scheduler']['Result'])
+        self.assertEqual((False, False), (self.lvm['disabled'], self.rep['frozen']))
+        # One list, the actions, one verifying list.
+        self.assertEqual(
+            ['GET', 'PUT', 'PUT', 'GET'], [r.method for r in self.cinder.requests()]
+        )
+        self.assertEqual({}, self.cinder.requests('GET')[0].qs)
+
+    def test_yaml_on_stdin(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        saved = self.cli('list', '--long', '-f', 'yaml').stdout
+        self.lvm.update(frozen=False, disabled=False, disabled_reason='')
+        result = self.cli('commit', '--from-file', '-', '-f', 'json', stdin=saved)
+        self.assertEqual(0, result.code, result)
+        self.assertTrue(self.lvm['frozen'])
+        self.assertEqual('freeze', self.rows(result)['node1@lvm', 'cinder-volume']['Actions'])
+
+    def test_missing_service_fails_but_others_apply(self):
+        path = self.write([
+            {'Host': 'gone@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+        ])
+        result = self.cli('commit', '--from-file', path, '-f', 'json')
+        self.assertEqual(1, result.code)
+        rows = self.rows(result)
+        self.assertEqual(
+            ('failed', 'no such service'),
+            (rows['gone@lvm', 'cinder-volume']['Result'],
+             rows['gone@lvm', 'cinder-volume']['Detail']),
+        )
+        self.assertEqual('changed', rows['node1@lvm', 'cinder-volume']['Result'])
+        self.assertIn('1 service(s) did not end as asked', result.stderr)
+
+    def test_action_error_is_reported_per_service(self):
+        self.cinder.ignored.add('freeze')
+        path = self.write([
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Frozen': True},
+            {'Host': 'node2@rep', 'Binary': 'cinder-volume', 'Status': 'disabled',
+             'Disabled Reason': 'repair'},
+        ])
+        self.mock.put(
+            'http://cinder.test:8776/v3/os-services/disable-log-reason',
+            status_code=400,
+            json={'badRequest': {'code': 400, 'message': 'Invalid input: no'}},
+            headers={'Content-Type': 'application/json'},
+        )
+        result = self.cli('commit', '--from-file', path, '-f', 'json')
+        self.assertEqual(1, result.code)
+        rows = self.rows(result)
+        self.assertEqual(
+            ('failed', 'the server accepted every request but frozen is False'),
+            (rows['node1@lvm', 'cinder-volume']['Result'],
+             rows['node1@lvm', 'cinder-volume']['Detail']),
+        )
+        self.assertEqual(
+            ('failed', 'disable: The server refused the request: Invalid input: no'),
+            (rows['node2@rep', 'cinder-volume']['Result'],
+             rows['node2@rep', 'cinder-volume']['Detail']),
+        )
+
+    def test_file_errors(self):
+        for content, message in (
+            ('{nope', 'is neither JSON nor YAML'),
+            ('[]', 'expected a list of services'),
+            ('[1]', 'entry 1: expected a mapping of column names'),
+            ([{'Host': 'h', 'Binary': 'b', 'Stauts': 'enabled'}],
+             "entry 1: unknown column(s) 'Stauts'"),
+            ([{'Binary': 'b'}], 'entry 1: Host is missing'),
+            ([{'Host': 'h', 'Binary': 'b', 'Status': 'off'}],
+             "entry 1: Status must be 'enabled' or 'disabled', not 'off'"),
+            ([{'Host': 'h', 'Binary': 'cinder-volume', 'Frozen': 'yes'}],
+             "entry 1: Frozen must be true, false or null, not 'yes'"),
+            ([{'Host': 'h', 'Binary': 'cinder-volume'},
+              {'Host': 'h', 'Binary': 'cinder-volume'}],
+             'cinder-volume on h is listed twice'),
+            ([{'Host': 'h', 'Binary': 'cinder-volume', 'Status': 'disabled',
+               'Disabled Reason': 'x' * 256}],
+             'entry 1: Disabled Reason is 256 characters long'),
+        ):
+            path = self.write(content)
+            self.assertFails(self.cli('commit', '--from-file', path), message)
+        self.assertFails(
+            self.cli('commit', '--from-file', self.tmp.join('absent')),
+            'No such file or directory',
+        )
+        self.assertEqual([], self.cinder.requests())
+
+
+class TestCommitOn29(CommitMixin, base.ShellTestCase):
+    release = 29
+
+    def test_enable_ignored_is_a_failed_row(self):
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '-f', 'json')
+        self.assertEqual(1, result.code)
+        (row,) = result.json()
+        self.assertEqual('failed', row['Result'])
+        self.assertEqual(
+            "the server accepted every request but status is 'disabled'. Cinder "
+            "28.0.0 and later answer os-services/enable with 200 without "
+            "enabling the service",
+            row['Detail'],
+        )
+
+    def test_restore_with_enable_via_thaw(self):
+        saved = self.save('-f', 'json')
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.sched.update(disabled=True)
+        result = self.cli('commit', '--from-file', saved, '--enable-via-thaw',
+                          '-f', 'json')
+        self.assertEqual(1, result.code)
+        rows = self.rows(result)
+        self.assertEqual(
+            ('enable, freeze, thaw', 'changed'),
+            (rows['node1@lvm', 'cinder-volume']['Actions'],
+             rows['node1@lvm', 'cinder-volume']['Result']),
+        )
+        self.assertFalse(self.lvm['disabled'])
+        self.assertEqual('failed', rows['node1', 'cinder-scheduler']['Result'])
+        self.assertIn(
+            '--enable-via-thaw applies to cinder-volume only',
+            rows['node1', 'cinder-scheduler']['Detail'],
+        )

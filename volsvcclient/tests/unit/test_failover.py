@@ -1,0 +1,123 @@
+"""volume service failover: route fallback, output, --wait."""
+
+import fixtures
+
+from volsvcclient.tests.unit import base
+
+HOST = 'node1@rep'
+
+
+class FailoverMixin:
+    def setUp(self):
+        super().setUp()
+        self.useFixture(
+            fixtures.MonkeyPatch(
+                'volsvcclient.v2.service.FailoverService.poll_interval', 0.0
+            )
+        )
+        self.service = self.cinder.add(
+            HOST, replication_capable=True, replication_status='enabled',
+            cluster_name='c1@rep',
+        )
+        self.cinder.add('node1@lvm')
+
+
+class TestFailover29(FailoverMixin, base.ShellTestCase):
+    release = 29
+
+    def test_falls_back_to_failover_host_on_404(self):
+        result = self.cli('failover', HOST, '--backend-id', 'secondary', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        body = {'host': HOST, 'backend_id': 'secondary'}
+        self.assertEqual(
+            [('failover', body), ('failover_host', body)], self.cinder.puts()
+        )
+        (row,) = result.json()
+        self.assertEqual('failing-over', row['Replication Status'])
+
+    def test_wait_until_failed_over(self):
+        self.cinder.settle_after_reads = 2
+        result = self.cli('failover', HOST, '--backend-id', 'secondary',
+                          '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        (row,) = result.json()
+        self.assertEqual(
+            ('failed-over', 'secondary'),
+            (row['Replication Status'], row['Active Backend ID']),
+        )
+        self.assertEqual('', result.stderr)
+
+    def test_failback_with_default(self):
+        self.service.update(replication_status='failed-over', active_backend_id='secondary')
+        self.cinder.settle_after_reads = 2
+        result = self.cli('failover', HOST, '--backend-id', 'default', '--wait',
+                          '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        (row,) = result.json()
+        self.assertEqual(('enabled', ''), (row['Replication Status'], row['Active Backend ID']))
+
+    def test_wait_reports_error(self):
+        self.cinder.settle_after_reads = 2
+        self.cinder.settle_outcome = 'error'
+        result = self.cli('failover', HOST, '--wait')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: failover ended in replication status "
+            f"failover-error (status disabled, reason 'failed-over')",
+        )
+
+    def test_wait_timeout_says_last_state(self):
+        result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0.05')
+        self.assertFails(
+            result,
+            f'cinder-volume on {HOST}: still failing-over after 0.05 s (last '
+            f'seen: replication status failing-over, active backend None)',
+        )
+
+    def test_non_replicated_backend(self):
+        result = self.cli('failover', 'node1@lvm')
+        self.assertFails(
+            result,
+            "The server refused the request: Invalid input received: "
+            "replication_status in ['node1@lvm'] must be enabled or failed-over "
+            "to failover.",
+        )
+
+    def test_cluster_uses_failover_host_with_cluster_field(self):
+        result = self.cli('failover', '--cluster', 'c1@rep', version='3.26')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [('failover', {'cluster': 'c1@rep'}),
+             ('failover_host', {'cluster': 'c1@rep'})],
+            self.cinder.puts(),
+        )
+
+    def test_bad_timeout(self):
+        result = self.cli('failover', HOST, '--wait-timeout', '0')
+        self.assertFails(result, '--wait-timeout must be positive')
+
+
+class TestFailover27(FailoverMixin, base.ShellTestCase):
+    release = 27
+
+    def test_uses_failover_route_at_3_26(self):
+        result = self.cli('failover', HOST)
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('failover', {'host': HOST})], self.cinder.puts())
+
+    def test_uses_failover_host_below_3_26(self):
+        result = self.cli('failover', HOST, version='3.25')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('failover_host', {'host': HOST})], self.cinder.puts())
+
+
+class TestFailoverProgress(FailoverMixin, base.ShellTestCase):
+    def test_progress_only_on_a_terminal(self):
+        self.cinder.settle_after_reads = 3
+        result = self.cli('failover', HOST, '--wait', '-f', 'value',
+                          '-c', 'Replication Status', tty=True)
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('failed-over\n', result.stdout)
+        self.assertIn(f'\rcinder-volume on {HOST}: failing-over (0 s)', result.stderr)
+        self.assertIn(f'\rcinder-volume on {HOST}: failed-over (0 s)', result.stderr)
+        self.assertTrue(result.stderr.endswith('\n'))

@@ -1,0 +1,219 @@
+"""volume service list and show, against a fake Cinder over HTTP."""
+
+from volsvcclient.tests.unit import base
+
+BASE_COLUMNS = ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At']
+LONG_COLUMNS = [
+    'Disabled Reason', 'Replication Status', 'Active Backend ID', 'Frozen'
+]
+
+
+class TestList(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('node1@lvm', cluster_name='c1@lvm')
+        self.cinder.add(
+            'node1@rep', disabled=True, disabled_reason='maint',
+            replication_status='enabled', zone='az2',
+        )
+        self.cinder.add('node2@lvm', frozen=True, disabled=True,
+                        disabled_reason='frozen', state='down')
+        self.cinder.add('node1', binary='cinder-scheduler')
+
+    def test_default_asks_newest_microversion_it_displays(self):
+        result = self.cli('list', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        rows = result.json()
+        self.assertEqual(
+            BASE_COLUMNS + ['Cluster', 'Backend State'], list(rows[0])
+        )
+        self.assertEqual('up', rows[0]['Backend State'])
+        self.assertEqual('c1@lvm', rows[0]['Cluster'])
+        self.assertEqual(['volume 3.49'], self.microversions('GET'))
+
+    def test_microversion_gates_columns(self):
+        for version, extra in (
+            ('3.0', []),
+            ('3.7', ['Cluster']),
+            ('3.49', ['Cluster', 'Backend State']),
+            ('3.71', ['Cluster', 'Backend State']),
+        ):
+            self.cinder.forget_requests()
+            rows = self.cli('list', '-f', 'json', version=version).json()
+            self.assertEqual(BASE_COLUMNS + extra, list(rows[0]), version)
+            self.assertEqual([f'volume {version}'], self.microversions('GET'))
+
+    def test_server_older_than_backend_state(self):
+        self.cinder.forget_requests()
+        self.cinder.max_version = '3.40'
+        self.cinder._register()
+        rows = self.cli('list', '-f', 'json').json()
+        self.assertEqual(BASE_COLUMNS + ['Cluster'], list(rows[0]))
+        self.assertEqual(['volume 3.40'], self.microversions('GET'))
+
+    def test_long_adds_volume_fields_including_frozen(self):
+        rows = self.cli('list', '--long', '-f', 'json').json()
+        self.assertEqual(
+            BASE_COLUMNS + ['Cluster', 'Backend State'] + LONG_COLUMNS,
+            list(rows[0]),
+        )
+        frozen = {r['Host']: r['Frozen'] for r in rows}
+        self.assertEqual(
+            {'node1@lvm': False, 'node1@rep': False, 'node2@lvm': True,
+             'node1': None},
+            frozen,
+        )
+        self.assertEqual('maint', rows[1]['Disabled Reason'])
+
+    def test_host_and_service_go_to_the_server(self):
+        self.cli('list', '--host', 'node1', '--service', 'cinder-volume')
+        (request,) = self.cinder.requests('GET')
+        self.assertEqual(
+            {'host': ['node1'], 'binary': ['cinder-volume']}, request.qs
+        )
+
+    def test_client_side_filters(self):
+        def hosts(*args, version=None):
+            rows = self.cli('list', *args, '-f', 'json', version=version).json()
+            return sorted(r['Host'] for r in rows)
+
+        self.assertEqual(['node1@rep', 'node2@lvm'], hosts('--status', 'disabled'))
+        self.assertEqual(['node2@lvm'], hosts('--state', 'down'))
+        self.assertEqual(['node1@rep'], hosts('--zone', 'az2'))
+        self.assertEqual(['node2@lvm'], hosts('--frozen'))
+        self.assertEqual(['node1@lvm', 'node1@rep'], hosts('--no-frozen'))
+        self.assertEqual(['node1@rep'], hosts('--replication-status', 'enabled'))
+        self.assertEqual(['node1@lvm'], hosts('--cluster', 'c1@lvm'))
+        self.assertEqual(
+            ['node1@rep'], hosts('--status', 'disabled', '--zone', 'az2')
+        )
+
+    def test_cluster_filter_needs_3_7_and_sends_nothing(self):
+        result = self.cli('list', '--cluster', 'c1', version='3.6')
+        self.assertFails(
+            result, '--cluster requires --os-volume-api-version 3.7 or later'
+        )
+        self.assertEqual([], self.cinder.requests())
+
+    def test_frozen_options_exclude_each_other(self):
+        result = self.cli('list', '--frozen', '--no-frozen')
+        self.assertEqual(2, result.code)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_value_format_is_stable(self):
+        result = self.cli('list', '-f', 'value', '-c', 'Host', '-c', 'Status')
+        self.assertEqual(
+            'node1@lvm enabled\nnode1@rep disabled\nnode2@lvm disabled\n'
+            'node1 enabled\n',
+            result.stdout,
+        )
+
+    def test_forbidden_gives_policy_message(self):
+        self.cinder.forbidden = True
+        result = self.cli('list')
+        self.assertFails(
+            result,
+            "Forbidden by the server's policy (managing volume services "
+            "requires an administrator by default): Policy doesn't allow "
+            "volume_extension:services:index to be performed.",
+        )
+
+
+class TestListV2(base.ShellTestCase):
+    v2 = True
+
+    def test_v2_has_no_microversion_and_no_v3_columns(self):
+        self.cinder.add('node1@lvm')
+        result = self.cli('list', '--long', '-f', 'json', version='2')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(BASE_COLUMNS + LONG_COLUMNS, list(result.json()[0]))
+        (request,) = self.cinder.requests('GET')
+        self.assertIn('/v2/', request.url)
+        self.assertNotIn('OpenStack-API-Version', request.headers)
+
+    def test_v2_has_no_cluster_option(self):
+        result = self.cli('list', '--cluster', 'c1', version='2')
+        self.assertEqual(2, result.code)
+        self.assertIn('unrecognized arguments: --cluster', result.stderr)
+
+
+class TestVersionErrors(base.ShellTestCase):
+    def test_v2_asked_of_a_v3_only_cloud(self):
+        result = self.cli('list', version='2')
+        self.assertFails(
+            result,
+            "This cloud's Block Storage service does not offer API version 2 "
+            "(--os-volume-api-version 2); current Cinder offers only version 3",
+        )
+
+    def test_microversion_above_server_maximum(self):
+        result = self.cli('list', version='3.90')
+        self.assertFails(
+            result,
+            'Block Storage API 3.90 is not available: the server supports '
+            '3.0 to 3.71',
+        )
+        self.assertEqual([], self.cinder.requests())
+
+
+class TestShow(base.ShellTestCase):
+    def test_every_field_the_server_gives(self):
+        self.cinder.add('node1@rep', replication_status='enabled',
+                        active_backend_id='secondary', cluster_name='c1@rep')
+        result = self.cli('show', 'node1@rep', 'cinder-volume', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            {
+                'Binary': 'cinder-volume',
+                'Host': 'node1@rep',
+                'Zone': 'nova',
+                'Status': 'enabled',
+                'State': 'up',
+                'Updated At': '2026-11-24T10:00:00.000000',
+                'Cluster': 'c1@rep',
+                'Backend State': 'up',
+                'Disabled Reason': None,
+                'Replication Status': 'enabled',
+                'Active Backend ID': 'secondary',
+                'Frozen': False,
+            },
+            result.json(),
+        )
+
+    def test_non_volume_service_has_no_volume_fields(self):
+        self.cinder.add('node1', binary='cinder-scheduler')
+        result = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json',
+                          version='3.0')
+        self.assertEqual(
+            ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
+             'Disabled Reason'],
+            list(result.json()),
+        )
+
+    def test_exact_host_only(self):
+        # Cinder's host filter also matches host@backend.
+        self.cinder.add('node1@lvm')
+        result = self.cli('show', 'node1', 'cinder-volume')
+        self.assertFails(
+            result,
+            "No cinder-volume service on host 'node1'. Hosts running "
+            "cinder-volume: node1@lvm",
+        )
+
+    def test_unknown_binary_names_what_the_host_runs(self):
+        self.cinder.add('node1', binary='cinder-scheduler')
+        self.cinder.add('node1', binary='cinder-backup')
+        result = self.cli('show', 'node1', 'cinder-foo')
+        self.assertFails(
+            result,
+            "No service 'cinder-foo' on host 'node1'; that host runs: "
+            "cinder-backup, cinder-scheduler",
+        )
+
+    def test_unknown_everything(self):
+        result = self.cli('show', 'nowhere', 'cinder-volume')
+        self.assertFails(
+            result,
+            "No service 'cinder-volume' on host 'nowhere', and no host runs "
+            "cinder-volume",
+        )

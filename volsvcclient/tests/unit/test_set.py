@@ -1,0 +1,220 @@
+"""volume service set: requests sent, outcome verified, truthful errors."""
+
+import requests
+
+from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
+
+HOST = 'node1@lvm'
+VOLUME = ('set', HOST, 'cinder-volume')
+
+
+class SetMixin:
+    def setUp(self):
+        super().setUp()
+        self.service = self.cinder.add(HOST)
+
+
+class TestDisable(SetMixin, base.ShellTestCase):
+    def test_disable_uses_disable_log_reason_and_verifies(self):
+        result = self.cli(*VOLUME, '--disable')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertTrue(self.service['disabled'])
+        self.assertEqual(
+            [('disable-log-reason', {'host': HOST, 'binary': 'cinder-volume'})],
+            self.cinder.puts(),
+        )
+        self.assertEqual(
+            ['GET', 'PUT', 'GET'], [r.method for r in self.cinder.requests()]
+        )
+        self.assertEqual(['volume 3.49'] * 3, self.microversions())
+
+    def test_disable_with_reason(self):
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'maint')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('maint', self.service['disabled_reason'])
+        self.assertEqual(
+            [('disable-log-reason',
+              {'host': HOST, 'binary': 'cinder-volume',
+               'disabled_reason': 'maint'})],
+            self.cinder.puts(),
+        )
+
+    def test_disable_ignored_by_server_fails_loudly(self):
+        self.cinder.ignored.add('disable-log-reason')
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'maint')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the server accepted the disable request "
+            f"but status is 'enabled', disabled reason is None",
+        )
+
+    def test_already_disabled_sends_nothing(self):
+        self.service['disabled'] = True
+        result = self.cli(*VOLUME, '--disable')
+        self.assertEqual(0, result.code)
+        self.assertIn('already disabled; nothing to do', result.stderr)
+        self.assertEqual([], self.cinder.puts())
+
+    def test_new_reason_on_disabled_service_is_sent(self):
+        self.service.update(disabled=True, disabled_reason='old')
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'new')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('new', self.service['disabled_reason'])
+
+    def test_reason_validation_before_any_request(self):
+        for args, message in (
+            (('--disable-reason', 'x'),
+             'Cannot specify option --disable-reason without --disable'),
+            (('--enable', '--disable-reason', 'x'),
+             'Cannot specify option --disable-reason without --disable'),
+            (('--disable', '--disable-reason', 'x' * 256),
+             '--disable-reason is 256 characters long; Cinder accepts at most 255'),
+            (('--disable', '--disable-reason', '  '),
+             '--disable-reason must not be empty'),
+            ((), 'Nothing to set: give --enable or --disable'),
+            (('--disable', '--enable-via-thaw'),
+             '--enable-via-thaw goes with --enable'),
+        ):
+            result = self.cli(*VOLUME, *args)
+            self.assertFails(result, message)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_255_characters_are_accepted(self):
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'x' * 255)
+        self.assertEqual(0, result.code, result)
+
+    def test_enable_and_disable_exclude_each_other(self):
+        result = self.cli(*VOLUME, '--enable', '--disable')
+        self.assertEqual(2, result.code)
+        self.assertIn('not allowed with argument', result.stderr)
+
+
+class TestEnable29(SetMixin, base.ShellTestCase):
+    release = 29
+
+    def setUp(self):
+        super().setUp()
+        self.service.update(disabled=True, disabled_reason='maint')
+
+    def test_enable_ignored_by_server_says_why_and_how(self):
+        result = self.cli(*VOLUME, '--enable')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the server accepted os-services/enable "
+            f"but status is 'disabled'. Cinder 28.0.0 and later answer "
+            f"os-services/enable with 200 without enabling the service. For a "
+            f"cinder-volume service, 'openstack volume service freeze {HOST}' "
+            f"then 'openstack volume service thaw {HOST}' re-enables it "
+            f"(--enable-via-thaw does both)",
+        )
+        self.assertTrue(self.service['disabled'])
+        self.assertEqual(['enable'], [a for a, _ in self.cinder.puts()])
+
+    def test_enable_of_other_binary_has_no_workaround(self):
+        self.cinder.add('node1', binary='cinder-scheduler', disabled=True)
+        result = self.cli('set', 'node1', 'cinder-scheduler', '--enable')
+        self.assertFails(result, 'No API re-enables cinder-scheduler on such a release')
+
+    def test_enable_via_thaw(self):
+        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('', result.stdout)
+        self.assertIn('re-enabling it by freeze and thaw', result.stderr)
+        self.assertFalse(self.service['disabled'])
+        self.assertFalse(self.service['frozen'])
+        self.assertEqual(
+            [('enable', {'host': HOST, 'binary': 'cinder-volume'}),
+             ('freeze', {'host': HOST}),
+             ('thaw', {'host': HOST})],
+            self.cinder.puts(),
+        )
+
+    def test_enable_via_thaw_refuses_frozen_service(self):
+        self.service.update(frozen=True, disabled_reason='frozen')
+        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST} is frozen: 'openstack volume service "
+            f"thaw {HOST}' thaws and re-enables it",
+        )
+        self.assertEqual(['enable'], [a for a, _ in self.cinder.puts()])
+
+    def test_already_enabled_sends_nothing(self):
+        self.service['disabled'] = False
+        result = self.cli(*VOLUME, '--enable')
+        self.assertEqual(0, result.code)
+        self.assertIn('already enabled; nothing to do', result.stderr)
+        self.assertEqual([], self.cinder.puts())
+
+
+class TestEnable27(SetMixin, base.ShellTestCase):
+    release = 27
+
+    def test_enable_works_on_27(self):
+        self.service.update(disabled=True, disabled_reason='maint')
+        result = self.cli(*VOLUME, '--enable')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertFalse(self.service['disabled'])
+        self.assertEqual(['enable'], [a for a, _ in self.cinder.puts()])
+
+    def test_disable_works_on_27(self):
+        result = self.cli(*VOLUME, '--disable')
+        self.assertEqual(0, result.code, result)
+        self.assertTrue(self.service['disabled'])
+
+
+class TestSetErrors(SetMixin, base.ShellTestCase):
+    def test_unknown_host_names_it_and_the_hosts_running_the_binary(self):
+        self.cinder.add('node2@lvm')
+        result = self.cli('set', 'nodeX@lvm', 'cinder-volume', '--disable')
+        self.assertFails(
+            result,
+            "No cinder-volume service on host 'nodeX@lvm'. Hosts running "
+            "cinder-volume: node1@lvm, node2@lvm",
+        )
+        self.assertEqual([], self.cinder.puts())
+
+    def test_forbidden(self):
+        self.cinder.forbidden = True
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(result, "Forbidden by the server's policy")
+        self.assertIn('volume_extension:services:index', result.stderr)
+
+    def test_bad_request_gives_server_message(self):
+        self.mock.put(
+            fakes.V3_ENDPOINT.rsplit('/', 1)[0] + '/os-services/disable-log-reason',
+            status_code=400,
+            json={'badRequest': {'code': 400, 'message': 'Invalid input: nope'}},
+            headers={'Content-Type': 'application/json'},
+        )
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(result, 'The server refused the request: Invalid input: nope')
+
+    def test_connection_refused_names_endpoint(self):
+        self.mock.get(
+            fakes.CINDER_ROOT + '/v3/os-services',
+            exc=requests.exceptions.ConnectionError('Connection refused'),
+        )
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result,
+            'Cannot connect to http://cinder.test:8776/v3/os-services',
+        )
+
+    def test_timeout_names_endpoint(self):
+        self.mock.get(
+            fakes.CINDER_ROOT + '/v3/os-services',
+            exc=requests.exceptions.ConnectTimeout('timed out'),
+        )
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result, 'Timed out connecting to http://cinder.test:8776/v3/os-services'
+        )
+
+    def test_debug_never_prints_secrets(self):
+        result = self.cli('list', global_options=['--debug'])
+        self.assertEqual(0, result.code, result.stderr)
+        output = result.stdout + result.stderr
+        self.assertNotIn('secret-password', output)
+        self.assertNotIn('fake-token-0123456789', output)
