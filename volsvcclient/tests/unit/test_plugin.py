@@ -1,0 +1,56 @@
+"""Plugin registration and import cost."""
+
+import subprocess
+import sys
+
+from volsvcclient import plugin
+from volsvcclient.tests.unit import base
+
+COMMANDS = ('commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw')
+
+
+class TestPlugin(base.ShellTestCase):
+    def test_shares_osc_volume_version_option(self):
+        self.assertEqual('os_volume_api_version', plugin.API_VERSION_OPTION)
+        self.assertNotEqual('volume', plugin.API_NAME)
+        parser = object()
+        self.assertIs(parser, plugin.build_option_parser(parser))
+        self.assertTrue(plugin.check_api_version('3.26'))
+
+    def test_help_lists_our_seven_commands(self):
+        result = self.cli('--help')
+        for name in COMMANDS:
+            self.assertIn(f'volume service {name}', result.stdout)
+
+    def test_our_commands_replace_core_ones_in_both_groups(self):
+        for version, cluster in (('2', False), ('3', True), ('3.49', True)):
+            self.cinder.v2 = True
+            result = self.cli('list', '--help', version=version)
+            self.assertEqual(0, result.code, result)
+            # --replication-status is ours; upstream's list lacks it.
+            self.assertIn('--replication-status', result.stdout)
+            self.assertEqual(cluster, '--cluster' in result.stdout, version)
+            result = self.cli('set', '--help', version=version)
+            self.assertIn('--enable-via-thaw', result.stdout)
+
+    def test_command_modules_import_nothing_heavy(self):
+        # What OSC itself has loaded before it imports plugin command modules.
+        code = (
+            'import sys\n'
+            'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
+            'before = set(sys.modules)\n'
+            'import volsvcclient.plugin, volsvcclient.v2.service, '
+            'volsvcclient.v3.service\n'
+            'print(sorted(set(sys.modules) - before))\n'
+        )
+        output = subprocess.run(
+            [sys.executable, '-c', code], capture_output=True, text=True,
+            check=True,
+        ).stdout
+        self.assertEqual(
+            "['volsvcclient', 'volsvcclient.columns', 'volsvcclient.command', "
+            "'volsvcclient.plugin', 'volsvcclient.v2', "
+            "'volsvcclient.v2.service', 'volsvcclient.v3', "
+            "'volsvcclient.v3.service', 'volsvcclient.versions']\n",
+            output,
+        )
