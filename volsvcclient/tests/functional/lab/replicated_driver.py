@@ -1,0 +1,59 @@
+"""A fake Cinder volume driver that really replicates, for the lab.
+
+Cinder's own FakeHAReplicatedLoggingVolumeDriver reports replication only
+per pool, so cinder-volume keeps the service's replication_status
+'disabled' and the API refuses failover.  This driver reports
+``replication_enabled`` at the top level, lists its replication targets,
+fails over and back, and fails on purpose while the file named by
+``$VOLSVC_LAB_DIR/fail-failover`` exists, for the error path.
+
+It runs inside cinder-volume's own venv, so it imports only Cinder.
+"""
+
+import os
+
+from cinder import exception
+from cinder.tests import fake_driver
+
+FAILBACK = 'default'
+
+
+def failure_switch():
+    return os.path.join(os.environ.get('VOLSVC_LAB_DIR', '/nonexistent'), 'fail-failover')
+
+
+class ReplicatedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
+    """FakeLoggingVolumeDriver with backend-level replication."""
+
+    def _targets(self):
+        devices = self.configuration.safe_get('replication_device') or []
+        return [device['backend_id'] for device in devices]
+
+    def _update_volume_stats(self):
+        super()._update_volume_stats()
+        targets = self._targets()
+        self._stats['replication_enabled'] = bool(targets)
+        self._stats['replication_targets'] = targets
+        self._stats['replication_count'] = len(targets)
+
+    def failover_host(self, context, volumes, secondary_id=None, groups=None):
+        if os.path.exists(failure_switch()):
+            raise exception.VolumeBackendAPIException(
+                data='failover refused on purpose by the lab failure switch'
+            )
+        if secondary_id == FAILBACK:
+            return FAILBACK, [], []
+        targets = self._targets()
+        if secondary_id is None:
+            secondary_id = targets[0] if targets else None
+        if secondary_id not in targets:
+            raise exception.InvalidReplicationTarget(
+                reason=f'{secondary_id} is not one of {targets}'
+            )
+        return secondary_id, [], []
+
+    def failover(self, context, volumes, secondary_id=None, groups=None):
+        return self.failover_host(context, volumes, secondary_id, groups)
+
+    def failover_completed(self, context, active_backend_id=None):
+        pass
