@@ -30,9 +30,10 @@ _FIELD_LABELS = {
     'replication_status': 'replication status',
 }
 
-#: Replication states a failover passes through before it settles.
-_FAILOVER_IN_PROGRESS = ('failing-over',)
-_FAILOVER_FAILED = ('error', 'failover-error')
+#: The replication status of a backend while cinder-volume fails it over.
+FAILING_OVER = 'failing-over'
+#: The --backend-id that fails back to the primary backend.
+FAILBACK = 'default'
 
 
 class _Named:
@@ -321,9 +322,11 @@ class ServiceAPI:
             raise NotApplied(message)
         return current
 
-    def wait_for_failover(self, service, timeout, interval, report):
+    def wait_for_failover(self, service, backend_id, timeout, interval, report):
         """Poll until the replication status settles; the final service.
 
+        Failing back (``backend_id`` 'default') must end 'enabled', any
+        other failover 'failed-over' on the asked target.
         ``report(service, elapsed)`` is called after each read.
         """
         started = time.monotonic()
@@ -331,21 +334,30 @@ class ServiceAPI:
             current = self.find(service.host, service.binary)
             elapsed = time.monotonic() - started
             report(current, elapsed)
-            if current.replication_status not in _FAILOVER_IN_PROGRESS:
+            if current.replication_status != FAILING_OVER:
                 break
             if elapsed >= timeout:
                 raise exceptions.CommandError(
-                    f'{current.label}: still {current.replication_status} '
-                    f'after {timeout:g} s (last seen: replication status '
+                    f'{current.label}: still {FAILING_OVER} after {timeout:g} s '
+                    f'(last seen: replication status '
                     f'{current.replication_status}, active backend '
                     f'{current.active_backend_id!r})'
                 )
             time.sleep(min(interval, max(timeout - elapsed, 0.01)))
-        if current.replication_status in _FAILOVER_FAILED:
+        failing_back = backend_id == FAILBACK
+        wanted = 'enabled' if failing_back else 'failed-over'
+        landed = current.replication_status == wanted and (
+            failing_back
+            or backend_id is None
+            or current.active_backend_id == backend_id
+        )
+        if not landed:
             raise exceptions.CommandError(
-                f'{current.label}: failover ended in replication status '
-                f'{current.replication_status} (status {current.status}, '
-                f'reason {current.disabled_reason!r}); see the cinder-volume '
-                f'log on that host'
+                f"{current.label}: {'failback' if failing_back else 'failover'} "
+                f"did not complete: replication status "
+                f"{current.replication_status}, active backend "
+                f"{current.active_backend_id!r}, status {current.status} "
+                f"(reason {current.disabled_reason!r}); the driver refused or "
+                f"failed it, see the cinder-volume log on that host"
             )
         return current

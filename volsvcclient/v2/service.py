@@ -339,14 +339,16 @@ class FailoverService(command.Lister):
         members = api.members(target)
         api.failover(target, parsed_args.backend_id)
         if parsed_args.wait:
-            final = self._wait(api, members, parsed_args.wait_timeout)
+            final = self._wait(
+                api, members, parsed_args.backend_id, parsed_args.wait_timeout
+            )
         else:
             final = [api.find(m.host, m.binary) for m in members]
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
         return names, [utils.get_item_properties(s, attributes) for s in final]
 
-    def _wait(self, api, members, timeout):
+    def _wait(self, api, members, backend_id, timeout):
         progress = self.app.stderr.isatty()
 
         def report(service, elapsed):
@@ -358,7 +360,9 @@ class FailoverService(command.Lister):
 
         try:
             return [
-                api.wait_for_failover(m, timeout, self.poll_interval, report)
+                api.wait_for_failover(
+                    m, backend_id, timeout, self.poll_interval, report
+                )
                 for m in members
             ]
         finally:

@@ -325,7 +325,9 @@ class FakeCinder:
             if service['replication_status'] != 'failing-over':
                 continue
             target = service.pop('_failover_to', None)
-            if outcome == 'error':
+            if outcome == 'refused':
+                service['replication_status'] = 'enabled'
+            elif outcome == 'error':
                 service.update(replication_status='failover-error', disabled=True,
                                disabled_reason='failed-over')
             elif target == 'default':

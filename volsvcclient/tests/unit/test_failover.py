@@ -62,8 +62,21 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         result = self.cli('failover', HOST, '--wait')
         self.assertFails(
             result,
-            f"cinder-volume on {HOST}: failover ended in replication status "
-            f"failover-error (status disabled, reason 'failed-over')",
+            f"cinder-volume on {HOST}: failover did not complete: replication "
+            f"status failover-error, active backend None, status disabled "
+            f"(reason 'failed-over'); the driver refused or failed it",
+        )
+
+    def test_wait_reports_refused_target(self):
+        # cinder-volume puts the status back to enabled when the driver
+        # refuses the target: that is no success.
+        self.cinder.settle_after_reads = 2
+        self.cinder.settle_outcome = 'refused'
+        result = self.cli('failover', HOST, '--backend-id', 'bogus', '--wait')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: failover did not complete: replication "
+            f"status enabled, active backend None",
         )
 
     def test_wait_timeout_says_last_state(self):
