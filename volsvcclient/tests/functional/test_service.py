@@ -1,0 +1,247 @@
+"""Every volume service command against a real Cinder.
+
+Each test checks the server's state with the raw reader, so it fails when
+a command says something the server did not do.
+"""
+
+import json
+import os
+import tempfile
+
+from volsvcclient.tests.functional import base
+
+BASE = ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At']
+LONG = ['Disabled Reason', 'Replication Status', 'Active Backend ID', 'Frozen']
+
+
+class TestList(base.FunctionalTestCase):
+    def test_columns_by_microversion_match_the_server(self):
+        latest = self.raw.max_microversion()
+        for version, extra in (
+            ('3.0', []),
+            ('3.7', ['Cluster']),
+            ('3.49', ['Cluster', 'Backend State']),
+            (latest, ['Cluster', 'Backend State']),
+        ):
+            result = self.service_cmd('list', '-f', 'json', version=version)
+            self.assertEqual(0, result.code, result)
+            rows = result.json()
+            self.assertEqual(BASE + extra, list(rows[0]), version)
+            raw = {(s['binary'], s['host']): s for s in self.raw.services(version)}
+            self.assertEqual(set(raw), {(r['Binary'], r['Host']) for r in rows})
+            for row in rows:
+                server = raw[row['Binary'], row['Host']]
+                self.assertEqual(server['status'], row['Status'])
+                if 'Backend State' in row:
+                    self.assertEqual(server.get('backend_state'), row['Backend State'])
+
+    def test_default_version_shows_backend_state(self):
+        rows = self.service_cmd('list', '-f', 'json').json()
+        volume = [r for r in rows if r['Binary'] == 'cinder-volume']
+        self.assertTrue(volume)
+        self.assertTrue(all(r['Backend State'] in ('up', 'down') for r in volume))
+
+    def test_long_and_filters(self):
+        rows = self.service_cmd('list', '--long', '--service', 'cinder-volume',
+                                '-f', 'json').json()
+        self.assertEqual(BASE + ['Cluster', 'Backend State'] + LONG, list(rows[0]))
+        raw = {s['host']: s for s in self.raw.services()
+               if s['binary'] == 'cinder-volume'}
+        self.assertEqual(set(raw), {r['Host'] for r in rows})
+        for row in rows:
+            self.assertEqual(raw[row['Host']]['frozen'], row['Frozen'])
+            self.assertEqual(
+                raw[row['Host']]['replication_status'], row['Replication Status']
+            )
+        host = rows[0]['Host']
+        only = self.service_cmd('list', '--host', host, '--state', 'up',
+                                '--status', rows[0]['Status'], '-f', 'json').json()
+        self.assertIn(host, [r['Host'] for r in only])
+        self.assertEqual(
+            [], self.service_cmd('list', '--frozen', '--host', host, '-f', 'json').json()
+            if not raw[host]['frozen'] else []
+        )
+
+    def test_cluster_filter_needs_3_7(self):
+        result = self.service_cmd('list', '--cluster', 'x', version='3.6')
+        self.assertFails(result, '--cluster requires --os-volume-api-version 3.7')
+
+
+class TestShow(base.FunctionalTestCase):
+    def test_show_matches_server(self):
+        host = self.volume_services()[0]['host']
+        shown = self.service_cmd('show', host, 'cinder-volume', '-f', 'json').json()
+        raw = self.raw.service(host)
+        self.assertEqual(
+            (raw['status'], raw['state'], raw['frozen'], raw['disabled_reason']),
+            (shown['Status'], shown['State'], shown['Frozen'], shown['Disabled Reason']),
+        )
+
+    def test_unknown_host_and_binary(self):
+        host = self.volume_services()[0]['host']
+        result = self.service_cmd('show', 'no-such-host@x', 'cinder-volume')
+        self.assertFails(result, "No cinder-volume service on host 'no-such-host@x'. "
+                                 "Hosts running cinder-volume: ")
+        self.assertIn(host, result.stderr)
+        result = self.service_cmd('set', host, 'cinder-nothing', '--disable')
+        self.assertFails(result, f"No service 'cinder-nothing' on host '{host}'")
+
+
+class TestSet(base.FunctionalTestCase):
+    def test_disable_without_reason(self):
+        host = self.pick_backend()
+        result = self.service_cmd('set', '--disable', host, 'cinder-volume')
+        self.assertEqual((0, ''), (result.code, result.stdout), result)
+        self.assertEqual('disabled', self.raw.service(host)['status'])
+
+    def test_disable_with_reason(self):
+        host = self.pick_backend()
+        result = self.service_cmd('set', '--disable', '--disable-reason',
+                                  'functional test', host, 'cinder-volume')
+        self.assertEqual((0, ''), (result.code, result.stdout), result)
+        raw = self.raw.service(host)
+        self.assertEqual(('disabled', 'functional test'),
+                         (raw['status'], raw['disabled_reason']))
+
+    def test_enable_per_release(self):
+        host = self.pick_backend()
+        self.raw.put('disable-log-reason', {'host': host, 'binary': 'cinder-volume',
+                                            'disabled_reason': 'before enable'})
+        self.assertEqual('disabled', self.raw.service(host)['status'])
+        result = self.service_cmd('set', '--enable', host, 'cinder-volume')
+        if self.raw.enable_route_works():
+            self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+            self.assertEqual('enabled', self.raw.service(host)['status'])
+        else:
+            self.assertFails(
+                result,
+                'the server accepted os-services/enable but status is '
+                "'disabled'. Cinder 28.0.0 and later",
+            )
+            self.assertIn(f"'openstack volume service freeze {host}'", result.stderr)
+            self.assertEqual('disabled', self.raw.service(host)['status'])
+
+    def test_enable_via_thaw(self):
+        host = self.pick_backend()
+        self.raw.put('disable-log-reason', {'host': host, 'binary': 'cinder-volume'})
+        result = self.service_cmd('set', '--enable', '--enable-via-thaw', host,
+                                  'cinder-volume')
+        self.assertEqual((0, ''), (result.code, result.stdout), result)
+        raw = self.raw.service(host)
+        self.assertEqual(('enabled', False), (raw['status'], raw['frozen']))
+
+    def test_reason_checks_send_nothing(self):
+        host = self.volume_services()[0]['host']
+        result = self.service_cmd('set', host, 'cinder-volume', '--disable',
+                                  '--disable-reason', 'x' * 256)
+        self.assertFails(result, 'Cinder accepts at most 255')
+        result = self.service_cmd('set', host, 'cinder-volume', '--disable-reason', 'x')
+        self.assertFails(result, '--disable-reason without --disable')
+
+
+class TestFreezeThaw(base.FunctionalTestCase):
+    def test_round_trip(self):
+        host = self.pick_backend()
+        result = self.service_cmd('freeze', host)
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        raw = self.raw.service(host)
+        self.assertEqual((True, 'disabled', 'frozen'),
+                         (raw['frozen'], raw['status'], raw['disabled_reason']))
+        again = self.service_cmd('freeze', host)
+        self.assertEqual(0, again.code, again)
+        self.assertIn('already frozen', again.stderr)
+        result = self.service_cmd('thaw', host)
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        raw = self.raw.service(host)
+        self.assertEqual((False, 'enabled'), (raw['frozen'], raw['status']))
+
+    def test_cluster_option_needs_3_26(self):
+        result = self.service_cmd('freeze', '--cluster', 'c', version='3.25')
+        self.assertFails(result, '--cluster requires --os-volume-api-version 3.26')
+
+
+class TestFailover(base.FunctionalTestCase):
+    def test_failover_and_failback(self):
+        host = self.pick_backend(replicated=True)
+        result = self.service_cmd('failover', host, '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        raw = self.raw.service(host)
+        self.assertEqual('failed-over', raw['replication_status'])
+        self.assertEqual('failed-over', result.json()[0]['Replication Status'])
+        self.assertTrue(raw['active_backend_id'])
+        result = self.service_cmd('failover', host, '--backend-id', 'default',
+                                  '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        raw = self.raw.service(host)
+        self.assertEqual(('enabled', ''), (raw['replication_status'],
+                                           raw['active_backend_id'] or ''))
+
+    def test_failover_without_wait_reports_progress_state(self):
+        host = self.pick_backend(replicated=True)
+        result = self.service_cmd('failover', host, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertIn(result.json()[0]['Replication Status'],
+                      ('failing-over', 'failed-over'))
+        self._wait_replication(host)
+        self.assertEqual('failed-over', self.raw.service(host)['replication_status'])
+
+    def test_refused_target_is_an_error(self):
+        host = self.pick_backend(replicated=True)
+        result = self.service_cmd('failover', host, '--backend-id',
+                                  'no-such-target', '--wait')
+        self.assertFails(result, 'failover did not complete')
+        self.assertNotEqual('failed-over', self.raw.service(host)['replication_status'])
+
+    def test_non_replicated_backend(self):
+        host = self.volume_services(replicated=False)[0]['host']
+        result = self.service_cmd('failover', host)
+        self.assertFails(result, 'The server refused the request: ')
+        self.assertIn('replication_status', result.stderr)
+
+
+class TestCommit(base.FunctionalTestCase):
+    def test_dry_run_changes_nothing(self):
+        host = self.pick_backend()
+        before = self.raw.service(host)
+        result = self.service_cmd('commit', host, 'cinder-volume', '--status',
+                                  'disabled', '--frozen', '--dry-run', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('freeze', result.json()[0]['Actions'])
+        self.assertEqual('would change', result.json()[0]['Result'])
+        self.assertEqual(before['status'], self.raw.service(host)['status'])
+        self.assertEqual(before['frozen'], self.raw.service(host)['frozen'])
+
+    def test_save_and_restore(self):
+        host = self.pick_backend()
+        saved = self.service_cmd('list', '--long', '-f', 'json')
+        self.assertEqual(0, saved.code, saved)
+        with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as stream:
+            stream.write(saved.stdout)
+        self.addCleanup(os.unlink, stream.name)
+        changed = self.service_cmd('commit', host, 'cinder-volume', '--status',
+                                   'disabled', '--disabled-reason', 'maintenance',
+                                   '-f', 'json')
+        self.assertEqual(0, changed.code, changed)
+        self.assertEqual('changed', changed.json()[0]['Result'])
+        self.assertEqual('maintenance', self.raw.service(host)['disabled_reason'])
+        restored = self.service_cmd('commit', '--from-file', stream.name,
+                                    '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(0, restored.code, restored)
+        rows = {(r['Host'], r['Binary']): r for r in restored.json()}
+        self.assertEqual('changed', rows[host, 'cinder-volume']['Result'])
+        by_key = {(s['host'], s['binary']): s for s in self.raw.services()}
+        for entry in json.loads(saved.stdout):
+            self.assertEqual(entry['Status'], by_key[entry['Host'], entry['Binary']]['status'])
+
+
+class TestAccessAndVersions(base.FunctionalTestCase):
+    def test_non_admin_gets_policy_message(self):
+        result = self.service_cmd('list', cloud=base.DEMO_CLOUD)
+        self.assertFails(result, "Forbidden by the server's policy")
+        self.assertIn("Policy doesn't allow", result.stderr)
+
+    def test_v2_of_a_v3_only_cloud(self):
+        result = self.service_cmd('list', version='2')
+        if result.code == 0:
+            self.skipTest('this cloud still offers Block Storage API v2')
+        self.assertFails(result, 'does not offer API version 2')
