@@ -84,11 +84,19 @@ class RawReader:
         validation where the route exists, 404 where it does not.  Nothing
         changes either way.
         """
-        release = os.environ.get('VOLSVC_CINDER_RELEASE')
-        if release:
-            return int(release.split('.')[0]) < 28
         response = self.put('failover', {'no-such-field': 1}, '3.26')
         return response.status_code != 404
+
+
+def release_applies_enable(raw):
+    """Whether this Cinder applies os-services/enable.
+
+    From VOLSVC_CINDER_RELEASE when set (CI sets it), else from the probe.
+    """
+    release = os.environ.get('VOLSVC_CINDER_RELEASE')
+    if release:
+        return int(release.split('.')[0]) < 28
+    return raw.enable_route_works()
 
 
 class FunctionalTestCase(testtools.TestCase):

@@ -109,7 +109,7 @@ class TestSet(base.FunctionalTestCase):
                                             'disabled_reason': 'before enable'})
         self.assertEqual('disabled', self.raw.service(host)['status'])
         result = self.service_cmd('set', '--enable', host, 'cinder-volume')
-        if self.raw.enable_route_works():
+        if base.release_applies_enable(self.raw):
             self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
             self.assertEqual('enabled', self.raw.service(host)['status'])
         else:
@@ -120,6 +120,13 @@ class TestSet(base.FunctionalTestCase):
             )
             self.assertIn(f"'openstack volume service freeze {host}'", result.stderr)
             self.assertEqual('disabled', self.raw.service(host)['status'])
+
+    def test_release_probe_agrees_with_the_release(self):
+        if not os.environ.get('VOLSVC_CINDER_RELEASE'):
+            self.skipTest('VOLSVC_CINDER_RELEASE is not set')
+        self.assertEqual(
+            base.release_applies_enable(self.raw), self.raw.enable_route_works()
+        )
 
     def test_enable_via_thaw(self):
         host = self.pick_backend()
