@@ -5,7 +5,6 @@ import io
 import json
 import logging
 import os
-import sys
 
 import fixtures
 from requests_mock.contrib import fixture as rm_fixture
