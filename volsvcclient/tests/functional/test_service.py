@@ -57,10 +57,30 @@ class TestList(base.FunctionalTestCase):
         only = self.service_cmd('list', '--host', host, '--state', 'up',
                                 '--status', rows[0]['Status'], '-f', 'json').json()
         self.assertIn(host, [r['Host'] for r in only])
+
+    def test_zone_frozen_and_replication_filters(self):
+        raw = [s for s in self.raw.services() if s['binary'] == 'cinder-volume']
+        zone = raw[0]['zone']
+
+        def hosts(*args):
+            result = self.service_cmd('list', *args, '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            return sorted(r['Host'] for r in result.json())
+
         self.assertEqual(
-            [], self.service_cmd('list', '--frozen', '--host', host, '-f', 'json').json()
-            if not raw[host]['frozen'] else []
+            sorted(s['host'] for s in self.raw.services() if s['zone'] == zone),
+            hosts('--zone', zone),
         )
+        self.assertEqual([], hosts('--zone', 'no-such-zone'))
+        self.assertEqual(
+            sorted(s['host'] for s in raw if not s['frozen']), hosts('--no-frozen')
+        )
+        self.assertEqual(sorted(s['host'] for s in raw if s['frozen']), hosts('--frozen'))
+        for status in {s['replication_status'] for s in raw}:
+            self.assertEqual(
+                sorted(s['host'] for s in raw if s['replication_status'] == status),
+                hosts('--replication-status', status),
+            )
 
     def test_cluster_filter_needs_3_7(self):
         result = self.service_cmd('list', '--cluster', 'x', version='3.6')
@@ -192,6 +212,14 @@ class TestFailover(base.FunctionalTestCase):
         self._wait_replication(host)
         self.assertEqual('failed-over', self.raw.service(host)['replication_status'])
 
+    def test_wait_timeout_names_last_state(self):
+        host = self.pick_backend(replicated=True)
+        self.addCleanup(self._wait_replication, host)
+        result = self.service_cmd('failover', host, '--wait', '--wait-timeout', '0.001')
+        if result.code == 0:
+            self.skipTest('the failover finished before the first read')
+        self.assertFails(result, 'still failing-over after 0.001 s (last seen: ')
+
     def test_refused_target_is_an_error(self):
         host = self.pick_backend(replicated=True)
         result = self.service_cmd('failover', host, '--backend-id',
@@ -217,6 +245,21 @@ class TestCommit(base.FunctionalTestCase):
         self.assertEqual('would change', result.json()[0]['Result'])
         self.assertEqual(before['status'], self.raw.service(host)['status'])
         self.assertEqual(before['frozen'], self.raw.service(host)['frozen'])
+
+    def test_freeze_and_thaw_as_wanted_states(self):
+        host = self.pick_backend()
+        frozen = self.service_cmd('commit', host, 'cinder-volume', '--frozen', '-f', 'json')
+        self.assertEqual(0, frozen.code, frozen)
+        self.assertEqual(('freeze', 'changed'),
+                         (frozen.json()[0]['Actions'], frozen.json()[0]['Result']))
+        self.assertTrue(self.raw.service(host)['frozen'])
+        thawed = self.service_cmd('commit', host, 'cinder-volume', '--thawed',
+                                  '--status', 'enabled', '-f', 'json')
+        self.assertEqual(0, thawed.code, thawed)
+        self.assertEqual(('thaw', 'changed'),
+                         (thawed.json()[0]['Actions'], thawed.json()[0]['Result']))
+        raw = self.raw.service(host)
+        self.assertEqual((False, 'enabled'), (raw['frozen'], raw['status']))
 
     def test_save_and_restore(self):
         host = self.pick_backend()
