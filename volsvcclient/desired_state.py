@@ -1,12 +1,13 @@
-"""Wanted service states: read, planned against the live ones, applied, checked.
+"""Wanted service states: read from options or files, and planned.
 
-This is ``volume service commit``: the SDK's ``Service.commit()`` idea
-(persist what changed) for a resource whose fields change only through
-os-services actions.  One list request reads every live state, actions run
-in a safe order, and one more list request verifies them all.
+``volume service commit`` is the SDK's ``Service.commit()`` idea (persist
+what changed) for a resource whose fields change only through os-services
+actions: this module says what should change and in which order;
+``volsvcclient.batch`` applies and verifies it.
 """
 
 import dataclasses
+import fnmatch
 import json
 
 from osc_lib import exceptions
@@ -15,8 +16,6 @@ from volsvcclient import columns
 from volsvcclient import errors
 from volsvcclient import services
 from volsvcclient.v2 import service as v2_service
-
-RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,25 +80,77 @@ def plan(live, wanted):
 # Reading wanted states
 
 
+@dataclasses.dataclass(frozen=True)
+class Selector:
+    """Services chosen by pattern rather than named one by one."""
+
+    host_pattern: str | None = None
+    binary: str | None = None
+    zone: str | None = None
+    cluster: str | None = None
+
+    def matches(self, service):
+        return (
+            (self.host_pattern is None
+             or fnmatch.fnmatchcase(service.host, self.host_pattern))
+            and (self.binary is None or service.binary == self.binary)
+            and (self.zone is None or service.availability_zone == self.zone)
+            and (self.cluster is None or service.cluster == self.cluster)
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What ``commit`` was asked: explicit Wanted entries, or a Selector
+    with the state every selected service should take."""
+
+    wanted: tuple = ()
+    selector: Selector | None = None
+    template: Wanted | None = None
+
+    def resolve(self, live):
+        """The Wanted entries, given every live service."""
+        if self.selector is None:
+            return list(self.wanted)
+        chosen = [s for s in live if self.selector.matches(s)]
+        if not chosen:
+            raise exceptions.CommandError('No service matches the selection')
+        return [
+            dataclasses.replace(self.template, host=s.host, binary=s.binary)
+            for s in chosen
+        ]
+
+
 def from_arguments(parsed_args):
-    """The list of Wanted that ``volume service commit`` was given."""
-    single = (
-        parsed_args.host,
-        parsed_args.binary,
-        parsed_args.status,
-        parsed_args.disabled_reason,
-    )
+    """The Request that ``volume service commit`` was given."""
     frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
+    single = (parsed_args.host, parsed_args.binary)
+    selector = Selector(
+        parsed_args.host_pattern,
+        parsed_args.service,
+        parsed_args.zone,
+        getattr(parsed_args, 'cluster', None),
+    )
+    selecting = selector != Selector()
+    states = (parsed_args.status, parsed_args.disabled_reason, frozen)
     if parsed_args.from_file:
-        if any(v is not None for v in single) or frozen is not None:
+        if any(v is not None for v in single + states) or selecting:
             raise exceptions.CommandError(
                 '--from-file takes the wanted states from the file: give no '
-                '<host>, <binary>, --status, --disabled-reason, --frozen or '
-                '--thawed with it'
+                '<host>, <binary>, selector, --status, --disabled-reason, '
+                '--frozen or --thawed with it'
             )
-        return load(parsed_args.from_file)
-    if not (parsed_args.host and parsed_args.binary):
-        raise exceptions.CommandError('Give <host> <binary>, or --from-file <file>')
+        return Request(wanted=tuple(load(parsed_args.from_file)))
+    if selecting and any(single):
+        raise exceptions.CommandError(
+            'Give <host> <binary> or selectors (--host-pattern, --service, '
+            '--zone, --cluster), not both'
+        )
+    if not selecting and not all(single):
+        raise exceptions.CommandError(
+            'Give <host> <binary>, selectors (--host-pattern, --service, '
+            '--zone, --cluster), or --from-file <file>'
+        )
     if parsed_args.disabled_reason is not None and parsed_args.status != 'disabled':
         raise exceptions.CommandError('--disabled-reason goes with --status disabled')
     if parsed_args.status is None and frozen is None:
@@ -107,15 +158,16 @@ def from_arguments(parsed_args):
             'Nothing to commit: give --status, --frozen or --thawed'
         )
     v2_service.check_reason(parsed_args.disabled_reason, '--disabled-reason')
-    wanted = Wanted(
-        parsed_args.host,
-        parsed_args.binary,
-        parsed_args.status,
-        parsed_args.disabled_reason,
-        frozen,
-    )
+    if selecting:
+        if frozen is not None and selector.binary is None:
+            # Only cinder-volume services can be frozen.
+            selector = dataclasses.replace(selector, binary=services.VOLUME_BINARY)
+        template = Wanted('', selector.binary or '', *states)
+        _check_frozen_binary(template, 'the selection')
+        return Request(selector=selector, template=template)
+    wanted = Wanted(*single, *states)
     _check_frozen_binary(wanted, 'the command line')
-    return [wanted]
+    return Request(wanted=(wanted,))
 
 
 def load(path):
@@ -198,141 +250,8 @@ def _entry(path, number, entry):
 
 
 def _check_frozen_binary(wanted, where):
-    if wanted.frozen is not None and wanted.binary != services.VOLUME_BINARY:
+    if wanted.frozen is not None and wanted.binary not in ('', services.VOLUME_BINARY):
         raise exceptions.CommandError(
             f'{where}: only {services.VOLUME_BINARY} services can be frozen '
             f'or thawed, not {wanted.binary} on {wanted.host}'
         )
-
-
-# Applying
-
-
-@dataclasses.dataclass
-class Outcome:
-    wanted: Wanted
-    actions: list
-    result: str = ''
-    detail: str = ''
-
-    @property
-    def row(self):
-        planned = ', '.join(map(str, self.actions)) or '-'
-        return (
-            self.wanted.host,
-            self.wanted.binary,
-            planned,
-            self.result,
-            self.detail,
-        )
-
-
-class Batch:
-    """Wanted states matched with live services and planned."""
-
-    def __init__(self, api, wanted, note):
-        self.api = api
-        self.note = note
-        live = self._read_live(wanted)
-        self.outcomes = []
-        for item in wanted:
-            service = live.get(item.key)
-            outcome = Outcome(item, plan(service, item) if service else [])
-            if service is None:
-                outcome.result = 'failed'
-                outcome.detail = 'no such service'
-            self.outcomes.append(outcome)
-
-    def _read_live(self, wanted):
-        if len(wanted) == 1:
-            service = self.api.find(wanted[0].host, wanted[0].binary)
-            return {wanted[0].key: service}
-        return {(s.host, s.binary): s for s in self.api.list()}
-
-    @property
-    def to_change(self):
-        return [o for o in self.outcomes if o.actions and not o.result]
-
-    def plan_rows(self):
-        for outcome in self.outcomes:
-            if not outcome.result:
-                outcome.result = 'would change' if outcome.actions else 'unchanged'
-        return RESULT_COLUMNS, [o.row for o in self.outcomes]
-
-    def apply(self, enable_via_thaw):
-        """Apply every plan; (columns, rows, number that failed)."""
-        changing = self.to_change
-        for outcome in changing:
-            self.note(
-                f'{outcome.wanted.binary} on {outcome.wanted.host}: '
-                f"{', '.join(map(str, outcome.actions))}"
-            )
-            self._run(outcome)
-        accepted = [o for o in changing if not o.result]
-        if accepted:
-            final = {(s.host, s.binary): s for s in self.api.list()}
-            for outcome in accepted:
-                service = final.get(outcome.wanted.key)
-                enable_ignored = self._check(outcome, service)
-                if enable_ignored and enable_via_thaw:
-                    self._enable_via_thaw(outcome, service)
-        for outcome in self.outcomes:
-            if not outcome.result:
-                outcome.result = 'unchanged'
-        failed = sum(o.result == 'failed' for o in self.outcomes)
-        return RESULT_COLUMNS, [o.row for o in self.outcomes], failed
-
-    def _run(self, outcome):
-        """Send the planned requests; on an error, stop and record it."""
-        wanted = outcome.wanted
-        target = services.Target(host=wanted.host)
-        service = self.api.resource(host=wanted.host, binary=wanted.binary)
-        requests = {
-            'freeze': lambda action: self.api.freeze(target),
-            'thaw': lambda action: self.api.thaw(target),
-            'disable': lambda action: self.api.disable(service, action.reason),
-            'enable': lambda action: self.api.enable(service),
-        }
-        for action in outcome.actions:
-            try:
-                requests[action.name](action)
-            except Exception as exc:
-                translated = errors.translate(exc)
-                if translated is None:
-                    raise
-                outcome.result = 'failed'
-                outcome.detail = f'{action.name}: {translated}'
-                return
-
-    def _check(self, outcome, service):
-        """Mark ``outcome`` changed or failed; True when enable was ignored."""
-        if service is None:
-            outcome.result, outcome.detail = 'failed', 'disappeared'
-            return False
-        wrong = services.mismatches(service, outcome.wanted.expected)
-        if not wrong:
-            outcome.result = 'changed'
-            return False
-        outcome.result = 'failed'
-        outcome.detail = 'the server accepted every request but ' + ', '.join(wrong)
-        enable_ignored = (
-            Action('enable') in outcome.actions and service.status == 'disabled'
-        )
-        if enable_ignored:
-            outcome.detail += f'. {services.ENABLE_IGNORED}'
-        return enable_ignored
-
-    def _enable_via_thaw(self, outcome, service):
-        try:
-            services.enable_via_thaw(self.api, service, self.note)
-        except Exception as exc:
-            translated = (
-                exc if isinstance(exc, exceptions.CommandError)
-                else errors.translate(exc)
-            )
-            if translated is None:
-                raise
-            outcome.detail = f'freeze and thaw: {translated}'
-            return
-        outcome.actions = outcome.actions + [Action('freeze'), Action('thaw')]
-        outcome.result, outcome.detail = 'changed', ''

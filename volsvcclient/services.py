@@ -13,6 +13,7 @@ from openstack.block_storage.v2 import service as sdk_service_v2
 from openstack.block_storage.v3 import service as sdk_service
 from osc_lib import exceptions
 
+from volsvcclient import errors
 from volsvcclient import versions
 
 VOLUME_BINARY = 'cinder-volume'
@@ -29,6 +30,10 @@ _FIELD_LABELS = {
     'is_frozen': 'frozen',
     'replication_status': 'replication status',
 }
+
+#: How often a read is retried on a connection error or a status below.
+READ_RETRIES = 3
+RETRIED_STATUSES = (502, 503, 504)
 
 #: The replication status of a backend while cinder-volume fails it over.
 FAILING_OVER = 'failing-over'
@@ -89,13 +94,29 @@ def enable_via_thaw(api, service, note):
         f're-enabling it by freeze and thaw'
     )
     target = Target(host=service.host)
-    api.freeze(target)
-    backend_error = api.thaw(target)
-    return api.verify(
-        service,
-        {'status': 'enabled', 'is_frozen': False},
+
+    def freeze_and_thaw():
+        api.freeze(target)
+        return api.thaw(target)
+
+    api.change(
+        freeze_and_thaw, [service], {'status': 'enabled', 'is_frozen': False},
         'freeze and thaw',
-        f'The server said: {backend_error}' if backend_error else None,
+    )
+
+
+def is_unreachable(exc):
+    """Whether the server could not be reached or stopped answering."""
+    from keystoneauth1 import exceptions as ksa_exceptions
+
+    return isinstance(exc, ksa_exceptions.ConnectionError)
+
+
+def is_uncertain(exc):
+    """Whether a request got no clear answer, so may have been applied."""
+    return is_unreachable(exc) or (
+        isinstance(exc, sdk_exceptions.HttpException)
+        and (exc.status_code or 500) >= 500
     )
 
 
@@ -162,6 +183,11 @@ class ServiceAPI:
         self.major = major
         self.microversion = self._negotiate()
         self.resource = ServiceV2 if major == '2' else Service
+        # Reads are safe to repeat, so keystoneauth retries them with
+        # backoff; writes are not (see put).
+        proxy.connect_retries = READ_RETRIES
+        proxy.status_code_retries = READ_RETRIES
+        proxy.retriable_status_codes = list(RETRIED_STATUSES)
 
     def _negotiate(self):
         if self.major == '2':
@@ -260,8 +286,14 @@ class ServiceAPI:
     # Acting
 
     def put(self, action, body):
+        # Never retried: a request that got no clear answer may have been
+        # applied. Callers re-read the service to learn what happened.
         response = self.proxy.put(
-            f'/os-services/{action}', json=body, microversion=self.microversion
+            f'/os-services/{action}',
+            json=body,
+            microversion=self.microversion,
+            connect_retries=0,
+            status_code_retries=0,
         )
         sdk_exceptions.raise_from_response(response)
         return response
@@ -300,27 +332,52 @@ class ServiceAPI:
 
     # Checking
 
-    def verify(self, service, expected, asked, cause=None):
+    def verify(self, service, expected, happened, cause=None):
         """Re-read ``service``; fail unless it has every expected field.
 
-        ``asked`` names the request the server accepted, ``cause`` the
-        known reason it may not have been applied.
+        ``happened`` says what the server did with the request ("the server
+        accepted the disable request"), ``cause`` the known reason it may
+        not have been applied.
         """
         current = self.read(service.host, service.binary)
         if current is None:
-            raise NotApplied(
-                f'{service.label} disappeared after the server accepted {asked}'
-            )
+            raise NotApplied(f'{service.label} disappeared after {happened}')
         wrong = mismatches(current, expected)
         if wrong:
-            message = (
-                f"{service.label}: the server accepted {asked} but "
-                f"{', '.join(wrong)}"
-            )
+            message = f"{service.label}: {happened} but {', '.join(wrong)}"
             if cause:
                 message += f'. {cause}'
             raise NotApplied(message)
         return current
+
+    def change(self, send, members, expected, asked):
+        """Send one change, then verify every member by re-reading it.
+
+        ``send()`` may return the server's own words on a failure it
+        answered 200 to. When the request gets no clear answer, the re-read
+        decides; when that fails too, the error says the outcome is unknown.
+        """
+        try:
+            cause = send()
+        except Exception as exc:
+            if not is_uncertain(exc):
+                raise
+            lost = errors.translate(exc)
+            try:
+                for member in members:
+                    self.verify(member, expected, f'{asked} got no answer ({lost})')
+            except NotApplied:
+                raise
+            except Exception as read_exc:
+                raise exceptions.CommandError(
+                    f'{asked} got no answer ({lost}) and the service could not '
+                    f'be re-read ({errors.translate(read_exc) or read_exc}): '
+                    f'whether it took effect is unknown'
+                ) from exc
+            return
+        said = f'The server said: {cause}' if cause else None
+        for member in members:
+            self.verify(member, expected, f'the server accepted {asked}', said)
 
     def wait_for_failover(self, service, backend_id, timeout, interval, report):
         """Poll until the replication status settles; the final service.

@@ -208,8 +208,10 @@ class SetService(command.Command):
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
             return
-        api.disable(service, reason)
-        api.verify(service, expected, 'the disable request')
+        api.change(
+            lambda: api.disable(service, reason), [service], expected,
+            'the disable request',
+        )
 
     def _enable(self, api, service, via_thaw):
         from volsvcclient import services
@@ -217,9 +219,11 @@ class SetService(command.Command):
         if service.status == 'enabled':
             self.note(f'{service.label} is already enabled; nothing to do')
             return
-        api.enable(service)
         try:
-            api.verify(service, {'status': 'enabled'}, 'os-services/enable')
+            api.change(
+                lambda: api.enable(service), [service], {'status': 'enabled'},
+                'os-services/enable',
+            )
         except services.NotApplied as exc:
             if not via_thaw:
                 raise services.NotApplied(
@@ -271,9 +275,10 @@ class FreezeService(_FrozenCommand):
     frozen = True
 
     def change(self, api, target, members):
-        api.freeze(target)
-        for member in members:
-            api.verify(member, {'is_frozen': True}, f'freeze of {target}')
+        api.change(
+            lambda: api.freeze(target), members, {'is_frozen': True},
+            f'freeze of {target}',
+        )
 
 
 class ThawService(_FrozenCommand):
@@ -281,15 +286,10 @@ class ThawService(_FrozenCommand):
     frozen = False
 
     def change(self, api, target, members):
-        backend_error = api.thaw(target)
-        cause = f'The server said: {backend_error}' if backend_error else None
-        for member in members:
-            api.verify(
-                member,
-                {'is_frozen': False, 'status': 'enabled'},
-                f'thaw of {target}',
-                cause,
-            )
+        api.change(
+            lambda: api.thaw(target), members,
+            {'is_frozen': False, 'status': 'enabled'}, f'thaw of {target}',
+        )
 
 
 class FailoverService(command.Lister):
@@ -372,8 +372,9 @@ class FailoverService(command.Lister):
 
 class CommitService(command.Lister):
     _description = (
-        'Bring services to a wanted state (status, disabled reason, frozen), '
-        'from options or from saved "volume service list --long" output'
+        'Bring services to a wanted state (status, disabled reason, frozen): '
+        'one service, every service a selection matches, or the states saved '
+        'from "volume service list --long"'
     )
 
     def get_parser(self, prog_name):
@@ -382,13 +383,13 @@ class CommitService(command.Lister):
             'host',
             metavar='<host>',
             nargs='?',
-            help='Host of the one service to change (not with --from-file)',
+            help='Host of the one service to change',
         )
         parser.add_argument(
             'binary',
             metavar='<binary>',
             nargs='?',
-            help='Binary of the one service to change (not with --from-file)',
+            help='Binary of the one service to change',
         )
         parser.add_argument(
             '--from-file',
@@ -397,18 +398,39 @@ class CommitService(command.Lister):
             '"openstack volume service list --long -f json" (or -f yaml); '
             '"-" reads standard input',
         )
-        parser.add_argument(
+        selection = parser.add_argument_group(
+            'selection',
+            'Change every service that matches all of these, instead of '
+            '<host> <binary>',
+        )
+        selection.add_argument(
+            '--host-pattern',
+            metavar='<pattern>',
+            help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
+        )
+        selection.add_argument(
+            '--service',
+            metavar='<binary>',
+            help='Services of this binary (default with --frozen or '
+            '--thawed: cinder-volume)',
+        )
+        selection.add_argument(
+            '--zone', metavar='<zone>', help='Services in this availability zone'
+        )
+        self.add_cluster_selector(selection)
+        wanted = parser.add_argument_group('wanted state')
+        wanted.add_argument(
             '--status',
             choices=('enabled', 'disabled'),
-            help='Wanted status of the service',
+            help='Wanted status',
         )
-        parser.add_argument(
+        wanted.add_argument(
             '--disabled-reason',
             metavar='<reason>',
             help=f'Wanted disabled reason (with --status disabled; at most '
             f'{MAX_REASON} characters)',
         )
-        frozen = parser.add_mutually_exclusive_group()
+        frozen = wanted.add_mutually_exclusive_group()
         frozen.add_argument(
             '--frozen', action='store_true', help='Wanted frozen (cinder-volume only)'
         )
@@ -423,27 +445,60 @@ class CommitService(command.Lister):
             'them',
         )
         parser.add_argument(
+            '--concurrency',
+            metavar='<requests>',
+            type=int,
+            default=8,
+            help='Services changed at the same time (default 8)',
+        )
+        parser.add_argument(
+            '--wait-timeout',
+            metavar='<seconds>',
+            type=float,
+            default=0.0,
+            help='Keep re-reading for up to this many seconds until every '
+            'service shows its wanted state (default 0: read once)',
+        )
+        parser.add_argument(
             '--dry-run',
             action='store_true',
             help='Print the plan and change nothing',
         )
         return parser
 
+    def add_cluster_selector(self, group):
+        """Block Storage API v2 has no clusters: v3 adds --cluster here."""
+
     def take_action(self, parsed_args):
+        from volsvcclient import batch
         from volsvcclient import desired_state
 
-        wanted = desired_state.from_arguments(parsed_args)
-        api = self.service_api()
-        batch = desired_state.Batch(api, wanted, self.note)
+        if parsed_args.concurrency < 1:
+            raise exceptions.CommandError('--concurrency must be at least 1')
+        if parsed_args.wait_timeout < 0:
+            raise exceptions.CommandError('--wait-timeout must not be negative')
+        request = desired_state.from_arguments(parsed_args)
+        self.batch = batch.Batch(self.service_api(), request, self.app.stderr)
         if parsed_args.dry_run:
-            return batch.plan_rows()
-        names, rows, self.failed = batch.apply(parsed_args.enable_via_thaw)
+            return self.batch.plan_rows()
+        names, rows, self.unfinished = self.batch.apply(
+            parsed_args.enable_via_thaw,
+            parsed_args.concurrency,
+            parsed_args.wait_timeout,
+        )
         return names, rows
 
     def run(self, parsed_args):
-        self.failed = 0
+        self.unfinished = 0
+        self.batch = None
         code = super().run(parsed_args)
-        if self.failed:
-            self.note(f'{self.failed} service(s) did not end as asked; see the Result column')
+        if self.batch is not None and self.batch.interrupted:
+            self.note('commit: interrupted; the rows above say what was done')
+            return 130
+        if self.unfinished:
+            self.note(
+                f'{self.unfinished} service(s) did not end as asked; see the '
+                f'Result column'
+            )
             return 1
         return code

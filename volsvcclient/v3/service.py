@@ -85,4 +85,10 @@ class FailoverService(_ClusterTarget, v2.FailoverService):
 
 
 class CommitService(v2.CommitService):
-    pass
+    def add_cluster_selector(self, group):
+        group.add_argument(
+            '--cluster',
+            metavar='<cluster>',
+            help='Services of this cluster '
+            f"({versions.needs('--cluster', versions.CLUSTER)})",
+        )

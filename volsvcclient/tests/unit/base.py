@@ -88,11 +88,17 @@ class ShellTestCase(testtools.TestCase):
             self._reset_logging()
         return Result(code, stdout.getvalue(), stderr.getvalue())
 
-    def assertFails(self, result, message):
-        """Exit 1 with ``message`` on one stderr line and no traceback."""
+    def assertFails(self, result, message, retries=0):
+        """Exit 1 with ``message`` on one stderr line and no traceback.
+
+        ``retries`` keystoneauth notices of retried reads may come first.
+        """
         self.assertEqual(1, result.code, result)
-        self.assertIn(message, result.stderr)
-        self.assertEqual(1, len(result.stderr.strip().splitlines()), result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(retries + 1, len(lines), result.stderr)
+        self.assertIn(message, lines[-1])
+        for notice in lines[:-1]:
+            self.assertIn('Retrying in', notice)
         self.assertNotIn('Traceback', result.stderr)
 
     def microversions(self, method=None):

@@ -9,6 +9,8 @@ import copy
 import re
 import urllib.parse
 
+import requests
+
 from keystoneauth1 import fixture as ksa_fixture
 
 AUTH_URL = 'http://keystone.test/v3'
@@ -53,6 +55,14 @@ class FakeCinder:
         self.settle_after_reads = None
         #: None, or 'error' for a failover the driver fails.
         self.settle_outcome = None
+        #: cinder-api dies on this action request (1 for the first): it is
+        #: not applied, and no request is answered from then on.
+        self.dies_at_action = None
+        #: Status codes to answer the next reads with, before real answers.
+        self.read_failures = []
+        #: Action requests answered with 504 after being applied.
+        self.applied_then_504 = set()
+        self._actions_seen = 0
         self._forgotten = 0
         self._register()
 
@@ -155,7 +165,19 @@ class FakeCinder:
         match = re.match(r'volume (\d+\.\d+)', header)
         return _version(match.group(1) if match else '3.0')
 
+    @property
+    def dead(self):
+        return (
+            self.dies_at_action is not None
+            and self._actions_seen >= self.dies_at_action
+        )
+
     def _index(self, request, context):
+        if self.dead:
+            raise requests.exceptions.ConnectionError('Connection refused')
+        if self.read_failures:
+            context.status_code = self.read_failures.pop(0)
+            return {}
         if self.forbidden:
             return _error(
                 context, 403, 'forbidden',
@@ -198,6 +220,9 @@ class FakeCinder:
         return shown
 
     def _update(self, request, context):
+        self._actions_seen += 1
+        if self.dead:
+            raise requests.exceptions.ConnectionError('Connection refused')
         action = request.path.rsplit('/', 1)[1]
         body = request.json()
         version = self._microversion(request)
@@ -218,7 +243,12 @@ class FakeCinder:
                 context.status_code = 404
                 return {}
             return _error(context, 400, 'badRequest', 'Invalid input received: Unknown action')
-        return handler(body, context)
+        reply = handler(body, context)
+        host = body.get('host')
+        if (action, host) in self.applied_then_504:
+            context.status_code = 504
+            return {}
+        return reply
 
     def _by_body(self, body, context):
         binary = body.get('binary') or body.get('service')

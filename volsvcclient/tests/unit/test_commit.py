@@ -36,7 +36,8 @@ class CommitMixin:
 class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_disable_with_reason(self):
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'maint', '-f', 'json')
+                          'disabled', '--disabled-reason', 'maint', '-f', 'json',
+                          tty=True)
         self.assertEqual(0, result.code, result)
         self.assertEqual(
             [{'Host': 'node1@lvm', 'Binary': 'cinder-volume',
@@ -45,7 +46,10 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
             result.json(),
         )
         self.assertEqual(
-            "cinder-volume on node1@lvm: disable (reason 'maint')\n", result.stderr
+            "cinder-volume on node1@lvm: disable (reason 'maint')\n"
+            "commit: changing 1 of 1 service(s): 1 disable\n"
+            "\rcommit: 1/1 service(s) sent\033[K\n",
+            result.stderr,
         )
         self.assertEqual((True, 'maint'), (self.lvm['disabled'], self.lvm['disabled_reason']))
 
@@ -81,7 +85,14 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_argument_errors_send_nothing(self):
         path = self.write([{'Host': 'h', 'Binary': 'b'}])
         for args, message in (
-            (('--status', 'enabled'), 'Give <host> <binary>, or --from-file <file>'),
+            (('--status', 'enabled'),
+             'Give <host> <binary>, selectors (--host-pattern, --service, '
+             '--zone, --cluster), or --from-file <file>'),
+            (('node1@lvm', 'cinder-volume', '--service', 'cinder-volume',
+              '--status', 'enabled'),
+             'Give <host> <binary> or selectors'),
+            (('--host-pattern', 'node*', '--status', 'enabled', '--concurrency', '0'),
+             '--concurrency must be at least 1'),
             (('node1@lvm', 'cinder-volume'),
              'Nothing to commit: give --status, --frozen or --thawed'),
             (('node1@lvm', 'cinder-volume', '--disabled-reason', 'x'),

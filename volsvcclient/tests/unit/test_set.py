@@ -197,10 +197,13 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
             exc=requests.exceptions.ConnectionError('Connection refused'),
         )
         result = self.cli(*VOLUME, '--disable')
+        # Reads are retried three times with backoff before giving up.
         self.assertFails(
             result,
             'Cannot connect to http://cinder.test:8776/v3/os-services',
+            retries=3,
         )
+        self.assertEqual(4, len(self.cinder.requests('GET')))
 
     def test_timeout_names_endpoint(self):
         self.mock.get(
@@ -209,8 +212,54 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
         )
         result = self.cli(*VOLUME, '--disable')
         self.assertFails(
-            result, 'Timed out connecting to http://cinder.test:8776/v3/os-services'
+            result,
+            'Timed out connecting to http://cinder.test:8776/v3/os-services',
+            retries=3,
         )
+
+    def test_reads_retry_on_gateway_errors(self):
+        self.cinder.read_failures = [503, 502]
+        result = self.cli(*VOLUME, '--disable')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ['GET', 'GET', 'GET', 'PUT', 'GET'],
+            [r.method for r in self.cinder.requests()],
+        )
+
+    def test_writes_are_not_retried(self):
+        self.mock.put(
+            fakes.CINDER_ROOT + '/v3/os-services/disable-log-reason',
+            exc=requests.exceptions.ConnectionError('Connection reset'),
+        )
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the disable request got no answer (Cannot "
+            f"connect to http://cinder.test:8776/v3/os-services/disable-log-reason "
+            f"(connection refused or unreachable): is cinder-api running?) but "
+            f"status is 'enabled'",
+        )
+        self.assertEqual(1, len(self.cinder.requests('PUT')))
+
+    def test_lost_answer_of_an_applied_write_is_success(self):
+        self.cinder.applied_then_504.add(('disable-log-reason', HOST))
+        result = self.cli(*VOLUME, '--disable')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertEqual(1, len(self.cinder.requests('PUT')))
+
+    def test_lost_answer_and_no_reread_is_unknown(self):
+        self.cinder.dies_at_action = 1
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result,
+            'the disable request got no answer (Cannot connect to '
+            'http://cinder.test:8776/v3/os-services/disable-log-reason '
+            '(connection refused or unreachable): is cinder-api running?) and the '
+            'service could not be re-read (Cannot connect to '
+            'http://cinder.test:8776/v3/os-services',
+            retries=3,
+        )
+        self.assertIn('whether it took effect is unknown', result.stderr)
 
     def test_debug_never_prints_secrets(self):
         result = self.cli('list', global_options=['--debug'])

@@ -1,0 +1,280 @@
+"""Apply planned service changes: concurrently, verified, honestly reported.
+
+One list request reads every live state, the planned actions run with
+bounded concurrency (each service's own actions in order), and one more
+list request verifies them all.  Mutating requests are never retried
+blindly: when one gets no clear answer, the verifying read decides what
+happened, and when that read fails too the service is reported
+``unknown``.  After a lost connection or Ctrl-C no new service is started;
+those are reported ``not attempted``.
+"""
+
+import collections
+import concurrent.futures
+import dataclasses
+import threading
+import time
+
+from osc_lib import exceptions
+
+from volsvcclient import desired_state
+from volsvcclient import errors
+from volsvcclient import services
+from volsvcclient import versions
+
+RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
+CHANGED = 'changed'
+UNCHANGED = 'unchanged'
+FAILED = 'failed'
+UNKNOWN = 'unknown'
+NOT_ATTEMPTED = 'not attempted'
+WOULD_CHANGE = 'would change'
+#: Results that make ``commit`` exit non-zero.
+UNFINISHED = (FAILED, UNKNOWN, NOT_ATTEMPTED)
+#: On a terminal, the plan is listed service by service up to this many.
+PLAN_LINES = 50
+
+
+@dataclasses.dataclass
+class Outcome:
+    wanted: desired_state.Wanted
+    actions: list
+    #: Actions the server acknowledged.
+    acknowledged: list = dataclasses.field(default_factory=list)
+    #: The action whose request got no clear answer, if any.
+    unanswered: str | None = None
+    #: The server's refusal, if any.
+    refused: str | None = None
+    result: str = ''
+    detail: str = ''
+
+    @property
+    def attempted(self):
+        return bool(self.acknowledged or self.unanswered or self.refused)
+
+    @property
+    def row(self):
+        planned = ', '.join(map(str, self.actions)) or '-'
+        return (
+            self.wanted.host, self.wanted.binary, planned, self.result, self.detail
+        )
+
+
+class Batch:
+    """Wanted states matched with live services, planned and applied."""
+
+    def __init__(self, api, request, stderr):
+        self.api = api
+        self.stderr = stderr
+        self.terminal = stderr.isatty()
+        self.interrupted = False
+        self.final = {}
+        live = self._read_live(request)
+        self.outcomes = []
+        for wanted in request.resolve(live.values()):
+            service = live.get(wanted.key)
+            outcome = Outcome(
+                wanted, desired_state.plan(service, wanted) if service else []
+            )
+            if service is None:
+                outcome.result, outcome.detail = FAILED, 'no such service'
+            self.outcomes.append(outcome)
+
+    def _read_live(self, request):
+        if request.selector and request.selector.cluster:
+            self.api.require(versions.CLUSTER, '--cluster')
+        if request.selector is None and len(request.wanted) == 1:
+            wanted = request.wanted[0]
+            return {wanted.key: self.api.find(wanted.host, wanted.binary)}
+        binary = request.selector.binary if request.selector else None
+        return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
+
+    @property
+    def to_change(self):
+        return [o for o in self.outcomes if o.actions and not o.result]
+
+    def plan_rows(self):
+        for outcome in self.outcomes:
+            if not outcome.result:
+                outcome.result = WOULD_CHANGE if outcome.actions else UNCHANGED
+        return RESULT_COLUMNS, [o.row for o in self.outcomes]
+
+    # Applying
+
+    def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0):
+        """Apply every plan; (columns, rows, number not ending as asked)."""
+        changing = self.to_change
+        self._announce(changing)
+        stop = threading.Event()
+        self._run_all(changing, concurrency, stop)
+        self._verify(changing, wait_timeout)
+        if enable_via_thaw and not stop.is_set():
+            for outcome in changing:
+                if outcome.result == FAILED and self._enable_ignored(outcome):
+                    self._enable_via_thaw(outcome)
+        for outcome in self.outcomes:
+            if not outcome.result:
+                outcome.result = UNCHANGED
+        unfinished = sum(o.result in UNFINISHED for o in self.outcomes)
+        return RESULT_COLUMNS, [o.row for o in self.outcomes], unfinished
+
+    def _announce(self, changing):
+        if not self.terminal or not changing:
+            return
+        if len(changing) <= PLAN_LINES:
+            for outcome in changing:
+                self.note(
+                    f'{outcome.wanted.binary} on {outcome.wanted.host}: '
+                    f"{', '.join(map(str, outcome.actions))}"
+                )
+        counts = collections.Counter(
+            a.name for o in changing for a in o.actions
+        )
+        summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
+        self.note(
+            f'commit: changing {len(changing)} of {len(self.outcomes)} '
+            f'service(s): {summary}'
+        )
+
+    def _run_all(self, changing, concurrency, stop):
+        done = 0
+        with concurrent.futures.ThreadPoolExecutor(max(1, concurrency)) as pool:
+            futures = [pool.submit(self._run, o, stop) for o in changing]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    future.result()
+                    done += 1
+                    self._progress(done, len(changing))
+            except KeyboardInterrupt:
+                self.interrupted = True
+                stop.set()
+                self.note('\ncommit: interrupted; finishing requests under way')
+                pool.shutdown(wait=True, cancel_futures=True)
+        if self.terminal and changing:
+            self.note('')
+
+    def note(self, message):
+        self.stderr.write(message + '\n')
+
+    def _progress(self, done, total):
+        if self.terminal:
+            self.stderr.write(f'\rcommit: {done}/{total} service(s) sent\033[K')
+
+    def _run(self, outcome, stop):
+        """Send one service's requests in order; stop at the first error."""
+        wanted = outcome.wanted
+        target = services.Target(host=wanted.host)
+        service = self.api.resource(host=wanted.host, binary=wanted.binary)
+        senders = {
+            'freeze': lambda action: self.api.freeze(target),
+            'thaw': lambda action: self.api.thaw(target),
+            'disable': lambda action: self.api.disable(service, action.reason),
+            'enable': lambda action: self.api.enable(service),
+        }
+        for action in outcome.actions:
+            if stop.is_set():
+                return
+            try:
+                senders[action.name](action)
+            except Exception as exc:
+                translated = errors.translate(exc)
+                if translated is None:
+                    raise
+                if services.is_uncertain(exc):
+                    outcome.unanswered = f'{action}: {translated}'
+                    if services.is_unreachable(exc):
+                        # cinder-api is gone: start nothing more.
+                        stop.set()
+                else:
+                    outcome.refused = f'{action.name}: {translated}'
+                return
+            outcome.acknowledged.append(action)
+
+    # Verifying
+
+    def _verify(self, changing, wait_timeout):
+        """Re-list until every attempted service is as wanted, or give up."""
+        attempted = [o for o in changing if o.attempted]
+        why = 'interrupted' if self.interrupted else 'cinder-api stopped answering'
+        for outcome in changing:
+            if not outcome.attempted:
+                outcome.result, outcome.detail = NOT_ATTEMPTED, f'not sent: {why}'
+
+        deadline = time.monotonic() + wait_timeout
+        while attempted:
+            try:
+                final = {(s.host, s.binary): s for s in self.api.list()}
+            except Exception as exc:
+                translated = errors.translate(exc)
+                if translated is None:
+                    raise
+                self._unverifiable(attempted, translated)
+                return
+            self.final = final
+            pending = [o for o in attempted if not self._check(o, final.get(o.wanted.key))]
+            if not pending or time.monotonic() >= deadline:
+                return
+            time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
+
+    def _unverifiable(self, attempted, why):
+        for outcome in attempted:
+            if outcome.refused and not outcome.acknowledged:
+                outcome.result, outcome.detail = FAILED, outcome.refused
+                continue
+            parts = []
+            if outcome.acknowledged:
+                accepted = ', '.join(map(str, outcome.acknowledged))
+                parts.append(f'the server accepted {accepted}')
+            if outcome.unanswered:
+                parts.append(f'no answer to {outcome.unanswered}')
+            if outcome.refused:
+                parts.append(f'refused {outcome.refused}')
+            parts.append(f'could not re-read: {why}')
+            outcome.result, outcome.detail = UNKNOWN, '; '.join(parts)
+
+    def _check(self, outcome, service):
+        """Mark ``outcome`` from the re-read; True when it ended as asked."""
+        if service is None:
+            outcome.result, outcome.detail = FAILED, 'disappeared'
+            return True
+        wrong = services.mismatches(service, outcome.wanted.expected)
+        if not wrong:
+            outcome.result, outcome.detail = CHANGED, ''
+            return True
+        outcome.result = FAILED
+        if outcome.refused or outcome.unanswered:
+            outcome.detail = outcome.refused or outcome.unanswered
+        else:
+            outcome.detail = (
+                'the server accepted every request but ' + ', '.join(wrong)
+            )
+            if self._enable_ignored(outcome):
+                outcome.detail += f'. {services.ENABLE_IGNORED}'
+        return False
+
+    def _enable_ignored(self, outcome):
+        service = self.final.get(outcome.wanted.key)
+        return (
+            service is not None
+            and not outcome.refused
+            and desired_state.Action('enable') in outcome.acknowledged
+            and service.status == 'disabled'
+        )
+
+    def _enable_via_thaw(self, outcome):
+        service = self.final[outcome.wanted.key]
+        try:
+            services.enable_via_thaw(self.api, service, self.note)
+        except Exception as exc:
+            translated = (
+                exc if isinstance(exc, exceptions.CommandError)
+                else errors.translate(exc)
+            )
+            if translated is None:
+                raise
+            outcome.detail = f'freeze and thaw: {translated}'
+            return
+        outcome.actions = outcome.actions + [
+            desired_state.Action('freeze'), desired_state.Action('thaw')
+        ]
+        outcome.result, outcome.detail = CHANGED, ''

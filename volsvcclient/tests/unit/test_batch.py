@@ -1,0 +1,121 @@
+"""volume service commit on many services: selectors, concurrency, faults."""
+
+from volsvcclient.tests.unit import base
+
+
+class BatchMixin:
+    hosts = [f'node{n:02d}@lvm' for n in range(1, 21)]
+
+    def setUp(self):
+        super().setUp()
+        for number, host in enumerate(self.hosts):
+            self.cinder.add(host, zone='az1' if number % 2 else 'az2',
+                            cluster_name='c1@lvm' if number < 5 else None)
+        self.cinder.add('node01', binary='cinder-scheduler')
+
+    def rows(self, result):
+        return {r['Host']: r for r in result.json()}
+
+    def disabled(self):
+        return sorted(s['host'] for s in self.cinder.services if s['disabled'])
+
+
+class TestSelection(BatchMixin, base.ShellTestCase):
+    def test_host_pattern_and_zone(self):
+        result = self.cli('commit', '--host-pattern', 'node0*@lvm', '--zone', 'az1',
+                          '--status', 'disabled', '--disabled-reason', 'rack 0',
+                          '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        expected = [h for n, h in enumerate(self.hosts) if n % 2 and h < 'node10']
+        self.assertEqual(expected, self.disabled())
+        self.assertEqual({'changed'}, {r['Result'] for r in result.json()})
+        self.assertEqual(len(expected), len(result.json()))
+
+    def test_one_list_the_actions_and_one_verifying_list(self):
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '4', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        methods = [r.method for r in self.cinder.requests()]
+        self.assertEqual(['GET'] + ['PUT'] * 20 + ['GET'], methods)
+        self.assertEqual({'binary': ['cinder-volume']}, self.cinder.requests('GET')[0].qs)
+        self.assertEqual('', result.stderr)
+
+    def test_cluster_needs_3_7(self):
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', version='3.6')
+        self.assertFails(result, '--cluster requires --os-volume-api-version 3.7')
+        self.assertEqual([], self.cinder.requests())
+
+    def test_frozen_selects_cinder_volume_by_default(self):
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(self.hosts[:5], sorted(self.rows(result)))
+        self.assertEqual(5, len(self.cinder.puts()))
+
+    def test_no_match(self):
+        result = self.cli('commit', '--host-pattern', 'nothing*', '--status', 'enabled')
+        self.assertFails(result, 'No service matches the selection')
+
+    def test_progress_and_plan_on_a_terminal_only(self):
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '-f', 'value', '-c', 'Result', tty=True)
+        self.assertEqual(0, result.code, result)
+        self.assertIn('commit: changing 20 of 20 service(s): 20 disable', result.stderr)
+        self.assertIn('\rcommit: 20/20 service(s) sent', result.stderr)
+        self.assertEqual('changed\n' * 20, result.stdout)
+
+
+class TestFaults(BatchMixin, base.ShellTestCase):
+    release = 27
+
+    def test_cinder_api_dies_mid_batch(self):
+        self.cinder.dies_at_action = 6
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '1', '-f', 'json')
+        self.assertEqual(1, result.code)
+        rows = result.json()
+        results = [r['Result'] for r in rows]
+        # Five accepted but unverifiable, one lost, the rest never sent.
+        self.assertEqual(['unknown'] * 6 + ['not attempted'] * 14, results)
+        self.assertTrue(
+            rows[0]['Detail'].startswith(
+                'the server accepted disable; could not re-read: Cannot connect'),
+            rows[0]['Detail'],
+        )
+        self.assertTrue(
+            rows[5]['Detail'].startswith('no answer to disable: Cannot connect'),
+            rows[5]['Detail'],
+        )
+        self.assertEqual('not sent: cinder-api stopped answering', rows[6]['Detail'])
+        self.assertEqual(self.hosts[:5], self.disabled())
+        self.assertIn('20 service(s) did not end as asked', result.stderr)
+
+    def test_rerun_finishes_and_touches_nothing_already_right(self):
+        self.cinder.dies_at_action = 6
+        self.cli('commit', '--service', 'cinder-volume', '--status', 'disabled',
+                 '--concurrency', '1')
+        self.cinder.dies_at_action = None
+        self.cinder.forget_requests()
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        rows = self.rows(result)
+        self.assertEqual(
+            ['unchanged'] * 5 + ['changed'] * 15,
+            [rows[h]['Result'] for h in self.hosts],
+        )
+        self.assertEqual(15, len(self.cinder.puts()))
+        self.assertEqual(self.hosts, self.disabled())
+
+    def test_answer_lost_but_applied_is_changed(self):
+        self.cinder.applied_then_504.add(('disable-log-reason', self.hosts[2]))
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('changed', self.rows(result)[self.hosts[2]]['Result'])
+
+    def test_refusal_is_failed_and_others_go_on(self):
+        self.cinder.ignored.add('freeze')
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual({'failed'}, {r['Result'] for r in result.json()})
+        self.assertEqual(5, len(self.cinder.puts()))
