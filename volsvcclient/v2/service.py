@@ -11,6 +11,8 @@ from volsvcclient import columns
 from volsvcclient import command
 
 MAX_REASON = 255
+#: requests' default connection pool size: more threads would only queue.
+MAX_CONCURRENCY = 10
 
 _FAILOVER_COLUMNS = (
     ('host', 'Host'),
@@ -449,7 +451,8 @@ class CommitService(command.Lister):
             metavar='<requests>',
             type=int,
             default=8,
-            help='Services changed at the same time (default 8)',
+            help=f'Services changed at the same time (1 to {MAX_CONCURRENCY}, '
+            f'the size of the HTTP connection pool; default 8)',
         )
         parser.add_argument(
             '--wait-timeout',
@@ -473,8 +476,10 @@ class CommitService(command.Lister):
         from volsvcclient import batch
         from volsvcclient import desired_state
 
-        if parsed_args.concurrency < 1:
-            raise exceptions.CommandError('--concurrency must be at least 1')
+        if not 1 <= parsed_args.concurrency <= MAX_CONCURRENCY:
+            raise exceptions.CommandError(
+                f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
+            )
         if parsed_args.wait_timeout < 0:
             raise exceptions.CommandError('--wait-timeout must not be negative')
         request = desired_state.from_arguments(parsed_args)

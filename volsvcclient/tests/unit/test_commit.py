@@ -92,7 +92,7 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
               '--status', 'enabled'),
              'Give <host> <binary> or selectors'),
             (('--host-pattern', 'node*', '--status', 'enabled', '--concurrency', '0'),
-             '--concurrency must be at least 1'),
+             '--concurrency must be between 1 and 10'),
             (('node1@lvm', 'cinder-volume'),
              'Nothing to commit: give --status, --frozen or --thawed'),
             (('node1@lvm', 'cinder-volume', '--disabled-reason', 'x'),

@@ -50,6 +50,8 @@ DEBIAN_PACKAGES = {
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[3]
 DB_USER = 'volsvc'
+#: Host names of the extra service records of ``add-services``.
+EXTRA_PREFIX = 'extra-'
 
 
 class LabError(Exception):
@@ -252,12 +254,80 @@ class Lab:
         )
         log.close()
         time.sleep(0.05)
-        self.state['processes'].append(
-            {'name': name, 'pid': process.pid,
-             'started': process_start_time(process.pid)}
-        )
+        entry = {'name': name, 'pid': process.pid,
+                 'started': process_start_time(process.pid),
+                 'argv': [str(a) for a in argv], 'env': env or {}, 'cwd': cwd}
+        processes = self.state['processes']
+        for index, old in enumerate(processes):
+            if old['name'] == name:
+                processes[index] = entry
+                break
+        else:
+            processes.append(entry)
         self._save()
         return process
+
+    def _entry(self, name):
+        for entry in self.state.get('processes', []):
+            if entry['name'] == name:
+                return entry
+        known = ', '.join(e['name'] for e in self.state.get('processes', []))
+        raise LabError(f'no lab process {name!r}; the lab runs: {known or "nothing"}')
+
+    def stop(self, name):
+        """Stop one lab process (e.g. cinder-api, for fault tests)."""
+        self._stop(self._entry(name))
+        say(f'{name} stopped')
+
+    def start(self, name):
+        """Start a lab process stopped with ``stop`` again."""
+        entry = self._entry(name)
+        if self._alive(entry):
+            say(f'{name} is already running')
+            return
+        self._spawn(name, entry['argv'], entry['env'], entry['cwd'])
+        if name == 'cinder-api':
+            wait_for('cinder-api', lambda: port_open(self.ports['cinder']), 60,
+                     self.logs / 'cinder-api.log')
+        say(f'{name} started')
+
+    def _sql(self, statement, database='cinder'):
+        return run(['mariadb', '--no-defaults', f'--socket={self.root / "mariadb.sock"}',
+                    '-u', 'root', '--batch', '--skip-column-names', database,
+                    '-e', statement])
+
+    def add_services(self, count):
+        """Register ``count`` extra cinder-volume service records.
+
+        They never report, so they show 'down', but enable, disable and
+        disable-log-reason work on them (database only); freeze, thaw and
+        failover would wait for an RPC answer that never comes.
+        """
+        if not self.running():
+            raise LabError("the lab is not up: run 'tools/lab up' first")
+        self._sql(
+            'INSERT INTO services (created_at, updated_at, deleted, host, '
+            '`binary`, topic, report_count, disabled, availability_zone, '
+            'replication_status, frozen, uuid, rpc_current_version, '
+            'object_current_version) '
+            f"SELECT NOW(), NOW(), 0, "
+            f"CONCAT('{EXTRA_PREFIX}', LPAD(seq + base.n, 6, '0'), '@fake'), "
+            "'cinder-volume', 'cinder-volume', 0, 0, 'nova', 'disabled', 0, "
+            'UUID(), live.rpc_current_version, live.object_current_version '
+            f'FROM seq_1_to_{count}, '
+            '(SELECT rpc_current_version, object_current_version FROM services '
+            "WHERE `binary` = 'cinder-volume' AND deleted = 0 AND "
+            f"host NOT LIKE '{EXTRA_PREFIX}%' LIMIT 1) live, "
+            f"(SELECT COUNT(*) AS n FROM services WHERE host LIKE '{EXTRA_PREFIX}%') base"
+        )
+        total = self._sql(
+            f"SELECT COUNT(*) FROM services WHERE host LIKE '{EXTRA_PREFIX}%'"
+        ).strip()
+        say(f'added {count} service records; {total} extra in all')
+
+    def remove_services(self):
+        self._sql(f"DELETE FROM services WHERE host LIKE '{EXTRA_PREFIX}%'")
+        say('removed the extra service records')
 
     def _stop(self, entry):
         if not self._alive(entry):
@@ -624,6 +694,14 @@ def main(argv=None):
     commands.add_parser('down', help='Stop every process the lab started')
     commands.add_parser('status', help='Show the lab processes')
     commands.add_parser('env', help='Print the variables to export')
+    for verb in ('stop', 'start'):
+        one = commands.add_parser(verb, help=f'{verb.title()} one lab process')
+        one.add_argument('name', help='e.g. cinder-api')
+    add = commands.add_parser(
+        'add-services', help='Register extra cinder-volume service records'
+    )
+    add.add_argument('count', type=int)
+    commands.add_parser('remove-services', help='Remove the extra service records')
     args = parser.parse_args(argv)
     ports = {name: getattr(args, f'{name}_port') for name in DEFAULT_PORTS}
     lab = Lab(args.dir, ports)
@@ -634,8 +712,14 @@ def main(argv=None):
             lab.down()
         elif args.command == 'status':
             return lab.status()
-        else:
+        elif args.command == 'env':
             lab.env()
+        elif args.command in ('stop', 'start'):
+            getattr(lab, args.command)(args.name)
+        elif args.command == 'add-services':
+            lab.add_services(args.count)
+        else:
+            lab.remove_services()
     except LabError as exc:
         say(f'error: {exc}')
         return 1
