@@ -238,6 +238,8 @@ class Lab:
     def env(self):
         print(f'export OS_CLIENT_CONFIG_FILE={self.clouds_file}')
         print('export OS_CLOUD=devstack-admin')
+        # Lets fault tests stop and start lab processes.
+        print(f'export VOLSVC_LAB_DIR={self.root}')
 
     # Processes
 
