@@ -1,0 +1,287 @@
+"""Benchmarks of volsvcclient against the lab, beside upstream OSC and cinderclient.
+
+Run through ``tools/bench`` (which builds the venvs), with the lab up and its
+environment exported (``eval "$(tools/lab env)"``). It prints figures only;
+targets are judged by reading them (doc/source/performance.rst).
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+MEASURE = (
+    'import resource, subprocess, sys, time\n'
+    'start = time.perf_counter()\n'
+    'code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,'
+    ' stderr=subprocess.DEVNULL).returncode\n'
+    'wall = time.perf_counter() - start\n'
+    'print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n'
+)
+
+
+class Bench:
+    def __init__(self, ours, upstream, runs):
+        self.ours = pathlib.Path(ours)
+        self.upstream = pathlib.Path(upstream)
+        self.runs = runs
+        self.env = {
+            k: v for k, v in os.environ.items()
+            if not k.startswith('OS_') or k in ('OS_CLIENT_CONFIG_FILE', 'OS_CLOUD')
+        }
+        self.env.pop('PYTHONDONTWRITEBYTECODE', None)
+        self.lab_dir = os.environ.get('VOLSVC_LAB_DIR')
+        self.figures = {}
+
+    # Helpers
+
+    def openstack(self, venv, *args):
+        return [str(venv / 'bin' / 'openstack'), *args]
+
+    def measure(self, argv, env=None):
+        """Median wall seconds and median peak RSS (MiB) over the runs."""
+        walls, peaks = [], []
+        for _ in range(self.runs):
+            out = subprocess.run(
+                [sys.executable, '-c', MEASURE, *argv], capture_output=True,
+                text=True, env=env or self.env, check=True,
+            ).stdout.split()
+            if out[2] != '0':
+                raise SystemExit(f"bench: {' '.join(argv[-6:])} exited {out[2]}")
+            walls.append(float(out[0]))
+            peaks.append(int(out[1]) / 1024)
+        return statistics.median(walls), statistics.median(peaks)
+
+    def run(self, argv, **kwargs):
+        return subprocess.run(argv, capture_output=True, text=True, env=self.env,
+                              check=True, **kwargs)
+
+    def lab(self, *args):
+        if not self.lab_dir:
+            raise SystemExit('bench: VOLSVC_LAB_DIR is not set: eval "$(tools/lab env)"')
+        subprocess.run(
+            [sys.executable, '-m', 'volsvcclient.tests.functional.lab', '--dir',
+             self.lab_dir, *args], check=True, capture_output=True, cwd=REPO,
+        )
+
+    def record(self, name, value, unit=''):
+        self.figures[name] = value
+        shown = f'{value:.3f}' if isinstance(value, float) else str(value)
+        print(f'  {name:<58} {shown} {unit}'.rstrip(), flush=True)
+
+    # Figures
+
+    def import_cost(self):
+        print('import cost')
+        python = str(self.ours / 'bin' / 'python')
+        subprocess.run([python, '-m', 'compileall', '-q', str(REPO / 'volsvcclient')],
+                       env=self.env, check=True)
+        code = (
+            'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
+            'import volsvcclient.plugin, volsvcclient.v2.service, volsvcclient.v3.service'
+        )
+        totals, plugin = [], []
+        for _ in range(max(self.runs, 5)):
+            trace = subprocess.run([python, '-X', 'importtime', '-c', code],
+                                   capture_output=True, text=True, env=self.env).stderr
+            own = [line for line in trace.splitlines() if ' volsvcclient' in line]
+            totals.append(sum(int(line.split('|')[0].split(':')[1]) for line in own))
+            plugin.append(sum(int(line.split('|')[0].split(':')[1]) for line in own
+                              if line.rstrip().endswith(('volsvcclient.plugin',
+                                                         '| volsvcclient'))))
+        self.record('volsvcclient.plugin import (self, ms)', statistics.median(plugin) / 1000)
+        self.record('all volsvcclient command modules (self, ms)',
+                    statistics.median(totals) / 1000)
+        with_plugin, _ = self.measure(self.openstack(self.ours, '--help'))
+        without, _ = self.measure(self.openstack(self.upstream, '--help'))
+        self.record('openstack --help with the plugin (s)', with_plugin)
+        self.record('openstack --help without it (s)', without)
+        self.record('ratio with/without', with_plugin / without)
+
+    def requests_per_command(self, host):
+        print('HTTP requests per command (from --debug)')
+        for label, venv in (('volsvcclient', self.ours), ('upstream OSC', self.upstream)):
+            for name, args in (
+                ('list', ('volume', 'service', 'list')),
+                ('set --disable --disable-reason', ('volume', 'service', 'set',
+                                                    '--disable', '--disable-reason',
+                                                    'bench', host, 'cinder-volume')),
+            ):
+                trace = subprocess.run(self.openstack(venv, '--debug', *args),
+                                       capture_output=True, text=True, env=self.env).stderr
+                requests = re.findall(r'^REQ: curl -g -i -X (\w+) "?(\S+?)"?\s', trace, re.M)
+                cinder = [m for m, url in requests if ':8776' in url or 'volume' in url]
+                self.record(f'{label}: {name}: all / to Cinder',
+                            f'{len(requests)} / {len(cinder)}')
+            self.run(self.openstack(self.ours, 'volume', 'service', 'commit', host,
+                                    'cinder-volume', '--status', 'enabled',
+                                    '--enable-via-thaw'))
+
+    def list_cost(self):
+        print('openstack volume service list: median wall and peak RSS')
+        ours = self.measure(self.openstack(self.ours, 'volume', 'service', 'list'))
+        upstream = self.measure(self.openstack(self.upstream, 'volume', 'service', 'list'))
+        cinder = self.measure([str(self.upstream / 'bin' / 'cinder'), 'service-list'],
+                              env=self.cinderclient_env())
+        for label, (wall, rss) in (('volsvcclient', ours), ('upstream OSC', upstream),
+                                   ('cinderclient', cinder)):
+            self.record(f'{label} (s, MiB)', f'{wall:.2f} s, {rss:.0f} MiB')
+        self.record('wall ratio ours/upstream OSC', ours[0] / upstream[0])
+        self.record('wall ratio ours/cinderclient', ours[0] / cinder[0])
+        self.record('RSS ratio ours/upstream OSC', ours[1] / upstream[1])
+        self.record('RSS ratio ours/cinderclient', ours[1] / cinder[1])
+        return ours
+
+    def cinderclient_env(self):
+        from openstack import config
+
+        auth = config.OpenStackConfig().get_one(
+            cloud=self.env.get('OS_CLOUD', 'devstack-admin')).config['auth']
+        env = dict(self.env)
+        env.pop('OS_CLOUD', None)
+        env.update({
+            'OS_AUTH_URL': auth['auth_url'], 'OS_USERNAME': auth['username'],
+            'OS_PASSWORD': auth['password'], 'OS_PROJECT_NAME': auth['project_name'],
+            'OS_USER_DOMAIN_ID': auth.get('user_domain_id', 'default'),
+            'OS_PROJECT_DOMAIN_ID': auth.get('project_domain_id', 'default'),
+            'OS_VOLUME_API_VERSION': '3',
+        })
+        return env
+
+    def saved_extras(self, count):
+        rows = json.loads(self.run(self.openstack(
+            self.ours, 'volume', 'service', 'list', '--long', '-f', 'json')).stdout)
+        extras = sorted((r for r in rows if r['Host'].startswith('extra-')),
+                        key=lambda r: r['Host'])[:count]
+        return extras
+
+    def batch(self, loop):
+        print('disable then restore N services')
+        self.lab('remove-services')
+        self.lab('add-services', '1000')
+        applies_enable = self._applies_enable()
+        if not applies_enable:
+            print('  (this Cinder ignores os-services/enable: restore cannot '
+                  're-enable records that never report; run on Cinder 27.0.0)')
+        for count in (100, 1000):
+            saved = self.saved_extras(count)
+            wanted = [dict(r, **{'Status': 'disabled', 'Disabled Reason': 'bench'})
+                      for r in saved]
+            with tempfile.TemporaryDirectory() as tmp:
+                saved_file = pathlib.Path(tmp, 'saved.json')
+                wanted_file = pathlib.Path(tmp, 'wanted.json')
+                saved_file.write_text(json.dumps(saved))
+                wanted_file.write_text(json.dumps(wanted))
+                start = time.perf_counter()
+                disabled = self.commit(wanted_file)
+                restored = self.commit(saved_file)
+                wall = time.perf_counter() - start
+            self.record(f'{count}: one commit to disable + one to restore (s)', wall)
+            self.record(f'{count}: results (disable; restore)', f'{disabled}; {restored}')
+            if count == 100:
+                batch_100 = wall
+        if loop:
+            hosts = [r['Host'] for r in self.saved_extras(100)]
+            start = time.perf_counter()
+            for host in hosts:
+                self.run(self.openstack(self.ours, 'volume', 'service', 'set', '--disable',
+                                        '--disable-reason', 'bench', host, 'cinder-volume'))
+            for host in hosts:
+                subprocess.run(self.openstack(self.ours, 'volume', 'service', 'set',
+                                              '--enable', host, 'cinder-volume'),
+                               capture_output=True, env=self.env)
+            loop_wall = time.perf_counter() - start
+            self.record('100: shell loop of 200 "openstack volume service set" (s)', loop_wall)
+            self.record('100: speed-up of commit over the loop', loop_wall / batch_100)
+        self.lab('remove-services')
+
+    def commit(self, path):
+        result = subprocess.run(self.openstack(
+            self.ours, 'volume', 'service', 'commit', '--from-file', str(path),
+            '-f', 'json'), capture_output=True, text=True, env=self.env)
+        counts = {}
+        for row in json.loads(result.stdout or '[]'):
+            counts[row['Result']] = counts.get(row['Result'], 0) + 1
+        return ', '.join(f'{n} {r}' for r, n in sorted(counts.items()))
+
+    def _applies_enable(self):
+        """Cinder before 28.0.0 applies os-services/enable; it also still
+        routes os-services/failover (an invalid body: 400 there, 404 after)."""
+        session, endpoint = self.raw_session()
+        response = session.put(
+            endpoint + '/os-services/failover', json={'no-such-field': 1},
+            headers={'OpenStack-API-Version': 'volume 3.26'}, raise_exc=False)
+        return response.status_code != 404
+
+    def raw_session(self):
+        from openstack import config
+
+        region = config.OpenStackConfig().get_one(
+            cloud=self.env.get('OS_CLOUD', 'devstack-admin'))
+        return (region.get_session(),
+                region.get_session_endpoint('block-storage').rstrip('/'))
+
+    def large_list(self, small):
+        print('list -f json with 10,000 services')
+        self.lab('remove-services')
+        self.lab('add-services', '10000')
+        get_small, get_large = None, None
+        ours = self.measure(self.openstack(self.ours, 'volume', 'service', 'list', '-f', 'json'))
+        upstream = self.measure(self.openstack(self.upstream, 'volume', 'service', 'list',
+                                               '-f', 'json'))
+        get_large = self.raw_get_seconds()
+        self.lab('remove-services')
+        get_small = self.raw_get_seconds()
+        self.record('volsvcclient wall, RSS', f'{ours[0]:.2f} s, {ours[1]:.0f} MiB')
+        self.record('upstream OSC wall, RSS', f'{upstream[0]:.2f} s, {upstream[1]:.0f} MiB')
+        self.record('the GET alone, 10,000 vs 4 services (s)',
+                    f'{get_large:.3f} vs {get_small:.3f}')
+        client = (ours[0] - small[0]) - (get_large - get_small)
+        self.record('client-side time beyond the 4-service run and the GET (s)', client)
+        self.record('memory beyond the 4-service run (MiB)', ours[1] - small[1])
+
+    def raw_get_seconds(self):
+        session, endpoint = self.raw_session()
+        url = endpoint + '/os-services'
+        session.get(url)
+        times = []
+        for _ in range(self.runs):
+            start = time.perf_counter()
+            session.get(url, headers={'OpenStack-API-Version': 'volume 3.49'})
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog='tools/bench')
+    parser.add_argument('--ours', default=str(REPO / '.venv'))
+    parser.add_argument('--upstream', default=str(REPO / '.bench' / 'upstream'))
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--no-loop', action='store_true',
+                        help='Skip the 200-command shell loop (minutes)')
+    parser.add_argument('--json', metavar='<file>', help='Also write the figures here')
+    args = parser.parse_args()
+    bench = Bench(args.ours, args.upstream, args.runs)
+    host = sorted(
+        r['Host'] for r in json.loads(bench.run(bench.openstack(
+            bench.ours, 'volume', 'service', 'list', '--service', 'cinder-volume',
+            '-f', 'json')).stdout)
+    )[0]
+    bench.import_cost()
+    bench.requests_per_command(host)
+    small = bench.list_cost()
+    bench.batch(loop=not args.no_loop)
+    bench.large_list(small)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(bench.figures, indent=2))
+
+
+if __name__ == '__main__':
+    main()
