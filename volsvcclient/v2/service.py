@@ -37,13 +37,40 @@ def check_reason(reason, option='--disable-reason'):
         )
 
 
-def _add_host_argument(parser, required):
+def _add_service_arguments(parser, binary_dest='binary', required=True):
+    """The <host> <binary> pair that names one service."""
+    nargs = None if required else '?'
     parser.add_argument(
-        'host',
-        metavar='<host>',
-        nargs=None if required else '?',
-        help='Host of the cinder-volume service, as listed (host@backend)',
+        'host', metavar='<host>', nargs=nargs, help='Host of the service, as listed'
     )
+    parser.add_argument(
+        binary_dest,
+        metavar=f'<{binary_dest}>',
+        nargs=nargs,
+        help='Binary name of the service (e.g. cinder-volume)',
+    )
+
+
+class _HostTarget:
+    """Commands that act on the cinder-volume service of one host."""
+
+    #: False where --cluster can stand in for <host> (v3).
+    host_required = True
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'host',
+            metavar='<host>',
+            nargs=None if self.host_required else '?',
+            help='Host of the cinder-volume service, as listed (host@backend)',
+        )
+        return parser
+
+    def target(self, parsed_args, api):
+        from volsvcclient import services
+
+        return services.Target(host=parsed_args.host)
 
 
 class ListService(command.Lister):
@@ -134,14 +161,7 @@ class ShowService(command.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'host', metavar='<host>', help='Host of the service, as listed'
-        )
-        parser.add_argument(
-            'binary',
-            metavar='<binary>',
-            help='Binary name of the service (e.g. cinder-volume)',
-        )
+        _add_service_arguments(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -155,14 +175,8 @@ class SetService(command.Command):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'host', metavar='<host>', help='Host of the service, as listed'
-        )
-        parser.add_argument(
-            'service',
-            metavar='<service>',
-            help='Name of service (binary name, e.g. cinder-volume)',
-        )
+        # Upstream OSC names the binary <service> here: keep its spelling.
+        _add_service_arguments(parser, binary_dest='service')
         enabled = parser.add_mutually_exclusive_group()
         enabled.add_argument(
             '--enable', action='store_true', help='Enable volume service'
@@ -237,23 +251,11 @@ class SetService(command.Command):
         services.enable_via_thaw(api, service, self.note)
 
 
-class _FrozenCommand(command.Command):
+class _FrozenCommand(_HostTarget, command.Command):
     """freeze and thaw: one host (or cluster) to one frozen state."""
 
     #: The frozen state the command sets.
     frozen = True
-    #: False where --cluster can stand in for <host>.
-    host_required = True
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _add_host_argument(parser, self.host_required)
-        return parser
-
-    def target(self, parsed_args, api):
-        from volsvcclient import services
-
-        return services.Target(host=parsed_args.host)
 
     def take_action(self, parsed_args):
         api = self.service_api()
@@ -294,19 +296,16 @@ class ThawService(_FrozenCommand):
         )
 
 
-class FailoverService(command.Lister):
+class FailoverService(_HostTarget, command.Lister):
     _description = (
         'Fail over a replicating cinder-volume backend to a replication '
         'target, or back with --backend-id default'
     )
     #: Seconds between reads with --wait.
     poll_interval = 2.0
-    #: False where --cluster can stand in for <host>.
-    host_required = True
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        _add_host_argument(parser, self.host_required)
         parser.add_argument(
             '--backend-id',
             metavar='<backend-id>',
@@ -327,11 +326,6 @@ class FailoverService(command.Lister):
             help='With --wait: give up after this many seconds (default 300)',
         )
         return parser
-
-    def target(self, parsed_args, api):
-        from volsvcclient import services
-
-        return services.Target(host=parsed_args.host)
 
     def take_action(self, parsed_args):
         if parsed_args.wait_timeout <= 0:
@@ -381,18 +375,7 @@ class CommitService(command.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'host',
-            metavar='<host>',
-            nargs='?',
-            help='Host of the one service to change',
-        )
-        parser.add_argument(
-            'binary',
-            metavar='<binary>',
-            nargs='?',
-            help='Binary of the one service to change',
-        )
+        _add_service_arguments(parser, required=False)
         parser.add_argument(
             '--from-file',
             metavar='<file>',
