@@ -10,6 +10,9 @@ CLUSTER = '3.7'
 CLUSTER_ACTIONS = '3.26'
 #: ``backend_state`` of cinder-volume services in os-services.
 BACKEND_STATE = '3.49'
+#: What reads that show no backend state use at most: from 3.49 on every
+#: os-services GET costs a scheduler RPC round trip.
+BEFORE_BACKEND_STATE = '3.48'
 
 #: The newest microversion that changes os-services: with a bare
 #: ``--os-volume-api-version 3`` we ask for this or the server's maximum,

@@ -148,7 +148,11 @@ class ListService(command.Lister):
         api = self.service_api()
         filters = self.client_filters(parsed_args, api)
         attributes, names = columns.for_list(api.microversion, parsed_args.long)
-        listed = api.list(host=parsed_args.host, binary=parsed_args.service)
+        listed = api.list(
+            host=parsed_args.host,
+            binary=parsed_args.service,
+            backend_state='backend_state' in attributes,
+        )
         return names, (
             utils.get_item_properties(service, attributes)
             for service in listed
@@ -165,7 +169,9 @@ class ShowService(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        service = self.service_api().find(parsed_args.host, parsed_args.binary)
+        service = self.service_api().find(
+            parsed_args.host, parsed_args.binary, backend_state=True
+        )
         attributes, names = columns.for_show(service.server_fields)
         return names, utils.get_item_properties(service, attributes)
 
