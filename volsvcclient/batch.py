@@ -164,7 +164,7 @@ class Batch:
         """Send one service's requests in order; stop at the first error."""
         wanted = outcome.wanted
         target = services.Target(host=wanted.host)
-        service = self.api.resource(host=wanted.host, binary=wanted.binary)
+        service = services.Service({'host': wanted.host, 'binary': wanted.binary})
         senders = {
             'freeze': lambda action: self.api.freeze(target),
             'thaw': lambda action: self.api.thaw(target),
