@@ -348,25 +348,31 @@ class ServiceAPI:
 
     # Checking
 
-    def verify(self, service, expected, happened, cause=None):
+    def verify(self, service, expected, happened, cause=None, wait_timeout=0):
         """Re-read ``service``; fail unless it has every expected field.
 
         ``happened`` says what the server did with the request ("the server
         accepted the disable request"), ``cause`` the known reason it may
-        not have been applied.
+        not have been applied. Re-reads for up to ``wait_timeout`` seconds.
         """
-        current = self.read(service.host, service.binary)
-        if current is None:
-            raise NotApplied(f'{service.label} disappeared after {happened}')
-        wrong = mismatches(current, expected)
-        if wrong:
-            message = f"{service.label}: {happened} but {', '.join(wrong)}"
-            if cause:
-                message += f'. {cause}'
-            raise NotApplied(message)
-        return current
+        deadline = time.monotonic() + wait_timeout
+        while True:
+            current = self.read(service.host, service.binary)
+            if current is None:
+                raise NotApplied(f'{service.label} disappeared after {happened}')
+            wrong = mismatches(current, expected)
+            if not wrong:
+                return current
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
+        waited = f' after {wait_timeout:g} s' if wait_timeout else ''
+        message = f"{service.label}: {happened} but{waited} {', '.join(wrong)}"
+        if cause:
+            message += f'. {cause}'
+        raise NotApplied(message)
 
-    def change(self, send, members, expected, asked):
+    def change(self, send, members, expected, asked, wait_timeout=0):
         """Send one change, then verify every member by re-reading it.
 
         ``send()`` may return the server's own words on a failure it
@@ -393,7 +399,9 @@ class ServiceAPI:
             return
         said = f'The server said: {cause}' if cause else None
         for member in members:
-            self.verify(member, expected, f'the server accepted {asked}', said)
+            self.verify(
+                member, expected, f'the server accepted {asked}', said, wait_timeout
+            )
 
     def wait_for_failover(self, service, backend_id, timeout, interval, report):
         """Poll until the replication status settles; the final service.

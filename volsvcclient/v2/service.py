@@ -54,8 +54,10 @@ def _add_service_arguments(parser, binary_dest='binary', required=True):
 class _HostTarget:
     """Commands that act on the cinder-volume service of one host."""
 
-    #: False where --cluster can stand in for <host> (v3).
+    #: False where something else can stand in for <host>.
     host_required = True
+    #: How the operator names what to act on, for messages.
+    target_options = '<host>'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -258,48 +260,117 @@ class SetService(command.Command):
 
 
 class _FrozenCommand(_HostTarget, command.Command):
-    """freeze and thaw: one host (or cluster) to one frozen state."""
+    """freeze and thaw: a host, a cluster (v3) or a selection, to one state."""
 
     #: The frozen state the command sets.
     frozen = True
+    #: What the re-read must show afterwards.
+    expected = {}
+    #: A selection can stand in for <host>.
+    host_required = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        selection = parser.add_argument_group(
+            'selection',
+            'Act on every cinder-volume service that matches all of these, '
+            'instead of <host>',
+        )
+        selection.add_argument(
+            '--host-pattern',
+            metavar='<pattern>',
+            help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
+        )
+        selection.add_argument(
+            '--zone', metavar='<zone>', help='Services in this availability zone'
+        )
+        parser.add_argument(
+            '--wait-timeout',
+            metavar='<seconds>',
+            type=float,
+            default=0.0,
+            help='Keep re-reading for up to this many seconds until the new '
+            'state shows (default 0: read once)',
+        )
+        return parser
+
+    @property
+    def word(self):
+        return 'frozen' if self.frozen else 'thawed'
 
     def take_action(self, parsed_args):
+        if parsed_args.wait_timeout < 0:
+            raise exceptions.CommandError('--wait-timeout must not be negative')
+        named = parsed_args.host or getattr(parsed_args, 'cluster', None)
+        if parsed_args.host_pattern or parsed_args.zone:
+            if named:
+                raise exceptions.CommandError(
+                    f'Give {self.target_options} or a selection '
+                    f'(--host-pattern, --zone), not both'
+                )
+            return self._change_selection(parsed_args)
+        if not named:
+            raise exceptions.CommandError(
+                f'Give {self.target_options}, or a selection (--host-pattern, --zone)'
+            )
         api = self.service_api()
         target = self.target(parsed_args, api)
         members = api.members(target)
-        word = 'frozen' if self.frozen else 'thawed'
         if all(member.is_frozen is self.frozen for member in members):
-            self.note(f'{target} is already {word}; nothing to do')
+            self.note(f'{target} is already {self.word}; nothing to do')
             return
-        self.change(api, target, members)
+        api.change(
+            lambda: self.send(api, target), members, self.expected,
+            f"{'freeze' if self.frozen else 'thaw'} of {target}",
+            parsed_args.wait_timeout,
+        )
 
-    def change(self, api, target, members):
+    def send(self, api, target):
         raise NotImplementedError
+
+    def _change_selection(self, parsed_args):
+        from volsvcclient import batch
+        from volsvcclient import desired_state
+        from volsvcclient import services
+
+        selector = desired_state.Selector(
+            parsed_args.host_pattern, services.VOLUME_BINARY, parsed_args.zone
+        )
+        wanted = desired_state.Wanted(
+            '', services.VOLUME_BINARY, self.expected.get('status'), None,
+            self.frozen,
+        )
+        request = desired_state.Request(selector=selector, template=wanted)
+        run = batch.Batch(self.service_api(), request, self.app.stderr)
+        _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
+        for host, binary, _, result, detail in rows:
+            if result in batch.UNFINISHED:
+                self.note(f'{binary} on {host}: {result}: {detail}')
+        if unfinished:
+            raise exceptions.CommandError(
+                f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
+            )
 
 
 class FreezeService(_FrozenCommand):
     _description = (
-        'Freeze a cinder-volume backend: disable it and block management '
-        'of its volumes'
+        'Freeze cinder-volume backends: disable them and block management '
+        'of their volumes'
     )
     frozen = True
+    expected = {'is_frozen': True}
 
-    def change(self, api, target, members):
-        api.change(
-            lambda: api.freeze(target), members, {'is_frozen': True},
-            f'freeze of {target}',
-        )
+    def send(self, api, target):
+        api.freeze(target)
 
 
 class ThawService(_FrozenCommand):
-    _description = 'Thaw a frozen cinder-volume backend, which also re-enables it'
+    _description = 'Thaw frozen cinder-volume backends, which also re-enables them'
     frozen = False
+    expected = {'is_frozen': False, 'status': 'enabled'}
 
-    def change(self, api, target, members):
-        api.change(
-            lambda: api.thaw(target), members,
-            {'is_frozen': False, 'status': 'enabled'}, f'thaw of {target}',
-        )
+    def send(self, api, target):
+        return api.thaw(target)
 
 
 class FailoverService(_HostTarget, command.Lister):

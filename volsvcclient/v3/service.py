@@ -29,6 +29,7 @@ class _ClusterTarget:
     #: Verb for the --cluster help text.
     cluster_action = ''
     host_required = False
+    target_options = '<host> or --cluster <cluster>'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -39,7 +40,7 @@ class _ClusterTarget:
         from volsvcclient import services
 
         if bool(parsed_args.host) == bool(parsed_args.cluster):
-            raise exceptions.CommandError('Give either <host> or --cluster <cluster>')
+            raise exceptions.CommandError(f'Give either {self.target_options}')
         if parsed_args.cluster:
             api.require(versions.CLUSTER_ACTIONS, '--cluster')
         return services.Target(host=parsed_args.host, cluster=parsed_args.cluster)

@@ -76,10 +76,58 @@ class TestFreezeThaw(base.ShellTestCase):
         result = self.cli('thaw', '--cluster', 'nope')
         self.assertFails(result, "No cinder-volume service in cluster 'nope'. Clusters: c1@lvm")
 
-    def test_host_or_cluster(self):
-        for args in ((), (HOST, '--cluster', 'c1@lvm')):
-            result = self.cli('freeze', *args)
-            self.assertFails(result, 'Give either <host> or --cluster <cluster>')
+    def test_host_or_cluster_or_selection(self):
+        for args, message in (
+            ((), 'Give <host> or --cluster <cluster>, or a selection '
+                 '(--host-pattern, --zone)'),
+            ((HOST, '--cluster', 'c1@lvm'), 'Give either <host> or --cluster <cluster>'),
+            ((HOST, '--zone', 'nova'), 'Give <host> or --cluster <cluster> or a '
+                                       'selection (--host-pattern, --zone), not both'),
+            ((HOST, '--wait-timeout', '-1'), '--wait-timeout must not be negative'),
+        ):
+            self.assertFails(self.cli('freeze', *args), message)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_selection(self):
+        self.cinder.add('node3@lvm', zone='az2')
+        result = self.cli('freeze', '--host-pattern', 'node[12]@*')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertEqual(
+            [('freeze', {'host': HOST}), ('freeze', {'host': 'node2@lvm'})],
+            sorted(self.cinder.puts(), key=lambda p: p[1]['host']),
+        )
+        result = self.cli('thaw', '--zone', 'nova', '--host-pattern', '*')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            (False, False, False),
+            (self.service['frozen'], self.other['frozen'],
+             self.cinder.get('node3@lvm')['frozen']),
+        )
+        self.assertEqual(4, len(self.cinder.puts()))
+
+    def test_selection_reports_each_failure(self):
+        self.cinder.ignored.add('freeze')
+        result = self.cli('freeze', '--host-pattern', 'node*')
+        self.assertEqual(1, result.code)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(
+            [f"cinder-volume on {HOST}: failed: the server accepted every "
+             f"request but frozen is False",
+             "cinder-volume on node2@lvm: failed: the server accepted every "
+             "request but frozen is False",
+             "2 of 2 service(s) did not end frozen"],
+            lines,
+        )
+
+    def test_wait_timeout_rereads_then_says_what_it_saw(self):
+        self.cinder.ignored.add('freeze')
+        result = self.cli('freeze', HOST, '--wait-timeout', '0.2')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the server accepted freeze of host "
+            f"'{HOST}' but after 0.2 s frozen is False",
+        )
+        self.assertGreaterEqual(len(self.cinder.requests('GET')), 3)
 
     def test_unknown_host(self):
         result = self.cli('freeze', 'nodeX@lvm')
