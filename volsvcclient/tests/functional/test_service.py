@@ -182,6 +182,18 @@ class TestFreezeThaw(base.FunctionalTestCase):
         raw = self.raw.service(host)
         self.assertEqual((False, 'enabled'), (raw['frozen'], raw['status']))
 
+    def test_selection_with_wait_timeout(self):
+        host = self.pick_backend()
+        result = self.service_cmd('freeze', '--host-pattern', host, '--wait-timeout', '10')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertTrue(self.raw.service(host)['frozen'])
+        others = [s for s in self.volume_services() if s['host'] != host]
+        self.assertFalse(any(self.raw.service(s['host'])['frozen'] for s in others))
+        result = self.service_cmd('thaw', '--host-pattern', host)
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        raw = self.raw.service(host)
+        self.assertEqual((False, 'enabled'), (raw['frozen'], raw['status']))
+
     def test_cluster_option_needs_3_26(self):
         result = self.service_cmd('freeze', '--cluster', 'c', version='3.25')
         self.assertFails(result, '--cluster requires --os-volume-api-version 3.26')
