@@ -194,6 +194,8 @@ class ServiceAPI:
     def __init__(self, proxy, major):
         self.proxy = proxy
         self.major = major
+        #: The user asked for this exact microversion: every request uses it.
+        self.pinned = bool(proxy.default_microversion)
         self.microversion = self._negotiate()
         # Reads are safe to repeat, so keystoneauth retries them with
         # backoff; writes are not (see put).
@@ -230,15 +232,16 @@ class ServiceAPI:
 
     def list(self, host=None, binary=None, backend_state=False):
         """Services, at the session's microversion when ``backend_state``
-        is shown, else at most just below it: from 3.49 on, Cinder asks the
-        scheduler for every backend's state on each os-services GET."""
+        is shown or the user pinned one, else at most just below it: from
+        3.49 on, Cinder asks the scheduler for every backend's state on each
+        os-services GET."""
         query = {}
         if host:
             query['host'] = host
         if binary:
             query['binary'] = binary
         microversion = self.microversion
-        if not backend_state and self.supports(versions.BACKEND_STATE):
+        if not (backend_state or self.pinned) and self.supports(versions.BACKEND_STATE):
             microversion = versions.BEFORE_BACKEND_STATE
         response = self.proxy.get(
             '/os-services', params=query, microversion=microversion

@@ -33,6 +33,11 @@ class TestDisable(SetMixin, base.ShellTestCase):
             ['volume 3.48', 'volume 3.49', 'volume 3.48'], self.microversions()
         )
 
+    def test_pinned_microversion_is_used_for_every_request(self):
+        result = self.cli(*VOLUME, '--disable', version='3.60')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(['volume 3.60'] * 3, self.microversions())
+
     def test_disable_with_reason(self):
         result = self.cli(*VOLUME, '--disable', '--disable-reason', 'maint')
         self.assertEqual(0, result.code, result)
