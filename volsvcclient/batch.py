@@ -132,7 +132,7 @@ class Batch:
         )
         summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
         self.note(
-            f'commit: changing {len(changing)} of {len(self.outcomes)} '
+            f'changing {len(changing)} of {len(self.outcomes)} '
             f'service(s): {summary}'
         )
 
@@ -148,7 +148,7 @@ class Batch:
             except KeyboardInterrupt:
                 self.interrupted = True
                 stop.set()
-                self.note('\ncommit: interrupted; finishing requests under way')
+                self.note('\ninterrupted: finishing the requests under way')
                 pool.shutdown(wait=True, cancel_futures=True)
         if self.terminal and changing:
             self.note('')
@@ -158,7 +158,7 @@ class Batch:
 
     def _progress(self, done, total):
         if self.terminal:
-            self.stderr.write(f'\rcommit: {done}/{total} service(s) sent\033[K')
+            self.stderr.write(f'\r{done}/{total} service(s) sent\033[K')
 
     def _run(self, outcome, stop):
         """Send one service's requests in order; stop at the first error."""

@@ -59,8 +59,8 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         result = self.cli('commit', '--service', 'cinder-volume', '--status',
                           'disabled', '-f', 'value', '-c', 'Result', tty=True)
         self.assertEqual(0, result.code, result)
-        self.assertIn('commit: changing 20 of 20 service(s): 20 disable', result.stderr)
-        self.assertIn('\rcommit: 20/20 service(s) sent', result.stderr)
+        self.assertIn('changing 20 of 20 service(s): 20 disable', result.stderr)
+        self.assertIn('\r20/20 service(s) sent', result.stderr)
         self.assertEqual('changed\n' * 20, result.stdout)
 
 

@@ -47,8 +47,8 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
         )
         self.assertEqual(
             "cinder-volume on node1@lvm: disable (reason 'maint')\n"
-            "commit: changing 1 of 1 service(s): 1 disable\n"
-            "\rcommit: 1/1 service(s) sent\033[K\n",
+            "changing 1 of 1 service(s): 1 disable\n"
+            "\r1/1 service(s) sent\033[K\n",
             result.stderr,
         )
         self.assertEqual((True, 'maint'), (self.lvm['disabled'], self.lvm['disabled_reason']))
