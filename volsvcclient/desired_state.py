@@ -14,8 +14,8 @@ from osc_lib import exceptions
 
 from volsvcclient import columns
 from volsvcclient import errors
+from volsvcclient import reasons
 from volsvcclient import services
-from volsvcclient.v2 import service as v2_service
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,7 +157,7 @@ def from_arguments(parsed_args):
         raise exceptions.CommandError(
             'Nothing to commit: give --status, --frozen or --thawed'
         )
-    v2_service.check_reason(parsed_args.disabled_reason, '--disabled-reason')
+    reasons.check_reason(parsed_args.disabled_reason, '--disabled-reason')
     if selecting:
         if frozen is not None and selector.binary is None:
             # Only cinder-volume services can be frozen.
@@ -243,7 +243,7 @@ def _entry(path, number, entry):
     if reason is not None and not isinstance(reason, str):
         raise exceptions.CommandError(f'{where}: Disabled Reason must be text')
     if status == 'disabled':
-        v2_service.check_reason(reason, f'{where}: Disabled Reason')
+        reasons.check_reason(reason, f'{where}: Disabled Reason')
     wanted = Wanted(entry['Host'], entry['Binary'], status, reason, frozen)
     _check_frozen_binary(wanted, where)
     return wanted

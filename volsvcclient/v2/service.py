@@ -9,8 +9,8 @@ from osc_lib import utils
 
 from volsvcclient import columns
 from volsvcclient import command
+from volsvcclient import reasons
 
-MAX_REASON = 255
 #: requests' default connection pool size: more threads would only queue.
 MAX_CONCURRENCY = 10
 
@@ -22,19 +22,6 @@ _FAILOVER_COLUMNS = (
     ('replication_status', 'Replication Status'),
     ('active_backend_id', 'Active Backend ID'),
 )
-
-
-def check_reason(reason, option='--disable-reason'):
-    """Refuse a reason Cinder would reject, before any request."""
-    if reason is None:
-        return
-    if not reason.strip():
-        raise exceptions.CommandError(f'{option} must not be empty')
-    if len(reason) > MAX_REASON:
-        raise exceptions.CommandError(
-            f'{option} is {len(reason)} characters long; Cinder accepts at '
-            f'most {MAX_REASON}'
-        )
 
 
 def _add_service_arguments(parser, binary_dest='binary', required=True):
@@ -196,7 +183,7 @@ class SetService(command.Command):
             '--disable-reason',
             metavar='<reason>',
             help=f'Reason for disabling the service (with --disable; at most '
-            f'{MAX_REASON} characters)',
+            f'{reasons.MAX_REASON} characters)',
         )
         parser.add_argument(
             '--enable-via-thaw',
@@ -216,7 +203,7 @@ class SetService(command.Command):
             raise exceptions.CommandError('Nothing to set: give --enable or --disable')
         if parsed_args.enable_via_thaw and not parsed_args.enable:
             raise exceptions.CommandError('--enable-via-thaw goes with --enable')
-        check_reason(parsed_args.disable_reason)
+        reasons.check_reason(parsed_args.disable_reason)
 
         api = self.service_api()
         service = api.find(parsed_args.host, parsed_args.service)
@@ -490,7 +477,7 @@ class CommitService(command.Lister):
             '--disabled-reason',
             metavar='<reason>',
             help=f'Wanted disabled reason (with --status disabled; at most '
-            f'{MAX_REASON} characters)',
+            f'{reasons.MAX_REASON} characters)',
         )
         frozen = wanted.add_mutually_exclusive_group()
         frozen.add_argument(

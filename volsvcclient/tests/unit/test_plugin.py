@@ -49,7 +49,7 @@ class TestPlugin(base.ShellTestCase):
         ).stdout
         self.assertEqual(
             "['volsvcclient', 'volsvcclient.columns', 'volsvcclient.command', "
-            "'volsvcclient.plugin', 'volsvcclient.v2', "
+            "'volsvcclient.plugin', 'volsvcclient.reasons', 'volsvcclient.v2', "
             "'volsvcclient.v2.service', 'volsvcclient.v3', "
             "'volsvcclient.v3.service', 'volsvcclient.versions']\n",
             output,

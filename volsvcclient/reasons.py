@@ -1,0 +1,22 @@
+"""What Cinder accepts as a disabled reason, checked before any request.
+
+Import-light: command modules use it at parse time.
+"""
+
+from osc_lib import exceptions
+
+#: Cinder's column and schema limit for disabled_reason.
+MAX_REASON = 255
+
+
+def check_reason(reason, option='--disable-reason'):
+    """Refuse a reason Cinder would reject, before any request."""
+    if reason is None:
+        return
+    if not reason.strip():
+        raise exceptions.CommandError(f'{option} must not be empty')
+    if len(reason) > MAX_REASON:
+        raise exceptions.CommandError(
+            f'{option} is {len(reason)} characters long; Cinder accepts at '
+            f'most {MAX_REASON}'
+        )
