@@ -40,11 +40,17 @@ def for_list(microversion, long):
     return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)
 
 
-def for_show(server_fields):
-    """(attributes, names) for every field the server returned."""
-    chosen = [
-        (attr, name)
-        for attr, name, _, _ in SERVICE_COLUMNS
-        if SERVER_FIELDS.get(attr, attr) in server_fields
-    ]
-    return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)
+def for_show(fields):
+    """(names, values) of every field the server returned, known ones first.
+
+    A field a newer Cinder adds shows under its own name in Title Case.
+    """
+    shown = []
+    for attr, name, _, _ in SERVICE_COLUMNS:
+        field = SERVER_FIELDS.get(attr, attr)
+        if field in fields:
+            shown.append((name, fields[field]))
+    known = {SERVER_FIELDS.get(attr, attr) for attr, _, _, _ in SERVICE_COLUMNS}
+    for field in sorted(set(fields) - known):
+        shown.append((field.replace('_', ' ').title(), fields[field]))
+    return tuple(n for n, _ in shown), tuple(v for _, v in shown)

@@ -69,11 +69,6 @@ class Service:
     def label(self):
         return f'{self.binary} on {self.host}'
 
-    @property
-    def server_fields(self):
-        """Names of the fields the server returned for this service."""
-        return set(self.fields)
-
 
 class NotApplied(exceptions.CommandError):
     """The server accepted a request but the service did not change."""

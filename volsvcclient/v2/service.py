@@ -161,8 +161,7 @@ class ShowService(command.ShowOne):
         service = self.service_api().find(
             parsed_args.host, parsed_args.binary, backend_state=True
         )
-        attributes, names = columns.for_show(service.server_fields)
-        return names, utils.get_item_properties(service, attributes)
+        return columns.for_show(service.fields)
 
 
 class SetService(command.Command):

@@ -180,6 +180,20 @@ class TestShow(base.ShellTestCase):
             result.json(),
         )
 
+    def test_fields_a_newer_cinder_adds_are_shown(self):
+        self.cinder.add('node1@lvm')
+        original = self.cinder._render
+
+        def render(service, version):
+            shown = original(service, version)
+            shown['uuid'] = 'abc'
+            return shown
+
+        self.cinder._render = render
+        result = self.cli('show', 'node1@lvm', 'cinder-volume', '-f', 'json')
+        self.assertEqual('abc', result.json()['Uuid'])
+        self.assertEqual('Uuid', list(result.json())[-1])
+
     def test_non_volume_service_has_no_volume_fields(self):
         self.cinder.add('node1', binary='cinder-scheduler')
         result = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json',

@@ -489,6 +489,7 @@ class Lab:
             # The lowest bcrypt cost: each password check is ~0.7 s otherwise.
             '[identity]\npassword_hash_rounds = 4\n'
         )
+        conf.chmod(0o600)
         manage = [venv / 'bin' / 'keystone-manage', '--config-file', conf]
         run([*manage, 'db_sync'])
         for step in ('fernet_setup', 'credential_setup'):
