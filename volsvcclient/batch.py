@@ -250,6 +250,9 @@ class Batch:
             )
             if self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'
+            elif (service.cluster and service.status == 'disabled'
+                  and desired_state.Action('thaw') in outcome.acknowledged):
+                outcome.detail += f'. {services.CLUSTER_THAW}'
         return False
 
     def _enable_ignored(self, outcome):

@@ -30,6 +30,14 @@ _FIELD_LABELS = {
     'replication_status': 'replication status',
 }
 
+#: Why a thawed cluster member may stay disabled.
+CLUSTER_THAW = (
+    'Cinder delivers freeze and thaw of a cluster to one of its members, and '
+    'only that member disables or re-enables its own service; where '
+    "os-services/enable works (before 28.0.0), 'openstack volume service set "
+    "--enable' re-enables the others"
+)
+
 #: How often a read is retried on a connection error or a status below.
 READ_RETRIES = 3
 RETRIED_STATUSES = (502, 503, 504)
@@ -292,10 +300,17 @@ class ServiceAPI:
         return members
 
     def members(self, target):
-        """The cinder-volume services that ``target`` names."""
+        """The cinder-volume services that ``target`` changes.
+
+        Cinder applies freeze, thaw and failover of a clustered host to its
+        whole cluster.
+        """
         if target.cluster:
             return self.cluster_members(target.cluster)
-        return [self.find(target.host, VOLUME_BINARY)]
+        service = self.find(target.host, VOLUME_BINARY)
+        if service.cluster:
+            return self.cluster_members(service.cluster)
+        return [service]
 
     # Acting
 
@@ -370,22 +385,25 @@ class ServiceAPI:
             message += f'. {cause}'
         raise NotApplied(message)
 
-    def change(self, send, members, expected, asked, wait_timeout=0):
+    def change(self, send, members, expected, asked, wait_timeout=0, cause=None):
         """Send one change, then verify every member by re-reading it.
 
         ``send()`` may return the server's own words on a failure it
-        answered 200 to. When the request gets no clear answer, the re-read
-        decides; when that fails too, the error says the outcome is unknown.
+        answered 200 to; ``cause`` is the known reason the change may not
+        show. When the request gets no clear answer, the re-read decides;
+        when that fails too, the error says the outcome is unknown.
         """
         try:
-            cause = send()
+            answer = send()
         except Exception as exc:
             if not is_uncertain(exc):
                 raise
             lost = errors.translate(exc)
             try:
                 for member in members:
-                    self.verify(member, expected, f'{asked} got no answer ({lost})')
+                    self.verify(
+                        member, expected, f'{asked} got no answer ({lost})', cause
+                    )
             except NotApplied:
                 raise
             except Exception as read_exc:
@@ -395,7 +413,7 @@ class ServiceAPI:
                     f'whether it took effect is unknown'
                 ) from exc
             return
-        said = f'The server said: {cause}' if cause else None
+        said = f'The server said: {answer}' if answer else cause
         for member in members:
             self.verify(
                 member, expected, f'the server accepted {asked}', said, wait_timeout

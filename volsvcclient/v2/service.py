@@ -285,6 +285,8 @@ class _FrozenCommand(_HostTarget, command.Command):
         return 'frozen' if self.frozen else 'thawed'
 
     def take_action(self, parsed_args):
+        from volsvcclient import services
+
         if parsed_args.wait_timeout < 0:
             raise exceptions.CommandError('--wait-timeout must not be negative')
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
@@ -305,10 +307,12 @@ class _FrozenCommand(_HostTarget, command.Command):
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
             return
+        clustered = any(member.cluster for member in members)
         api.change(
             lambda: self.send(api, target), members, self.expected,
             f"{'freeze' if self.frozen else 'thaw'} of {target}",
             parsed_args.wait_timeout,
+            services.CLUSTER_THAW if clustered and not self.frozen else None,
         )
 
     def send(self, api, target):

@@ -134,10 +134,12 @@ class FunctionalTestCase(testtools.TestCase):
         self.assertNotIn('Traceback', result.stderr)
 
     def volume_services(self, replicated=None):
-        """cinder-volume services that are up, optionally by replication."""
+        """Unclustered cinder-volume services that are up, optionally by
+        replication (TestCluster covers clusters)."""
         found = [
-            s for s in self.raw.services()
+            s for s in self.raw.services('3.7')
             if s['binary'] == 'cinder-volume' and s['state'] == 'up'
+            and not s.get('cluster')
         ]
         if replicated is not None:
             detailed = {s['host']: s for s in self.raw.services()}

@@ -294,12 +294,17 @@ class FakeCinder:
                 'disabled_reason': reason}
 
     def _targets(self, body):
-        if body.get('cluster'):
-            return [s for s in self.services
-                    if s['cluster_name'] == body['cluster']
-                    and s['binary'] == 'cinder-volume']
+        cluster = body.get('cluster')
+        if not cluster:
+            # Like Cinder: a clustered host stands for its whole cluster.
+            hosts = [s for s in self.services
+                     if s['host'] == body.get('host')
+                     and s['binary'] == 'cinder-volume']
+            if not hosts or not hosts[0]['cluster_name']:
+                return hosts
+            cluster = hosts[0]['cluster_name']
         return [s for s in self.services
-                if s['host'] == body.get('host') and s['binary'] == 'cinder-volume']
+                if s['cluster_name'] == cluster and s['binary'] == 'cinder-volume']
 
     def _do_freeze(self, body, context):
         targets = self._targets(body)

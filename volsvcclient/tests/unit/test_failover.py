@@ -17,8 +17,10 @@ class FailoverMixin:
         )
         self.service = self.cinder.add(
             HOST, replication_capable=True, replication_status='enabled',
-            cluster_name='c1@rep',
         )
+        for member in ('node4@rep', 'node5@rep'):
+            self.cinder.add(member, replication_capable=True,
+                            replication_status='enabled', cluster_name='c1@rep')
         self.cinder.add('node1@lvm')
 
 
@@ -97,8 +99,10 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         )
 
     def test_cluster_uses_failover_host_with_cluster_field(self):
-        result = self.cli('failover', '--cluster', 'c1@rep', version='3.26')
+        result = self.cli('failover', '--cluster', 'c1@rep', '-f', 'value',
+                          '-c', 'Host', version='3.26')
         self.assertEqual(0, result.code, result)
+        self.assertEqual('node4@rep\nnode5@rep\n', result.stdout)
         self.assertEqual(
             [('failover', {'cluster': 'c1@rep'}),
              ('failover_host', {'cluster': 'c1@rep'})],

@@ -8,8 +8,10 @@ HOST = 'node1@lvm'
 class TestFreezeThaw(base.ShellTestCase):
     def setUp(self):
         super().setUp()
-        self.service = self.cinder.add(HOST, cluster_name='c1@lvm')
-        self.other = self.cinder.add('node2@lvm', cluster_name='c1@lvm')
+        self.service = self.cinder.add(HOST)
+        self.other = self.cinder.add('node2@lvm')
+        self.member1 = self.cinder.add('node4@aa', cluster_name='c1@aa')
+        self.member2 = self.cinder.add('node5@aa', cluster_name='c1@aa')
 
     def test_freeze_then_thaw_round_trip(self):
         result = self.cli('freeze', HOST)
@@ -58,11 +60,38 @@ class TestFreezeThaw(base.ShellTestCase):
         )
 
     def test_cluster(self):
-        result = self.cli('freeze', '--cluster', 'c1@lvm', version='3.26')
+        result = self.cli('freeze', '--cluster', 'c1@aa', version='3.26')
         self.assertEqual(0, result.code, result)
-        self.assertEqual([('freeze', {'cluster': 'c1@lvm'})], self.cinder.puts())
-        self.assertTrue(self.other['frozen'])
+        self.assertEqual([('freeze', {'cluster': 'c1@aa'})], self.cinder.puts())
+        self.assertTrue(self.member1['frozen'] and self.member2['frozen'])
         self.assertEqual('volume 3.26', self.microversions('PUT')[0])
+
+    def test_clustered_host_stands_for_its_cluster(self):
+        result = self.cli('freeze', 'node4@aa')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('freeze', {'host': 'node4@aa'})], self.cinder.puts())
+        # Both members are checked, as Cinder froze both.
+        self.assertEqual(4, len(self.cinder.requests('GET')))
+
+    def test_cluster_thaw_that_leaves_a_member_disabled_says_why(self):
+        for member in (self.member1, self.member2):
+            member.update(frozen=True, disabled=True, disabled_reason='frozen')
+        original = self.cinder._do_thaw
+
+        def thaw_one_member(body, context):
+            reply = original(body, context)
+            self.member2.update(disabled=True, disabled_reason='frozen')
+            return reply
+
+        self.cinder._do_thaw = thaw_one_member
+        result = self.cli('thaw', '--cluster', 'c1@aa')
+        self.assertFails(
+            result,
+            "cinder-volume on node5@aa: the server accepted thaw of cluster "
+            "'c1@aa' but status is 'disabled'. Cinder delivers freeze and thaw "
+            "of a cluster to one of its members, and only that member disables "
+            "or re-enables its own service",
+        )
 
     def test_cluster_needs_3_26(self):
         result = self.cli('freeze', '--cluster', 'c1@lvm', version='3.25')
@@ -74,13 +103,13 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def test_unknown_cluster(self):
         result = self.cli('thaw', '--cluster', 'nope')
-        self.assertFails(result, "No cinder-volume service in cluster 'nope'. Clusters: c1@lvm")
+        self.assertFails(result, "No cinder-volume service in cluster 'nope'. Clusters: c1@aa")
 
     def test_host_or_cluster_or_selection(self):
         for args, message in (
             ((), 'Give <host> or --cluster <cluster>, or a selection '
                  '(--host-pattern, --zone)'),
-            ((HOST, '--cluster', 'c1@lvm'), 'Give either <host> or --cluster <cluster>'),
+            ((HOST, '--cluster', 'c1@aa'), 'Give either <host> or --cluster <cluster>'),
             ((HOST, '--zone', 'nova'), 'Give <host> or --cluster <cluster> or a '
                                        'selection (--host-pattern, --zone), not both'),
             ((HOST, '--wait-timeout', '-1'), '--wait-timeout must not be negative'),
@@ -107,7 +136,7 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def test_selection_reports_each_failure(self):
         self.cinder.ignored.add('freeze')
-        result = self.cli('freeze', '--host-pattern', 'node*')
+        result = self.cli('freeze', '--host-pattern', 'node[12]@*')
         self.assertEqual(1, result.code)
         lines = result.stderr.strip().splitlines()
         self.assertEqual(

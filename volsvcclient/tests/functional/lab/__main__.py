@@ -35,6 +35,11 @@ RELEASES = {
 }
 DEFAULT_CINDER = '29.0.0'
 BACKENDS = ('lvmdriver-1', 'fake-2', 'replicated')
+#: An active-active cluster: two more cinder-volume processes, one backend.
+CLUSTER = 'labcluster'
+CLUSTER_BACKEND = 'clustered'
+CLUSTER_NODES = ('cluster-node-1', 'cluster-node-2')
+DRIVERS = 'volsvcclient.tests.functional.lab.replicated_driver'
 DEFAULT_PORTS = {
     'keystone': 5000,
     'cinder': 8776,
@@ -327,6 +332,24 @@ class Lab:
         ).strip()
         say(f'added {count} service records; {total} extra in all')
 
+    def reset_cluster(self, cluster):
+        """Put a cluster and its services back as they started.
+
+        Cinder delivers a cluster's freeze and thaw to one member, so after
+        a thaw another member can stay disabled, and Cinder 28.0.0 and later
+        offer no API that re-enables it: tests restore it here.
+        """
+        cluster = cluster.replace("'", '')
+        self._sql(
+            "UPDATE services SET disabled = 0, disabled_reason = NULL, frozen = 0, "
+            "replication_status = 'enabled', active_backend_id = NULL "
+            f"WHERE cluster_name = '{cluster}';"
+            "UPDATE clusters SET disabled = 0, disabled_reason = NULL, frozen = 0, "
+            "replication_status = 'enabled', active_backend_id = NULL "
+            f"WHERE name = '{cluster}'"
+        )
+        say(f'reset cluster {cluster}')
+
     def remove_services(self):
         self._sql(f"DELETE FROM services WHERE host LIKE '{EXTRA_PREFIX}%'")
         say('removed the extra service records')
@@ -602,22 +625,46 @@ class Lab:
             'user_domain_id = default',
             'project_domain_id = default',
         ]
+        backends = []
         for backend in BACKENDS:
             driver = (
-                'volsvcclient.tests.functional.lab.replicated_driver.ReplicatedFakeDriver'
+                f'{DRIVERS}.ReplicatedFakeDriver'
                 if backend == 'replicated'
                 else 'cinder.tests.fake_driver.FakeLoggingVolumeDriver'
             )
-            sections += [f'[{backend}]', f'volume_driver = {driver}',
+            backends += [f'[{backend}]', f'volume_driver = {driver}',
                          f'volume_backend_name = {backend}']
             if backend == 'replicated':
-                sections.append('replication_device = backend_id:secondary')
-        conf.write_text('\n'.join(sections) + '\n')
-        conf.chmod(0o600)
+                backends.append('replication_device = backend_id:secondary')
+        self._write_conf(conf, sections + backends)
         run([venv / 'bin' / 'cinder-manage', '--config-file', conf, 'db', 'sync'])
         env = {'PYTHONPATH': str(REPO), 'VOLSVC_LAB_DIR': str(self.root)}
         for binary in ('cinder-api', 'cinder-scheduler', 'cinder-volume'):
             self._spawn(binary, [venv / 'bin' / binary, '--config-file', conf], env=env)
+        # Two cinder-volume processes serving one backend as a cluster.
+        for node in CLUSTER_NODES:
+            node_conf = etc / f'{node}.conf'
+            self._write_conf(node_conf, sections + [
+                '[DEFAULT]',
+                f'host = {node}',
+                f'cluster = {CLUSTER}',
+                f'enabled_backends = {CLUSTER_BACKEND}',
+                f"log_file = {self.logs / f'cinder-volume-{node}.log'}",
+                f'[{CLUSTER_BACKEND}]',
+                f'volume_driver = {DRIVERS}.ClusteredReplicatedFakeDriver',
+                f'volume_backend_name = {CLUSTER_BACKEND}',
+                'replication_device = backend_id:secondary',
+            ])
+            self._spawn(
+                f'cinder-volume-{node}',
+                [venv / 'bin' / 'cinder-volume', '--config-file', node_conf],
+                env=env,
+            )
+
+    @staticmethod
+    def _write_conf(path, lines):
+        path.write_text('\n'.join(lines) + '\n')
+        path.chmod(0o600)
 
     def _write_clouds(self):
         def cloud(user, project):
@@ -646,6 +693,8 @@ class Lab:
         host = socket.gethostname()
         return {('cinder-scheduler', host)} | {
             ('cinder-volume', f'{host}@{backend}') for backend in BACKENDS
+        } | {
+            ('cinder-volume', f'{node}@{CLUSTER_BACKEND}') for node in CLUSTER_NODES
         }
 
     def _wait_for_services(self, timeout=180):
@@ -705,6 +754,10 @@ def main(argv=None):
     )
     add.add_argument('count', type=int)
     commands.add_parser('remove-services', help='Remove the extra service records')
+    reset = commands.add_parser(
+        'reset-cluster', help='Re-enable, thaw and fail back a cluster in the database'
+    )
+    reset.add_argument('cluster')
     args = parser.parse_args(argv)
     ports = {name: getattr(args, f'{name}_port') for name in DEFAULT_PORTS}
     lab = Lab(args.dir, ports)
@@ -721,6 +774,8 @@ def main(argv=None):
             getattr(lab, args.command)(args.name)
         elif args.command == 'add-services':
             lab.add_services(args.count)
+        elif args.command == 'reset-cluster':
+            lab.reset_cluster(args.cluster)
         else:
             lab.remove_services()
     except LabError as exc:

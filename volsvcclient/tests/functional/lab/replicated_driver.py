@@ -57,3 +57,9 @@ class ReplicatedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
 
     def failover_completed(self, context, active_backend_id=None):
         pass
+
+
+class ClusteredReplicatedFakeDriver(ReplicatedFakeDriver):
+    """The same, for the lab's active-active cluster of two cinder-volumes."""
+
+    SUPPORTS_ACTIVE_ACTIVE = True
