@@ -361,8 +361,22 @@ class ServiceAPI:
 
     # Checking
 
-    def verify(self, service, expected, happened, cause=None, wait_timeout=0):
-        """Re-read ``service``; fail unless it has every expected field.
+    def reread(self, services, after=''):
+        """The current state of each of ``services``, in one request."""
+        if len(services) == 1:
+            listed = [self.read(services[0].host, services[0].binary)]
+        else:
+            binaries = {s.binary for s in services}
+            one_binary = binaries.pop() if len(binaries) == 1 else None
+            current = {(s.host, s.binary): s for s in self.list(binary=one_binary)}
+            listed = [current.get((s.host, s.binary)) for s in services]
+        for service, found in zip(services, listed):
+            if found is None:
+                raise NotApplied(f'{service.label} disappeared{after}')
+        return listed
+
+    def verify(self, members, expected, happened, cause=None, wait_timeout=0):
+        """Re-read ``members``; fail unless each has every expected field.
 
         ``happened`` says what the server did with the request ("the server
         accepted the disable request"), ``cause`` the known reason it may
@@ -370,17 +384,20 @@ class ServiceAPI:
         """
         deadline = time.monotonic() + wait_timeout
         while True:
-            current = self.read(service.host, service.binary)
-            if current is None:
-                raise NotApplied(f'{service.label} disappeared after {happened}')
-            wrong = mismatches(current, expected)
+            current = self.reread(members, f' after {happened}')
+            wrong = [
+                (member, mismatches(now, expected))
+                for member, now in zip(members, current)
+                if mismatches(now, expected)
+            ]
             if not wrong:
-                return current
+                return
             if time.monotonic() >= deadline:
                 break
             time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
+        member, phrases = wrong[0]
         waited = f' after {wait_timeout:g} s' if wait_timeout else ''
-        message = f"{service.label}: {happened} but{waited} {', '.join(wrong)}"
+        message = f"{member.label}: {happened} but{waited} {', '.join(phrases)}"
         if cause:
             message += f'. {cause}'
         raise NotApplied(message)
@@ -400,10 +417,7 @@ class ServiceAPI:
                 raise
             lost = errors.translate(exc)
             try:
-                for member in members:
-                    self.verify(
-                        member, expected, f'{asked} got no answer ({lost})', cause
-                    )
+                self.verify(members, expected, f'{asked} got no answer ({lost})', cause)
             except NotApplied:
                 raise
             except Exception as read_exc:
@@ -414,10 +428,7 @@ class ServiceAPI:
                 ) from exc
             return
         said = f'The server said: {answer}' if answer else cause
-        for member in members:
-            self.verify(
-                member, expected, f'the server accepted {asked}', said, wait_timeout
-            )
+        self.verify(members, expected, f'the server accepted {asked}', said, wait_timeout)
 
     def wait_for_failover(self, service, backend_id, timeout, interval, report):
         """Poll until the replication status settles; the final service.

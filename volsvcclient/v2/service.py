@@ -240,9 +240,7 @@ class SetService(command.Command):
                     f'{exc}. {services.ENABLE_IGNORED}. '
                     f'{services.enable_workaround(service)}'
                 ) from exc
-        else:
-            return
-        services.enable_via_thaw(api, service, self.note)
+            services.enable_via_thaw(api, service, self.note)
 
 
 class _FrozenCommand(_HostTarget, command.Command):
@@ -406,7 +404,7 @@ class FailoverService(_HostTarget, command.Lister):
                 api, members, parsed_args.backend_id, parsed_args.wait_timeout
             )
         else:
-            final = [api.find(m.host, m.binary) for m in members]
+            final = api.reread(members, ' after the failover request')
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
         return names, [utils.get_item_properties(s, attributes) for s in final]

@@ -70,8 +70,10 @@ class TestFreezeThaw(base.ShellTestCase):
         result = self.cli('freeze', 'node4@aa')
         self.assertEqual(0, result.code, result)
         self.assertEqual([('freeze', {'host': 'node4@aa'})], self.cinder.puts())
-        # Both members are checked, as Cinder froze both.
-        self.assertEqual(4, len(self.cinder.requests('GET')))
+        # Both members are checked, as Cinder froze both: find, list the
+        # cluster, then one verifying read for the two.
+        self.assertEqual(3, len(self.cinder.requests('GET')))
+        self.assertTrue(self.member2['frozen'])
 
     def test_cluster_thaw_that_leaves_a_member_disabled_says_why(self):
         for member in (self.member1, self.member2):
