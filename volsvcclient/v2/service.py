@@ -38,6 +38,36 @@ def _add_service_arguments(parser, binary_dest='binary', required=True):
     )
 
 
+def _add_selection(parser, intro):
+    """--host-pattern and --zone, for commands that act on many services."""
+    selection = parser.add_argument_group('selection', intro)
+    selection.add_argument(
+        '--host-pattern',
+        metavar='<pattern>',
+        help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
+    )
+    selection.add_argument(
+        '--zone', metavar='<zone>', help='Services in this availability zone'
+    )
+    return selection
+
+
+def _add_wait_timeout(parser):
+    parser.add_argument(
+        '--wait-timeout',
+        metavar='<seconds>',
+        type=float,
+        default=0.0,
+        help='Keep re-reading for up to this many seconds until every service '
+        'shows its new state (default 0: read once)',
+    )
+
+
+def _check_wait_timeout(parsed_args):
+    if parsed_args.wait_timeout < 0:
+        raise exceptions.CommandError('--wait-timeout must not be negative')
+
+
 class _HostTarget:
     """Commands that act on the cinder-volume service of one host."""
 
@@ -255,27 +285,12 @@ class _FrozenCommand(_HostTarget, command.Command):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        selection = parser.add_argument_group(
-            'selection',
+        _add_selection(
+            parser,
             'Act on every cinder-volume service that matches all of these, '
             'instead of <host>',
         )
-        selection.add_argument(
-            '--host-pattern',
-            metavar='<pattern>',
-            help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
-        )
-        selection.add_argument(
-            '--zone', metavar='<zone>', help='Services in this availability zone'
-        )
-        parser.add_argument(
-            '--wait-timeout',
-            metavar='<seconds>',
-            type=float,
-            default=0.0,
-            help='Keep re-reading for up to this many seconds until the new '
-            'state shows (default 0: read once)',
-        )
+        _add_wait_timeout(parser)
         return parser
 
     @property
@@ -285,8 +300,7 @@ class _FrozenCommand(_HostTarget, command.Command):
     def take_action(self, parsed_args):
         from volsvcclient import services
 
-        if parsed_args.wait_timeout < 0:
-            raise exceptions.CommandError('--wait-timeout must not be negative')
+        _check_wait_timeout(parsed_args)
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
         if parsed_args.host_pattern or parsed_args.zone:
             if named:
@@ -448,24 +462,16 @@ class CommitService(command.Lister):
             '"openstack volume service list --long -f json" (or -f yaml); '
             '"-" reads standard input',
         )
-        selection = parser.add_argument_group(
-            'selection',
+        selection = _add_selection(
+            parser,
             'Change every service that matches all of these, instead of '
             '<host> <binary>',
-        )
-        selection.add_argument(
-            '--host-pattern',
-            metavar='<pattern>',
-            help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
         )
         selection.add_argument(
             '--service',
             metavar='<binary>',
             help='Services of this binary (default with --frozen or '
             '--thawed: cinder-volume)',
-        )
-        selection.add_argument(
-            '--zone', metavar='<zone>', help='Services in this availability zone'
         )
         self.add_cluster_selector(selection)
         wanted = parser.add_argument_group('wanted state')
@@ -502,14 +508,7 @@ class CommitService(command.Lister):
             help=f'Services changed at the same time (1 to {MAX_CONCURRENCY}, '
             f'the size of the HTTP connection pool; default 8)',
         )
-        parser.add_argument(
-            '--wait-timeout',
-            metavar='<seconds>',
-            type=float,
-            default=0.0,
-            help='Keep re-reading for up to this many seconds until every '
-            'service shows its wanted state (default 0: read once)',
-        )
+        _add_wait_timeout(parser)
         parser.add_argument(
             '--dry-run',
             action='store_true',
@@ -528,8 +527,7 @@ class CommitService(command.Lister):
             raise exceptions.CommandError(
                 f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
             )
-        if parsed_args.wait_timeout < 0:
-            raise exceptions.CommandError('--wait-timeout must not be negative')
+        _check_wait_timeout(parsed_args)
         request = desired_state.from_arguments(parsed_args)
         self.batch = batch.Batch(self.service_api(), request, self.app.stderr)
         if parsed_args.dry_run:
