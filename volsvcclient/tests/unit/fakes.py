@@ -51,6 +51,8 @@ class FakeCinder:
         self.thaw_error = None
         #: Actions answered with 200 and otherwise ignored.
         self.ignored = set()
+        #: Action -> message of the 400 Cinder answers it with.
+        self.refused = {}
         #: Failovers settle after this many os-services reads (None: never).
         self.settle_after_reads = None
         #: None, or 'error' for a failover the driver fails.
@@ -234,6 +236,8 @@ class FakeCinder:
             )
         if action in self.ignored:
             return {}
+        if action in self.refused:
+            return _error(context, 400, 'badRequest', self.refused[action])
         handler = getattr(self, '_do_' + action.replace('-', '_'), None)
         routed = handler is not None
         if action == 'failover':

@@ -32,6 +32,11 @@ class CommitMixin:
     def rows(self, result):
         return {(r['Host'], r['Binary']): r for r in result.json()}
 
+    def cells(self, result, host, *names, binary='cinder-volume'):
+        """The named columns of one service's result row."""
+        row = self.rows(result)[host, binary]
+        return tuple(row[name] for name in names)
+
 
 class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_disable_with_reason(self):
@@ -119,18 +124,17 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
         self.cinder.forget_requests()
         result = self.cli('commit', '--from-file', saved, '-f', 'json')
         self.assertEqual(0, result.code, result)
-        rows = self.rows(result)
         self.assertEqual(
             ('enable', 'changed'),
-            (rows['node1@lvm', 'cinder-volume']['Actions'],
-             rows['node1@lvm', 'cinder-volume']['Result']),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result'),
         )
         self.assertEqual(
             ('thaw', 'changed'),
-            (rows['node2@rep', 'cinder-volume']['Actions'],
-             rows['node2@rep', 'cinder-volume']['Result']),
+            self.cells(result, 'node2@rep', 'Actions', 'Result'),
         )
-        self.assertEqual('unchanged', rows['node1', 'cinder-scheduler']['Result'])
+        self.assertEqual(
+            ('unchanged',), self.cells(result, 'node1', 'Result', binary='cinder-scheduler')
+        )
         self.assertEqual((False, False), (self.lvm['disabled'], self.rep['frozen']))
         # One list, the actions, one verifying list.
         self.assertEqual(
@@ -145,7 +149,7 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
         result = self.cli('commit', '--from-file', '-', '-f', 'json', stdin=saved)
         self.assertEqual(0, result.code, result)
         self.assertTrue(self.lvm['frozen'])
-        self.assertEqual('freeze', self.rows(result)['node1@lvm', 'cinder-volume']['Actions'])
+        self.assertEqual(('freeze',), self.cells(result, 'node1@lvm', 'Actions'))
 
     def test_missing_service_fails_but_others_apply(self):
         path = self.write([
@@ -154,13 +158,11 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
         ])
         result = self.cli('commit', '--from-file', path, '-f', 'json')
         self.assertEqual(1, result.code)
-        rows = self.rows(result)
         self.assertEqual(
             ('failed', 'no such service'),
-            (rows['gone@lvm', 'cinder-volume']['Result'],
-             rows['gone@lvm', 'cinder-volume']['Detail']),
+            self.cells(result, 'gone@lvm', 'Result', 'Detail'),
         )
-        self.assertEqual('changed', rows['node1@lvm', 'cinder-volume']['Result'])
+        self.assertEqual(('changed',), self.cells(result, 'node1@lvm', 'Result'))
         self.assertIn('1 service(s) did not end as asked', result.stderr)
 
     def test_action_error_is_reported_per_service(self):
@@ -170,24 +172,16 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
             {'Host': 'node2@rep', 'Binary': 'cinder-volume', 'Status': 'disabled',
              'Disabled Reason': 'repair'},
         ])
-        self.mock.put(
-            'http://cinder.test:8776/v3/os-services/disable-log-reason',
-            status_code=400,
-            json={'badRequest': {'code': 400, 'message': 'Invalid input: no'}},
-            headers={'Content-Type': 'application/json'},
-        )
+        self.cinder.refused['disable-log-reason'] = 'Invalid input: no'
         result = self.cli('commit', '--from-file', path, '-f', 'json')
         self.assertEqual(1, result.code)
-        rows = self.rows(result)
         self.assertEqual(
             ('failed', 'the server accepted every request but frozen is False'),
-            (rows['node1@lvm', 'cinder-volume']['Result'],
-             rows['node1@lvm', 'cinder-volume']['Detail']),
+            self.cells(result, 'node1@lvm', 'Result', 'Detail'),
         )
         self.assertEqual(
             ('failed', 'disable: The server refused the request: Invalid input: no'),
-            (rows['node2@rep', 'cinder-volume']['Result'],
-             rows['node2@rep', 'cinder-volume']['Detail']),
+            self.cells(result, 'node2@rep', 'Result', 'Detail'),
         )
 
     def test_file_errors(self):
@@ -245,8 +239,7 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
         rows = self.rows(result)
         self.assertEqual(
             ('enable, freeze, thaw', 'changed'),
-            (rows['node1@lvm', 'cinder-volume']['Actions'],
-             rows['node1@lvm', 'cinder-volume']['Result']),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result'),
         )
         self.assertFalse(self.lvm['disabled'])
         self.assertEqual('failed', rows['node1', 'cinder-scheduler']['Result'])

@@ -191,40 +191,23 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
         self.assertIn('volume_extension:services:index', result.stderr)
 
     def test_bad_request_gives_server_message(self):
-        self.mock.put(
-            fakes.V3_ENDPOINT.rsplit('/', 1)[0] + '/os-services/disable-log-reason',
-            status_code=400,
-            json={'badRequest': {'code': 400, 'message': 'Invalid input: nope'}},
-            headers={'Content-Type': 'application/json'},
-        )
+        self.cinder.refused['disable-log-reason'] = 'Invalid input: nope'
         result = self.cli(*VOLUME, '--disable')
         self.assertFails(result, 'The server refused the request: Invalid input: nope')
 
-    def test_connection_refused_names_endpoint(self):
-        self.mock.get(
-            fakes.CINDER_ROOT + '/v3/os-services',
-            exc=requests.exceptions.ConnectionError('Connection refused'),
-        )
-        result = self.cli(*VOLUME, '--disable')
-        # Reads are retried three times with backoff before giving up.
-        self.assertFails(
-            result,
-            'Cannot connect to http://cinder.test:8776/v3/os-services',
-            retries=3,
-        )
-        self.assertEqual(4, len(self.cinder.requests('GET')))
-
-    def test_timeout_names_endpoint(self):
-        self.mock.get(
-            fakes.CINDER_ROOT + '/v3/os-services',
-            exc=requests.exceptions.ConnectTimeout('timed out'),
-        )
-        result = self.cli(*VOLUME, '--disable')
-        self.assertFails(
-            result,
-            'Timed out connecting to http://cinder.test:8776/v3/os-services',
-            retries=3,
-        )
+    def test_unreachable_endpoint_is_named_after_retried_reads(self):
+        for error, message in (
+            (requests.exceptions.ConnectionError('Connection refused'),
+             'Cannot connect to http://cinder.test:8776/v3/os-services'),
+            (requests.exceptions.ConnectTimeout('timed out'),
+             'Timed out connecting to http://cinder.test:8776/v3/os-services'),
+        ):
+            self.mock.get(fakes.CINDER_ROOT + '/v3/os-services', exc=error)
+            self.cinder.forget_requests()
+            result = self.cli(*VOLUME, '--disable')
+            # Reads are retried three times with backoff before giving up.
+            self.assertFails(result, message, retries=3)
+            self.assertEqual(4, len(self.cinder.requests('GET')))
 
     def test_reads_retry_on_gateway_errors(self):
         self.cinder.read_failures = [503, 502]
