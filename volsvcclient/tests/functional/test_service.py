@@ -198,6 +198,26 @@ class TestFreezeThaw(base.FunctionalTestCase):
         raw = self.raw.service(host)
         self.assertEqual((False, 'enabled'), (raw['frozen'], raw['status']))
 
+    def test_backend_thaw_error_is_reported(self):
+        lab_dir = os.environ.get('VOLSVC_LAB_DIR')
+        if not lab_dir:
+            self.skipTest("needs the lab's test driver (VOLSVC_LAB_DIR)")
+        host = self.pick_backend(replicated=True)
+        self.assertEqual(0, self.service_cmd('freeze', host).code)
+        switch = os.path.join(lab_dir, 'fail-thaw')
+        open(switch, 'w').close()
+        self.addCleanup(lambda: os.path.exists(switch) and os.unlink(switch))
+        result = self.service_cmd('thaw', host)
+        os.unlink(switch)
+        self.assertFails(
+            result,
+            f"cinder-volume on {host}: the server accepted thaw of host '{host}' "
+            f"but status is 'disabled'. The server said: Backend reported error "
+            f"during thaw_host operation.",
+        )
+        raw = self.raw.service(host)
+        self.assertEqual((False, 'disabled'), (raw['frozen'], raw['status']))
+
     def test_cluster_option_needs_3_26(self):
         result = self.service_cmd('freeze', '--cluster', 'c', version='3.25')
         self.assertFails(result, '--cluster requires --os-volume-api-version 3.26')

@@ -4,8 +4,9 @@ Cinder's own FakeHAReplicatedLoggingVolumeDriver reports replication only
 per pool, so cinder-volume keeps the service's replication_status
 'disabled' and the API refuses failover.  This driver reports
 ``replication_enabled`` at the top level, lists its replication targets,
-fails over and back, and fails on purpose while the file named by
-``$VOLSVC_LAB_DIR/fail-failover`` exists, for the error path.
+fails over and back, and, for the error paths, refuses to fail over while
+``$VOLSVC_LAB_DIR/fail-failover`` exists and to thaw while
+``$VOLSVC_LAB_DIR/fail-thaw`` exists.
 
 It runs inside cinder-volume's own venv, so it imports only Cinder.
 """
@@ -18,8 +19,10 @@ from cinder.tests import fake_driver
 FAILBACK = 'default'
 
 
-def failure_switch():
-    return os.path.join(os.environ.get('VOLSVC_LAB_DIR', '/nonexistent'), 'fail-failover')
+def failure_switch(operation='failover'):
+    """The file whose existence makes ``operation`` fail on purpose."""
+    lab_dir = os.environ.get('VOLSVC_LAB_DIR', '/nonexistent')
+    return os.path.join(lab_dir, f'fail-{operation}')
 
 
 class ReplicatedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
@@ -51,6 +54,12 @@ class ReplicatedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
                 reason=f'{secondary_id} is not one of {targets}'
             )
         return secondary_id, [], []
+
+    def thaw_backend(self, context):
+        if os.path.exists(failure_switch('thaw')):
+            raise exception.VolumeDriverException(
+                message='thaw refused on purpose by the lab failure switch'
+            )
 
     def failover(self, context, volumes, secondary_id=None, groups=None):
         return self.failover_host(context, volumes, secondary_id, groups)
