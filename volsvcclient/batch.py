@@ -45,6 +45,8 @@ class Outcome:
     unanswered: str | None = None
     #: The server's refusal, if any.
     refused: str | None = None
+    #: A freeze or thaw the backend did not confirm in time.
+    unconfirmed: bool = False
     result: str = ''
     detail: str = ''
 
@@ -63,13 +65,14 @@ class Outcome:
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
-    def __init__(self, api, request, stderr):
+    def __init__(self, api, request, stderr, even_if_down=False):
         self.api = api
+        self.even_if_down = even_if_down
         self.stderr = stderr
         self.terminal = stderr.isatty()
         self.interrupted = False
         self.final = {}
-        live = self._read_live(request)
+        live = self.live = self._read_live(request)
         self.outcomes = []
         for wanted in request.resolve(live.values()):
             service = live.get(wanted.key)
@@ -175,11 +178,17 @@ class Batch:
             if stop.is_set():
                 return
             try:
+                if action.name in ('freeze', 'thaw'):
+                    services.check_up(
+                        [self.live[wanted.key]], action.name, self.even_if_down,
+                        self.note,
+                    )
                 senders[action.name](action)
             except Exception as exc:
                 translated = errors.translate(exc)
                 if translated is None:
                     raise
+                outcome.unconfirmed = isinstance(exc, services.Unconfirmed)
                 if services.is_uncertain(exc):
                     outcome.unanswered = f'{action}: {translated}'
                     if services.is_unreachable(exc):
@@ -237,6 +246,12 @@ class Batch:
         if service is None:
             outcome.result, outcome.detail = FAILED, 'disappeared'
             return True
+        if outcome.unconfirmed:
+            outcome.result = UNKNOWN
+            outcome.detail = (
+                f'{outcome.unanswered}. {services.database_shows([service])}'
+            )
+            return True
         wrong = services.mismatches(service, outcome.wanted.expected)
         if not wrong:
             outcome.result, outcome.detail = CHANGED, ''
@@ -267,7 +282,7 @@ class Batch:
     def _enable_via_thaw(self, outcome):
         service = self.final[outcome.wanted.key]
         try:
-            services.enable_via_thaw(self.api, service, self.note)
+            services.enable_via_thaw(self.api, service, self.note, self.even_if_down)
         except Exception as exc:
             translated = (
                 exc if isinstance(exc, exceptions.CommandError)

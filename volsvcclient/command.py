@@ -1,10 +1,14 @@
 """Base classes of volsvcclient commands.
 
-They give every command the same two things: a ServiceAPI bound to the
-user's Block Storage API version, and one-line errors for SDK and
-keystoneauth failures (full tracebacks stay behind ``--debug``).
+They give every command the same three things: authentication inside the
+command, so that a Keystone that is down or hangs gets one bounded,
+worded failure; a ServiceAPI bound to the user's Block Storage API
+version; and one-line errors for SDK and keystoneauth failures (full
+tracebacks stay behind ``--debug``).
 """
 
+import contextlib
+import logging
 
 from osc_lib.command import command
 from osc_lib import exceptions
@@ -13,14 +17,36 @@ from volsvcclient import plugin
 
 
 class _ServiceCommand:
-    def service_api(self):
-        """os-services at the version the user asked for."""
+    # OSC authenticates before a command runs when this is True, where a
+    # failure gets keystoneauth's words and no time bound: sign_in() does
+    # the same work from inside run().
+    auth_required = False
+
+    def sign_in(self):
+        """OSC's own authentication, with a time bound on every request."""
+        from volsvcclient import bounds
+
+        cloud = getattr(self.app, 'cloud', None)
+        if cloud is not None and not cloud.config.get('api_timeout'):
+            # Read by the cloud config as if clouds.yaml said it.
+            self.app.options.api_timeout = bounds.REQUEST
+        self.auth_required = True
+        self.app.prepare_to_run_command(self)
+
+    def service_api(self, rpc_timeout=None):
+        """os-services at the version the user asked for.
+
+        ``rpc_timeout`` bounds the requests that wait on RPC (None: the
+        defaults of ``volsvcclient.bounds``).
+        """
         from volsvcclient import services
 
         requested = self.app.api_version.get(
             plugin.API_NAME, plugin.DEFAULT_API_VERSION
         )
-        return services.connect(self.app.client_manager, requested)
+        return services.connect(
+            self.app.client_manager, requested, rpc_timeout, self.note
+        )
 
     def note(self, message):
         """A line for the operator on stderr, never mixed into output."""
@@ -28,16 +54,43 @@ class _ServiceCommand:
 
     def run(self, parsed_args):
         try:
-            return super().run(parsed_args)
+            with _discovery_warnings(shown=self.app.options.debug):
+                self.sign_in()
+                return super().run(parsed_args)
         except exceptions.CommandError:
             raise
         except Exception as exc:
             from volsvcclient import errors
 
-            translated = errors.translate(exc)
+            translated = errors.translate(exc, self._auth_url())
             if translated is None:
                 raise
             raise translated from exc
+
+    def _auth_url(self):
+        cloud = getattr(self.app, 'cloud', None)
+        return ((cloud.config.get('auth') or {}).get('auth_url')
+                if cloud is not None else None)
+
+
+@contextlib.contextmanager
+def _discovery_warnings(shown):
+    """keystoneauth warns when Keystone or cinder-api does not answer its
+    version discovery, then goes on or fails: the command's own one line
+    says what matters (--debug shows everything)."""
+    loggers = [
+        logging.getLogger(name)
+        for name in ('keystoneauth.identity.generic.base', 'keystoneauth.discover')
+    ]
+    levels = [logger.level for logger in loggers]
+    if not shown:
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 class Command(_ServiceCommand, command.Command):

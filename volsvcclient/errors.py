@@ -18,32 +18,53 @@ def one_line(text):
     )
 
 
+def _is_keystone(url, auth_url):
+    base = (auth_url or '').rstrip('/')
+    for suffix in ('/v3', '/v2.0'):
+        base = base.removesuffix(suffix)
+    return bool(base) and url.startswith(base)
+
+
 def _endpoint(exc):
     match = _URL.search(str(exc))
     return match.group(0) if match else 'the Block Storage endpoint'
 
 
-def translate(exc):
-    """A CommandError for ``exc``, or None when it is not ours to word."""
+def translate(exc, keystone=None):
+    """A CommandError for ``exc``, or None when it is not ours to word.
+
+    ``keystone`` is the auth URL, to tell Keystone's failures from
+    cinder-api's.
+    """
     from keystoneauth1 import exceptions as ksa_exceptions
     from openstack import exceptions as sdk_exceptions
 
+    if isinstance(exc, exceptions.CommandError):
+        return exc
     if isinstance(exc, sdk_exceptions.HttpException):
         return _http_error(exc)
+    server = 'Keystone' if _is_keystone(_endpoint(exc), keystone) else 'cinder-api'
     if isinstance(exc, ksa_exceptions.SSLError):
         return exceptions.CommandError(
-            f'TLS failure talking to {_endpoint(exc)}: check --os-cacert, '
-            f'--insecure and the certificate ({one_line(exc)})'
+            f'TLS failure talking to {server} at {_endpoint(exc)}: give its CA '
+            f"with --os-cacert or 'cacert' in clouds.yaml ({one_line(exc)})"
         )
     if isinstance(exc, ksa_exceptions.ConnectTimeout):
         return exceptions.CommandError(
-            f'Timed out connecting to {_endpoint(exc)}: is cinder-api '
-            f'running and reachable?'
+            f'{server} at {_endpoint(exc)} did not answer in time: is it '
+            f'running, and is its database up?'
         )
     if isinstance(exc, ksa_exceptions.ConnectFailure):
         return exceptions.CommandError(
-            f'Cannot connect to {_endpoint(exc)} (connection refused or '
-            f'unreachable): is cinder-api running?'
+            f'Cannot connect to {server} at {_endpoint(exc)} (connection '
+            f'refused or unreachable): is {server} running?'
+        )
+    if isinstance(exc, ksa_exceptions.HttpError):
+        server = 'Keystone' if _is_keystone(exc.url or '', keystone) else 'the server'
+        advice = ': is its database up?' if (exc.http_status or 0) >= 500 else ''
+        return exceptions.CommandError(
+            f'{server} at {exc.url or _endpoint(exc)} answered HTTP '
+            f'{exc.http_status}: {one_line(exc.details or exc.message)}{advice}'
         )
     if isinstance(
         exc, (ksa_exceptions.EndpointNotFound, sdk_exceptions.EndpointNotFound)

@@ -11,6 +11,7 @@ from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils
 from osc_lib import exceptions
 
+from volsvcclient import bounds
 from volsvcclient import columns
 from volsvcclient import errors
 from volsvcclient import versions
@@ -46,6 +47,11 @@ RETRIED_STATUSES = (502, 503, 504)
 FAILING_OVER = 'failing-over'
 #: The --backend-id that fails back to the primary backend.
 FAILBACK = 'default'
+#: Backend State when cinder-scheduler did not say.
+UNKNOWN = 'unknown'
+#: Actions Cinder answers only after the backend's cinder-volume has taken
+#: the RPC (failover is a cast, but publishing it waits on RabbitMQ).
+RPC_ACTIONS = ('freeze', 'thaw', 'failover', 'failover_host')
 
 
 class Service:
@@ -82,6 +88,12 @@ class NotApplied(exceptions.CommandError):
     """The server accepted a request but the service did not change."""
 
 
+class Unconfirmed(exceptions.CommandError):
+    """A request that waits on a cinder-volume got no answer in time, or
+    Cinder failed it with 5xx: the database may have changed, the backend
+    has not confirmed."""
+
+
 def enable_workaround(service):
     """How an operator can re-enable ``service`` when enable is ignored."""
     if service.binary != VOLUME_BINARY:
@@ -93,7 +105,7 @@ def enable_workaround(service):
     )
 
 
-def enable_via_thaw(api, service, note):
+def enable_via_thaw(api, service, note, even_if_down=False):
     """Re-enable a cinder-volume service by freezing and thawing it."""
     if service.binary != VOLUME_BINARY:
         raise NotApplied(
@@ -105,6 +117,7 @@ def enable_via_thaw(api, service, note):
             f"{service.label} is frozen: 'openstack volume service thaw "
             f"{service.host}' thaws and re-enables it"
         )
+    check_up([service], 'freeze and thaw', even_if_down, note)
     note(
         f'{service.label}: the server ignored os-services/enable; '
         f're-enabling it by freeze and thaw'
@@ -128,11 +141,44 @@ def is_unreachable(exc):
     return isinstance(exc, ksa_exceptions.ConnectionError)
 
 
-def is_uncertain(exc):
-    """Whether a request got no clear answer, so may have been applied."""
-    return is_unreachable(exc) or (
+def is_server_error(exc):
+    return (
         isinstance(exc, sdk_exceptions.HttpException)
         and (exc.status_code or 500) >= 500
+    )
+
+
+def is_uncertain(exc):
+    """Whether a request got no clear answer, so may have been applied."""
+    return (
+        is_unreachable(exc) or is_server_error(exc) or isinstance(exc, Unconfirmed)
+    )
+
+
+def check_up(members, action, even_if_down=False, note=None):
+    """Refuse an RPC-bound ``action`` whose cinder-volume is down.
+
+    Cinder would wait for the RPC timeout (60 s by default) and no driver
+    would act. A cluster needs one member up: Cinder sends to any of them.
+    """
+    down = [m for m in members if m.state == 'down']
+    if not down or (len(down) < len(members) and not even_if_down):
+        if down and note:
+            note(
+                f"{_shorten(m.host for m in down)} of cluster "
+                f"'{members[0].cluster}' down: a member that is up takes the "
+                f"{action}"
+            )
+        return
+    named = ', '.join(f'{m.label} (last heartbeat {m.updated_at})' for m in down[:3])
+    if even_if_down:
+        if note:
+            note(f'{named} down; sending the {action} anyway (--even-if-down)')
+        return
+    raise exceptions.CommandError(
+        f'{named} is down: Cinder would wait for it over RPC (60 s by '
+        f'default) and no driver would {action}. Start it first, or give '
+        f'--even-if-down to send the request anyway'
     )
 
 
@@ -143,6 +189,16 @@ def mismatches(service, expected):
         for attr, want in expected.items()
         if getattr(service, attr) != want
     ]
+
+
+def database_shows(services):
+    """What the database says of ``services``, for an unconfirmed change."""
+    states = '; '.join(
+        f'{s.label}: status {s.status}, frozen {s.is_frozen}, reason '
+        f'{s.disabled_reason!r}, replication {s.replication_status}'
+        for s in services
+    )
+    return f'The database now shows {states}; the backend has not confirmed'
 
 
 def _shorten(names, most=10):
@@ -167,8 +223,13 @@ class Target:
         return f"cluster '{self.cluster}'" if self.cluster else f"host '{self.host}'"
 
 
-def connect(client_manager, requested):
-    """A ServiceAPI for OSC's SDK connection at the ``requested`` version."""
+def connect(client_manager, requested, rpc_timeout=None, note=None):
+    """A ServiceAPI for OSC's SDK connection at the ``requested`` version.
+
+    ``rpc_timeout`` bounds requests that wait on RPC (the option's value,
+    None for the defaults); ``note`` tells the operator what a fallback
+    leaves unknown.
+    """
     try:
         # Not client_manager.volume_service: OSC caches that proxy on the
         # ClientManager class, so it would outlive this command's options
@@ -180,6 +241,8 @@ def connect(client_manager, requested):
             f"{requested} (--os-volume-api-version {requested}); current "
             f"Cinder offers only version 3"
         ) from exc
+    except sdk_exceptions.ServiceDiscoveryException as exc:
+        raise _why_undiscovered(client_manager) or exc
     except sdk_exceptions.ConfigException as exc:
         bounds = re.search(r'minimum of (\S+) and a maximum of ([\d.]+)', str(exc))
         if not bounds:
@@ -188,15 +251,39 @@ def connect(client_manager, requested):
             f'Block Storage API {requested} is not available: the server '
             f'supports {bounds.group(1)} to {bounds.group(2)}'
         ) from exc
-    return ServiceAPI(proxy, requested.split('.')[0])
+    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, note)
+
+
+def _why_undiscovered(client_manager):
+    """The cause openstacksdk's discovery keeps to itself, when it is TLS."""
+    from keystoneauth1 import exceptions as ksa_exceptions
+
+    connection = client_manager.sdk_connection
+    try:
+        url = connection.endpoint_for('block-storage')
+        if url:
+            connection.session.get(url, authenticated=False, raise_exc=False)
+    except ksa_exceptions.SSLError as exc:
+        return errors.translate(exc)
+    except Exception:
+        pass
+    return None
 
 
 class ServiceAPI:
     """os-services requests at one negotiated microversion."""
 
-    def __init__(self, proxy, major):
+    def __init__(self, proxy, major, rpc_timeout=None, note=None):
         self.proxy = proxy
         self.major = major
+        api_timeout = proxy.session.timeout
+        self.read_bound = bounds.effective(
+            rpc_timeout, bounds.BACKEND_STATE, api_timeout
+        )
+        self.action_bound = bounds.effective(rpc_timeout, bounds.ACTION, api_timeout)
+        self.note = note or (lambda message: None)
+        #: Why Backend State is unknown, once a 3.49 read went unanswered.
+        self.backend_state_unknown = None
         #: The user asked for this exact microversion: every request uses it.
         self.pinned = bool(proxy.default_microversion)
         self.microversion = self._negotiate()
@@ -246,11 +333,46 @@ class ServiceAPI:
         microversion = self.microversion
         if not (backend_state or self.pinned) and self.supports(versions.BACKEND_STATE):
             microversion = versions.BEFORE_BACKEND_STATE
+        if not versions.at_least(microversion, versions.BACKEND_STATE):
+            return self._get(query, microversion)
+        if self.backend_state_unknown is None:
+            try:
+                # Bounded and not retried: the fallback below is the retry.
+                return self._get(
+                    query, microversion, timeout=self.read_bound,
+                    connect_retries=0, status_code_retries=0,
+                )
+            except Exception as exc:
+                if not is_uncertain(exc):
+                    raise
+                self._scheduler_silent(exc)
+        listed = self._get(query, versions.BEFORE_BACKEND_STATE)
+        for service in listed:
+            if service.binary == VOLUME_BINARY:
+                service.fields['backend_state'] = UNKNOWN
+        return listed
+
+    def _get(self, query, microversion, **options):
         response = self.proxy.get(
-            '/os-services', params=query, microversion=microversion
+            '/os-services', params=query, microversion=microversion, **options
         )
         sdk_exceptions.raise_from_response(response)
         return [Service(fields) for fields in response.json()['services']]
+
+    def _scheduler_silent(self, exc):
+        if is_server_error(exc):
+            what = (
+                f'cinder-api failed the {versions.BACKEND_STATE} read with HTTP '
+                f'{exc.status_code}'
+            )
+        else:
+            what = f'cinder-scheduler did not answer within {self.read_bound:g} s'
+        self.backend_state_unknown = what
+        self.note(
+            f'Backend State unknown: {what}; is cinder-scheduler or RabbitMQ '
+            f'down? (listed at {versions.BEFORE_BACKEND_STATE}, which does not '
+            f'ask it; --rpc-timeout sets the wait)'
+        )
 
     def read(self, host, binary, backend_state=False):
         """The service ``binary`` on exactly ``host``, or None."""
@@ -317,15 +439,39 @@ class ServiceAPI:
     def put(self, action, body):
         # Never retried: a request that got no clear answer may have been
         # applied. Callers re-read the service to learn what happened.
-        response = self.proxy.put(
-            f'/os-services/{action}',
-            json=body,
-            microversion=self.microversion,
-            connect_retries=0,
-            status_code_retries=0,
-        )
-        sdk_exceptions.raise_from_response(response)
+        options = {}
+        if action in RPC_ACTIONS:
+            options['timeout'] = self.action_bound
+        try:
+            response = self.proxy.put(
+                f'/os-services/{action}',
+                json=body,
+                microversion=self.microversion,
+                connect_retries=0,
+                status_code_retries=0,
+                **options,
+            )
+            sdk_exceptions.raise_from_response(response)
+        except Exception as exc:
+            if action not in RPC_ACTIONS:
+                raise
+            self._unconfirmed(action, exc)
         return response
+
+    def _unconfirmed(self, action, exc):
+        from keystoneauth1 import exceptions as ksa_exceptions
+
+        if isinstance(exc, ksa_exceptions.ConnectTimeout):
+            why = f'got no answer within {self.action_bound:g} s'
+        elif is_server_error(exc):
+            why = f'failed with HTTP {exc.status_code} ({errors.one_line(exc.details or "")})'
+        else:
+            raise exc
+        verb = 'failover' if action.startswith('failover') else action
+        raise Unconfirmed(
+            f'{verb} {why}: Cinder answers it only once the backend\'s '
+            f'cinder-volume has, over RabbitMQ (is either down?)'
+        ) from exc
 
     def disable(self, service, reason=None):
         body = {'host': service.host, 'binary': service.binary}
@@ -417,8 +563,10 @@ class ServiceAPI:
                 raise
             lost = errors.translate(exc)
             try:
+                if isinstance(exc, Unconfirmed):
+                    self.report_unconfirmed(members, exc)
                 self.verify(members, expected, f'{asked} got no answer ({lost})', cause)
-            except NotApplied:
+            except exceptions.CommandError:
                 raise
             except Exception as read_exc:
                 raise exceptions.CommandError(
@@ -429,6 +577,11 @@ class ServiceAPI:
             return
         said = f'The server said: {answer}' if answer else cause
         self.verify(members, expected, f'the server accepted {asked}', said, wait_timeout)
+
+    def report_unconfirmed(self, members, exc):
+        """Fail with what the database shows after an Unconfirmed action."""
+        current = self.reread(members, f' after {exc}')
+        raise Unconfirmed(f'{exc}. {database_shows(current)}') from exc
 
     def wait_for_failover(self, service, backend_id, timeout, interval, report):
         """Poll until the replication status settles; the final service.

@@ -7,6 +7,7 @@ Module-level imports stay light: OSC imports this module on every run.
 from osc_lib import exceptions
 from osc_lib import utils
 
+from volsvcclient import bounds
 from volsvcclient import columns
 from volsvcclient import command
 from volsvcclient import reasons
@@ -56,16 +57,39 @@ def _add_wait_timeout(parser):
     parser.add_argument(
         '--wait-timeout',
         metavar='<seconds>',
-        type=float,
+        type=bounds.seconds,
         default=0.0,
         help='Keep re-reading for up to this many seconds until every service '
         'shows its new state (default 0: read once)',
     )
 
 
-def _check_wait_timeout(parsed_args):
-    if parsed_args.wait_timeout < 0:
-        raise exceptions.CommandError('--wait-timeout must not be negative')
+def _add_backend_state_timeout(parser):
+    bounds.add_rpc_timeout(
+        parser, bounds.BACKEND_STATE,
+        'Seconds to wait for Backend State, which Cinder asks '
+        'cinder-scheduler for over RPC; past them the services are listed '
+        'without it (Backend State unknown)',
+    )
+
+
+def _add_action_bounds(parser):
+    """--rpc-timeout and --even-if-down, for requests a cinder-volume answers."""
+    bounds.add_rpc_timeout(
+        parser, bounds.ACTION,
+        'Seconds to wait for an answer to freeze, thaw or failover, which '
+        'Cinder gives only once the backend\'s cinder-volume has (over '
+        'RabbitMQ); past them the command reports what the database shows '
+        'and exits 1',
+    )
+    parser.add_argument(
+        '--even-if-down',
+        action='store_true',
+        help='Send freeze, thaw or failover to a cinder-volume that is down. '
+        'Risky: Cinder changes the database, then waits for the service '
+        'until its RPC timeout and no driver acts, so the backend and the '
+        'database disagree until the service is back',
+    )
 
 
 class _HostTarget:
@@ -145,6 +169,7 @@ class ListService(command.Lister):
             help='List additional fields in output (Disabled Reason, '
             'Replication Status, Active Backend ID, Frozen)',
         )
+        _add_backend_state_timeout(parser)
         return parser
 
     def client_filters(self, parsed_args, api):
@@ -164,7 +189,7 @@ class ListService(command.Lister):
     def take_action(self, parsed_args):
         from volsvcclient import services
 
-        api = self.service_api()
+        api = self.service_api(parsed_args.rpc_timeout)
         filters = self.client_filters(parsed_args, api)
         attributes, names = columns.for_list(api.microversion, parsed_args.long)
         listed = api.list(
@@ -185,10 +210,11 @@ class ShowService(command.ShowOne):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         _add_service_arguments(parser)
+        _add_backend_state_timeout(parser)
         return parser
 
     def take_action(self, parsed_args):
-        service = self.service_api().find(
+        service = self.service_api(parsed_args.rpc_timeout).find(
             parsed_args.host, parsed_args.binary, backend_state=True
         )
         return columns.for_show(service.fields)
@@ -221,6 +247,7 @@ class SetService(command.Command):
             '(Cinder 28.0.0 and later), re-enable a cinder-volume service by '
             'freezing and thawing it',
         )
+        _add_action_bounds(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -234,12 +261,14 @@ class SetService(command.Command):
             raise exceptions.CommandError('--enable-via-thaw goes with --enable')
         reasons.check_reason(parsed_args.disable_reason)
 
-        api = self.service_api()
+        api = self.service_api(parsed_args.rpc_timeout)
         service = api.find(parsed_args.host, parsed_args.service)
         if parsed_args.disable:
             self._disable(api, service, parsed_args.disable_reason)
         else:
-            self._enable(api, service, parsed_args.enable_via_thaw)
+            self._enable(
+                api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
+            )
 
     def _disable(self, api, service, reason):
         expected = {'status': 'disabled'}
@@ -253,7 +282,7 @@ class SetService(command.Command):
             'the disable request',
         )
 
-    def _enable(self, api, service, via_thaw):
+    def _enable(self, api, service, via_thaw, even_if_down):
         from volsvcclient import services
 
         if service.status == 'enabled':
@@ -270,7 +299,7 @@ class SetService(command.Command):
                     f'{exc}. {services.ENABLE_IGNORED}. '
                     f'{services.enable_workaround(service)}'
                 ) from exc
-            services.enable_via_thaw(api, service, self.note)
+            services.enable_via_thaw(api, service, self.note, even_if_down)
 
 
 class _FrozenCommand(_HostTarget, command.Command):
@@ -291,16 +320,20 @@ class _FrozenCommand(_HostTarget, command.Command):
             'instead of <host>',
         )
         _add_wait_timeout(parser)
+        _add_action_bounds(parser)
         return parser
 
     @property
     def word(self):
         return 'frozen' if self.frozen else 'thawed'
 
+    @property
+    def verb(self):
+        return 'freeze' if self.frozen else 'thaw'
+
     def take_action(self, parsed_args):
         from volsvcclient import services
 
-        _check_wait_timeout(parsed_args)
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
         if parsed_args.host_pattern or parsed_args.zone:
             if named:
@@ -313,16 +346,17 @@ class _FrozenCommand(_HostTarget, command.Command):
             raise exceptions.CommandError(
                 f'Give {self.target_options}, or a selection (--host-pattern, --zone)'
             )
-        api = self.service_api()
+        api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
             return
+        services.check_up(members, self.verb, parsed_args.even_if_down, self.note)
         clustered = any(member.cluster for member in members)
         api.change(
             lambda: self.send(api, target), members, self.expected,
-            f"{'freeze' if self.frozen else 'thaw'} of {target}",
+            f'{self.verb} of {target}',
             parsed_args.wait_timeout,
             services.CLUSTER_THAW if clustered and not self.frozen else None,
         )
@@ -343,7 +377,8 @@ class _FrozenCommand(_HostTarget, command.Command):
             self.frozen,
         )
         request = desired_state.Request(selector=selector, template=wanted)
-        run = batch.Batch(self.service_api(), request, self.app.stderr)
+        api = self.service_api(parsed_args.rpc_timeout)
+        run = batch.Batch(api, request, self.app.stderr, parsed_args.even_if_down)
         _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
         for host, binary, _, result, detail in rows:
             if result in batch.UNFINISHED:
@@ -400,19 +435,26 @@ class FailoverService(_HostTarget, command.Lister):
         parser.add_argument(
             '--wait-timeout',
             metavar='<seconds>',
-            type=float,
+            type=bounds.seconds,
             default=300.0,
             help='With --wait: give up after this many seconds (default 300)',
         )
+        _add_action_bounds(parser)
         return parser
 
     def take_action(self, parsed_args):
+        from volsvcclient import services
+
         if parsed_args.wait_timeout <= 0:
             raise exceptions.CommandError('--wait-timeout must be positive')
-        api = self.service_api()
+        api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
-        api.failover(target, parsed_args.backend_id)
+        services.check_up(members, 'failover', parsed_args.even_if_down, self.note)
+        try:
+            api.failover(target, parsed_args.backend_id)
+        except services.Unconfirmed as exc:
+            api.report_unconfirmed(members, exc)
         if parsed_args.wait:
             final = self._wait(
                 api, members, parsed_args.backend_id, parsed_args.wait_timeout
@@ -500,6 +542,7 @@ class CommitService(command.Lister):
             'later), re-enable cinder-volume services by freezing and thawing '
             'them',
         )
+        _add_action_bounds(parser)
         parser.add_argument(
             '--concurrency',
             metavar='<requests>',
@@ -527,9 +570,11 @@ class CommitService(command.Lister):
             raise exceptions.CommandError(
                 f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
             )
-        _check_wait_timeout(parsed_args)
         request = desired_state.from_arguments(parsed_args)
-        self.batch = batch.Batch(self.service_api(), request, self.app.stderr)
+        self.batch = batch.Batch(
+            self.service_api(parsed_args.rpc_timeout), request, self.app.stderr,
+            parsed_args.even_if_down,
+        )
         if parsed_args.dry_run:
             return self.batch.plan_rows()
         names, rows, self.unfinished = self.batch.apply(

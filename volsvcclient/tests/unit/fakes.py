@@ -33,6 +33,18 @@ def _error(context, status, kind, message):
     return {kind: {'code': status, 'message': message}}
 
 
+class _ServerError(Exception):
+    """Cinder's RPC timed out on the server: it answers 500."""
+
+
+def _server_error(context):
+    return _error(
+        context, 500, 'computeFault',
+        'The server has either erred or is incapable of performing the '
+        'requested operation.',
+    )
+
+
 class FakeCinder:
     """The os-services API of one Cinder release, kept in memory.
 
@@ -64,6 +76,14 @@ class FakeCinder:
         self.read_failures = []
         #: Action requests answered with 504 after being applied.
         self.applied_then_504 = set()
+        #: How cinder-scheduler and the backends' cinder-volume answer RPC:
+        #: 'up'; 'silent' (RabbitMQ or the service gone: Cinder waits, and
+        #: the client's time bound passes first); 'error' (Cinder's RPC
+        #: timeout passed: HTTP 500).
+        self.scheduler_rpc = 'up'
+        self.volume_rpc = 'up'
+        #: Requests sent with a client-side timeout, by action or 'read'.
+        self.timeouts = {}
         self._actions_seen = 0
         self._forgotten = 0
         self._register()
@@ -174,9 +194,23 @@ class FakeCinder:
             and self._actions_seen >= self.dies_at_action
         )
 
+    def _rpc(self, state, request, key):
+        """What Cinder does when its RPC to a service goes unanswered."""
+        self.timeouts[key] = request.timeout
+        if state == 'silent':
+            raise requests.exceptions.ReadTimeout('Read timed out.')
+        if state == 'error':
+            raise _ServerError()
+
     def _index(self, request, context):
         if self.dead:
             raise requests.exceptions.ConnectionError('Connection refused')
+        version = self._microversion(request)
+        if version and version >= (3, 49):
+            try:
+                self._rpc(self.scheduler_rpc, request, 'read')
+            except _ServerError:
+                return _server_error(context)
         if self.read_failures:
             context.status_code = self.read_failures.pop(0)
             return {}
@@ -190,7 +224,6 @@ class FakeCinder:
             self.settle_after_reads -= 1
             if self.settle_after_reads <= 0:
                 self.settle_failovers(self.settle_outcome)
-        version = self._microversion(request)
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
         host = query.get('host', [None])[0]
         binary = query.get('binary', [None])[0]
@@ -222,6 +255,7 @@ class FakeCinder:
         return shown
 
     def _update(self, request, context):
+        self._request = request
         self._actions_seen += 1
         if self.dead:
             raise requests.exceptions.ConnectionError('Connection refused')
@@ -247,7 +281,10 @@ class FakeCinder:
                 context.status_code = 404
                 return {}
             return _error(context, 400, 'badRequest', 'Invalid input received: Unknown action')
-        reply = handler(body, context)
+        try:
+            reply = handler(body, context)
+        except _ServerError:
+            return _server_error(context)
         host = body.get('host')
         if (action, host) in self.applied_then_504:
             context.status_code = 504
@@ -320,7 +357,11 @@ class FakeCinder:
                           'Invalid input received: No service could be changed: '
                           'frozen in [...] must be False to failover.')
         for service in targets:
-            service.update(frozen=True, disabled=True, disabled_reason='frozen')
+            service['frozen'] = True
+        # Then the RPC call that the backend's cinder-volume answers.
+        self._rpc(self.volume_rpc, self._request, 'freeze')
+        for service in targets:
+            service.update(disabled=True, disabled_reason='frozen')
         return None
 
     def _do_thaw(self, body, context):
@@ -334,6 +375,8 @@ class FakeCinder:
                           'frozen in [...] must be True to failover.')
         for service in targets:
             service['frozen'] = False
+        self._rpc(self.volume_rpc, self._request, 'thaw')
+        for service in targets:
             if self.thaw_error is None:
                 service.update(disabled=False, disabled_reason='')
         return self.thaw_error
@@ -344,15 +387,19 @@ class FakeCinder:
             return _error(context, 400, 'badRequest',
                           f"Invalid input received: Service {body} could not be found.")
         for service in targets:
-            if not service['replication_capable'] or service['replication_status'] not in (
-                    'enabled', 'failed-over'):
+            if (not service['replication_capable']
+                    or service['state'] != 'up'
+                    or service['replication_status'] not in ('enabled', 'failed-over')):
                 return _error(
                     context, 400, 'badRequest',
                     'Invalid input received: replication_status in '
-                    f"{[service['host']]} must be enabled or failed-over to failover.")
+                    f"{[service['host']]} must be enabled or failed-over and "
+                    'must be up to failover.')
         for service in targets:
             service['replication_status'] = 'failing-over'
             service['_failover_to'] = body.get('backend_id')
+        # A cast: Cinder waits only to publish it, on RabbitMQ.
+        self._rpc(self.volume_rpc, self._request, 'failover')
         context.status_code = 202
         return None
 

@@ -95,7 +95,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
             result,
             "The server refused the request: Invalid input received: "
             "replication_status in ['node1@lvm'] must be enabled or failed-over "
-            "to failover.",
+            "and must be up to failover.",
         )
 
     def test_cluster_uses_failover_host_with_cluster_field(self):

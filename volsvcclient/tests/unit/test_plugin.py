@@ -48,7 +48,8 @@ class TestPlugin(base.ShellTestCase):
             check=True,
         ).stdout
         self.assertEqual(
-            "['volsvcclient', 'volsvcclient.columns', 'volsvcclient.command', "
+            "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
+            "'volsvcclient.command', "
             "'volsvcclient.plugin', 'volsvcclient.reasons', 'volsvcclient.v2', "
             "'volsvcclient.v2.service', 'volsvcclient.v3', "
             "'volsvcclient.v3.service', 'volsvcclient.versions']\n",

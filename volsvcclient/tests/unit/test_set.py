@@ -198,9 +198,10 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
     def test_unreachable_endpoint_is_named_after_retried_reads(self):
         for error, message in (
             (requests.exceptions.ConnectionError('Connection refused'),
-             'Cannot connect to http://cinder.test:8776/v3/os-services'),
+             'Cannot connect to cinder-api at http://cinder.test:8776/v3/os-services'),
             (requests.exceptions.ConnectTimeout('timed out'),
-             'Timed out connecting to http://cinder.test:8776/v3/os-services'),
+             'cinder-api at http://cinder.test:8776/v3/os-services did not answer '
+             'in time'),
         ):
             self.mock.get(fakes.CINDER_ROOT + '/v3/os-services', exc=error)
             self.cinder.forget_requests()
@@ -227,7 +228,7 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
         self.assertFails(
             result,
             f"cinder-volume on {HOST}: the disable request got no answer (Cannot "
-            f"connect to http://cinder.test:8776/v3/os-services/disable-log-reason "
+            f"connect to cinder-api at http://cinder.test:8776/v3/os-services/disable-log-reason "
             f"(connection refused or unreachable): is cinder-api running?) but "
             f"status is 'enabled'",
         )
@@ -244,10 +245,10 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
         result = self.cli(*VOLUME, '--disable')
         self.assertFails(
             result,
-            'the disable request got no answer (Cannot connect to '
+            'the disable request got no answer (Cannot connect to cinder-api at '
             'http://cinder.test:8776/v3/os-services/disable-log-reason '
             '(connection refused or unreachable): is cinder-api running?) and the '
-            'service could not be re-read (Cannot connect to '
+            'service could not be re-read (Cannot connect to cinder-api at '
             'http://cinder.test:8776/v3/os-services',
             retries=3,
         )

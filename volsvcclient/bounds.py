@@ -1,0 +1,59 @@
+"""How long a command waits on the server: one table, one rule.
+
+Cinder answers some requests only after an RPC round trip: os-services
+reads at 3.49 and later ask cinder-scheduler for every backend's state, and
+freeze, thaw and failover ask the backend's cinder-volume.  When that
+service, or RabbitMQ, is gone, Cinder waits for its ``rpc_response_timeout``
+(60 s by default), or longer; the operator never waits on that blindly.
+
+Import-light: command modules use it at parse time.
+"""
+
+import argparse
+import math
+
+#: Seconds the Backend State read (3.49+) may take before ``list`` and
+#: ``show`` fall back to a read that does not ask cinder-scheduler.
+BACKEND_STATE = 3.0
+#: Seconds freeze, thaw and failover requests may take: Cinder answers them
+#: after the backend's cinder-volume has.
+ACTION = 20.0
+#: Seconds any other request may take (Keystone included) when clouds.yaml
+#: sets no ``api_timeout``: Keystone whose database is down answers only
+#: after retrying it for half a minute or more.
+REQUEST = 30.0
+
+
+def seconds(text):
+    """argparse type: a finite, non-negative number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a number of seconds (a finite number, 0 or more)'
+        )
+    return value
+
+
+def add_rpc_timeout(parser, default, what):
+    """The --rpc-timeout option; ``what`` says what it bounds."""
+    parser.add_argument(
+        '--rpc-timeout',
+        metavar='<seconds>',
+        type=seconds,
+        default=None,
+        help=f'{what} (default {default:g}, or clouds.yaml api_timeout when '
+        f'that is lower)',
+    )
+
+
+def effective(given, default, api_timeout=None):
+    """The bound to use: the option when given, else the default, never
+    above the api_timeout the user configured."""
+    if given is not None:
+        return given
+    if api_timeout:
+        return min(default, api_timeout)
+    return default
