@@ -14,7 +14,7 @@ import math
 
 #: Seconds the Backend State read (3.49+) may take before ``list`` and
 #: ``show`` fall back to a read that does not ask cinder-scheduler.
-BACKEND_STATE = 3.0
+BACKEND_STATE = 2.0
 #: Seconds freeze, thaw and failover requests may take: Cinder answers them
 #: after the backend's cinder-volume has.
 ACTION = 20.0

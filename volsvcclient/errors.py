@@ -9,6 +9,7 @@ import re
 from osc_lib import exceptions
 
 _URL = re.compile(r'https?://[^\s:/]+(?::\d+)?[^\s:]*')
+_TITLE = re.compile(r'<title>\s*(.*?)\s*</title>', re.IGNORECASE | re.DOTALL)
 
 
 def one_line(text):
@@ -16,6 +17,12 @@ def one_line(text):
     return '; '.join(
         part.strip() for part in str(text).splitlines() if part.strip()
     )
+
+
+def _plain(text):
+    """A server's error text on one line; an HTML page by its title."""
+    title = _TITLE.search(str(text))
+    return one_line(title.group(1) if title else text)
 
 
 def _is_keystone(url, auth_url):
@@ -64,7 +71,7 @@ def translate(exc, keystone=None):
         advice = ': is its database up?' if (exc.http_status or 0) >= 500 else ''
         return exceptions.CommandError(
             f'{server} at {exc.url or _endpoint(exc)} answered HTTP '
-            f'{exc.http_status}: {one_line(exc.details or exc.message)}{advice}'
+            f'{exc.http_status}: {_plain(exc.details or exc.message)}{advice}'
         )
     if isinstance(
         exc, (ksa_exceptions.EndpointNotFound, sdk_exceptions.EndpointNotFound)

@@ -125,6 +125,19 @@ class FunctionalTestCase(testtools.TestCase):
         )
         return Result(completed)
 
+    def needs_lab(self, why):
+        """Skip unless the lab runs this cloud; it can stop and start parts."""
+        self.lab_dir = os.environ.get('VOLSVC_LAB_DIR')
+        if not self.lab_dir:
+            self.skipTest(f'needs the lab (VOLSVC_LAB_DIR) {why}')
+
+    def lab(self, *args):
+        subprocess.run(
+            [sys.executable, '-m', 'volsvcclient.tests.functional.lab',
+             '--dir', self.lab_dir, *args],
+            check=True, capture_output=True,
+        )
+
     def service_cmd(self, *args, **kwargs):
         return self.openstack('volume', 'service', *args, **kwargs)
 
@@ -150,10 +163,15 @@ class FunctionalTestCase(testtools.TestCase):
             ]
         return found
 
-    def pick_backend(self, replicated=False):
-        """A cinder-volume host to change; its state is restored afterwards."""
+    def pick_backend(self, replicated=False, required=True):
+        """A cinder-volume host to change; its state is restored afterwards.
+
+        None when there is none and it is not ``required``.
+        """
         candidates = self.volume_services(replicated=replicated)
         if not candidates:
+            if not required:
+                return None
             kind = 'replicating' if replicated else 'non-replicating'
             self.skipTest(f'this cloud has no {kind} cinder-volume service that is up')
         host = sorted(s['host'] for s in candidates)[0]

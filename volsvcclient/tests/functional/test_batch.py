@@ -7,7 +7,6 @@ cinder-api and to register extra service records; elsewhere they skip.
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from volsvcclient.tests.functional import base
@@ -19,18 +18,9 @@ REASON = 'functional batch'
 class BatchTestCase(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
-        self.lab_dir = os.environ.get('VOLSVC_LAB_DIR')
-        if not self.lab_dir:
-            self.skipTest('needs the lab (VOLSVC_LAB_DIR) to stop cinder-api')
+        self.needs_lab('to stop cinder-api')
         self.lab('add-services', str(EXTRA))
         self.addCleanup(self.lab, 'remove-services')
-
-    def lab(self, *args):
-        subprocess.run(
-            [sys.executable, '-m', 'volsvcclient.tests.functional.lab',
-             '--dir', self.lab_dir, *args],
-            check=True, capture_output=True,
-        )
 
     def extras(self):
         return {s['host']: s for s in self.raw.services()

@@ -14,7 +14,7 @@ from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
 HOST = 'node1@lvm'
-SILENT = 'cinder-scheduler did not answer within 3 s'
+SILENT = 'cinder-scheduler did not answer within 2 s'
 
 
 class TestBackendStateBound(base.ShellTestCase):
@@ -28,7 +28,7 @@ class TestBackendStateBound(base.ShellTestCase):
         rows = self.cli('list', '-f', 'json').json()
         self.assertEqual('up', rows[0]['Backend State'])
         self.assertEqual(['volume 3.49'], self.microversions('GET'))
-        self.assertEqual(3.0, self.cinder.timeouts['read'])
+        self.assertEqual(2.0, self.cinder.timeouts['read'])
 
     def test_scheduler_silent_lists_every_service_without_backend_state(self):
         for state, why in (
@@ -214,6 +214,11 @@ class TestKeystoneAndTls(base.ShellTestCase):
                 'message': 'An unexpected error prevented the server from '
                            'fulfilling your request.'}}},
              'Keystone at http://keystone.test/v3/auth/tokens answered HTTP 500: '),
+            # What Keystone behind Apache or gunicorn answers, its database down.
+            ({'status_code': 500, 'text': '<html>\n<head>\n<title>Internal Server '
+              'Error</title>\n</head>\n<body><h1>Internal Server Error</h1></body>'},
+             'Keystone at http://keystone.test/v3/auth/tokens answered HTTP 500: '
+             'Internal Server Error: is its database up?'),
         ):
             self.keystone_answers(**answer)
             result = self.cli('list')

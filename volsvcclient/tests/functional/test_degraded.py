@@ -1,0 +1,230 @@
+"""Part of the cloud down: each command ends within its bound, in one line,
+and says what the server really holds.
+
+Each class stops one part of the lab (``tools/lab stop``), runs list, show,
+set --disable, freeze, thaw, failover and a small commit, and starts the
+part again in a cleanup, so the lab is mended even when a test fails.
+Elsewhere (devstack) they skip: they need the lab to stop its parts.
+"""
+
+import concurrent.futures
+import time
+
+from volsvcclient.tests.functional import base
+
+#: Seconds of start-up, authentication and fallback read a command may add
+#: to its own bound before the test calls it unbounded.
+SLACK = 8
+#: --rpc-timeout for actions here: short, so that CI stays quick.
+ACTION_BOUND = 5
+#: What the commands wait on without --rpc-timeout (volsvcclient.bounds).
+BACKEND_STATE_BOUND = 2
+REQUEST_BOUND = 30
+
+
+class DegradedTestCase(base.FunctionalTestCase):
+    #: The lab process to stop.
+    part = None
+
+    def setUp(self):
+        super().setUp()
+        self.needs_lab(f'to stop {self.part}')
+        self.host = self.pick_backend()
+        self.replicated = self.pick_backend(replicated=True, required=False)
+        self.before = self.raw.services()
+        self.addCleanup(self.wait_until_healthy)
+        self.addCleanup(self.lab, 'start', self.part)
+        self.lab('stop', self.part)
+
+    def wait_until_healthy(self, timeout=120):
+        """Every service up and RPC answered again, before the restores."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                services = self.raw.services('3.49')
+                if all(s['state'] == 'up' for s in services):
+                    return
+            except Exception:
+                pass
+            time.sleep(1)
+        self.fail(f'the lab did not recover within {timeout} s of starting {self.part}')
+
+    def timed(self, *args, bound, code, message, **kwargs):
+        """Run one command: its exit code, one stderr line with ``message``
+        (or none when ``message`` is None), within ``bound`` + SLACK s."""
+        started = time.monotonic()
+        result = self.service_cmd(*args, **kwargs)
+        elapsed = time.monotonic() - started
+        self.assertLess(elapsed, bound + SLACK, (args, result))
+        self.assertEqual(code, result.code, (args, result))
+        self.assertNotIn('Traceback', result.stderr)
+        lines = result.stderr.splitlines()
+        if message is None:
+            self.assertEqual([], lines, (args, result))
+        else:
+            self.assertEqual(1, len(lines), (args, result))
+            self.assertIn(message, lines[0])
+        return result
+
+    def raw_volume(self, host):
+        return self.raw.service(host)
+
+
+class TestSchedulerDown(DegradedTestCase):
+    part = 'cinder-scheduler'
+
+    def test_reads_fall_back_and_actions_work(self):
+        unknown = 'Backend State unknown: cinder-scheduler did not answer within'
+        listed = self.timed('list', '-f', 'json', bound=BACKEND_STATE_BOUND,
+                            code=0, message=unknown)
+        rows = {(r['Host'], r['Binary']): r for r in listed.json()}
+        self.assertEqual(
+            {(s['host'], s['binary']) for s in self.raw.services()}, set(rows)
+        )
+        self.assertEqual('unknown', rows[(self.host, 'cinder-volume')]['Backend State'])
+        shown = self.timed('show', self.host, 'cinder-volume', '-f', 'json',
+                           bound=BACKEND_STATE_BOUND, code=0, message=unknown)
+        self.assertEqual('unknown', shown.json()['Backend State'])
+
+        # Nothing below asks cinder-scheduler.
+        self.timed('set', '--disable', '--disable-reason', 'degraded', self.host,
+                   'cinder-volume', bound=0, code=0, message=None)
+        self.assertEqual('disabled', self.raw_volume(self.host)['status'])
+        self.timed('freeze', self.host, bound=ACTION_BOUND, code=0, message=None)
+        self.assertTrue(self.raw_volume(self.host)['frozen'])
+        self.timed('thaw', self.host, bound=ACTION_BOUND, code=0, message=None)
+        self.assertFalse(self.raw_volume(self.host)['frozen'])
+        self.timed('commit', self.host, 'cinder-volume', '--frozen', '-f', 'json',
+                   bound=ACTION_BOUND, code=0, message=None)
+        self.assertTrue(self.raw_volume(self.host)['frozen'])
+        if self.replicated:
+            self.timed('failover', self.replicated, '--wait', '--wait-timeout', '60',
+                       bound=60, code=0, message=None)
+            self.assertEqual('failed-over',
+                             self.raw_volume(self.replicated)['replication_status'])
+
+
+class TestRabbitMQDown(DegradedTestCase):
+    part = 'rabbitmq'
+
+    def setUp(self):
+        super().setUp()
+        if self.replicated:
+            # Cinder records a failover before it publishes it, and no API
+            # takes a backend out of failing-over: the lab's database does.
+            self.addCleanup(self.lab, 'reset-service', self.replicated)
+
+    def test_reads_fall_back_and_actions_report_the_database(self):
+        unknown = 'Backend State unknown: cinder-scheduler did not answer within'
+        self.timed('list', bound=BACKEND_STATE_BOUND, code=0, message=unknown)
+        self.timed('show', self.host, 'cinder-volume', bound=BACKEND_STATE_BOUND,
+                   code=0, message=unknown)
+        # Heartbeats go to the database: every service still looks up, and
+        # disable needs no RPC.
+        self.timed('set', '--disable', self.host, 'cinder-volume', bound=0,
+                   code=0, message=None)
+        self.assertEqual('disabled', self.raw_volume(self.host)['status'])
+
+        bound = ['--rpc-timeout', str(ACTION_BOUND)]
+        unconfirmed = f'got no answer within {ACTION_BOUND} s'
+        result = self.timed('freeze', self.host, *bound, bound=ACTION_BOUND, code=1,
+                            message=f'freeze {unconfirmed}')
+        self.assertTrue(self.raw_volume(self.host)['frozen'])
+        self.assertIn('frozen True', result.stderr)
+        result = self.timed('thaw', self.host, *bound, bound=ACTION_BOUND, code=1,
+                            message=f'thaw {unconfirmed}')
+        self.assertFalse(self.raw_volume(self.host)['frozen'])
+        self.assertIn('frozen False', result.stderr)
+        result = self.timed('commit', self.host, 'cinder-volume', '--frozen',
+                            '-f', 'json', *bound, bound=ACTION_BOUND, code=1,
+                            message='did not end as asked')
+        [row] = result.json()
+        self.assertEqual('unknown', row['Result'])
+        self.assertTrue(self.raw_volume(self.host)['frozen'])
+        if self.replicated:
+            result = self.timed('failover', self.replicated, *bound,
+                                bound=ACTION_BOUND, code=1,
+                                message=f'failover {unconfirmed}')
+            self.assertEqual('failing-over',
+                             self.raw_volume(self.replicated)['replication_status'])
+
+
+class TestVolumeDown(DegradedTestCase):
+    part = 'cinder-volume'
+
+    def setUp(self):
+        super().setUp()
+        deadline = time.monotonic() + 60
+        while self.raw_volume(self.host)['state'] != 'down':
+            self.assertLess(time.monotonic(), deadline, 'cinder-volume still up')
+            time.sleep(1)
+
+    def test_actions_refused_before_any_request(self):
+        listed = self.timed('list', '-f', 'json', bound=BACKEND_STATE_BOUND,
+                            code=0, message=None)
+        self.assertIn(self.host, [r['Host'] for r in listed.json()])
+        self.timed('show', self.host, 'cinder-volume', bound=BACKEND_STATE_BOUND,
+                   code=0, message=None)
+        self.timed('set', '--disable', self.host, 'cinder-volume', bound=0,
+                   code=0, message=None)
+        self.assertEqual('disabled', self.raw_volume(self.host)['status'])
+
+        down = f'cinder-volume on {self.host} (last heartbeat'
+        self.timed('freeze', self.host, bound=0, code=1, message=down)
+        self.assertFalse(self.raw_volume(self.host)['frozen'])
+        self.timed('thaw', self.host, bound=0, code=0, message='already thawed')
+        result = self.timed('commit', self.host, 'cinder-volume', '--frozen',
+                            '-f', 'json', bound=0, code=1,
+                            message='did not end as asked')
+        [row] = result.json()
+        self.assertEqual(('failed', True), (row['Result'], down in row['Detail']))
+        self.assertFalse(self.raw_volume(self.host)['frozen'])
+        if self.replicated:
+            self.timed('failover', self.replicated, bound=0, code=1,
+                       message=f'cinder-volume on {self.replicated} (last heartbeat')
+            self.assertEqual('enabled',
+                             self.raw_volume(self.replicated)['replication_status'])
+
+
+class _AuthDown(DegradedTestCase):
+    """Keystone cannot issue a token: every command fails alike, at once."""
+
+    message = None
+    bound = 0
+
+    def test_every_command_fails_in_one_line(self):
+        commands = (
+            ('list',), ('show', self.host, 'cinder-volume'),
+            ('set', '--disable', self.host, 'cinder-volume'),
+            ('freeze', self.host), ('thaw', self.host),
+            ('failover', self.replicated or self.host),
+            ('commit', self.host, 'cinder-volume', '--frozen'),
+        )
+        with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
+            # Every one fails before it reaches Cinder: no need to queue.
+            futures = [
+                pool.submit(self.timed, *args, bound=self.bound, code=1,
+                            message=self.message)
+                for args in commands
+            ]
+            for future in futures:
+                future.result()
+        self.lab('start', self.part)
+        self.wait_until_healthy()
+        self.assertEqual(
+            [(s['host'], s['status'], s.get('frozen')) for s in self.before],
+            [(s['host'], s['status'], s.get('frozen')) for s in self.raw.services()],
+        )
+
+
+class TestKeystoneDown(_AuthDown):
+    part = 'keystone'
+    message = 'Cannot connect to Keystone at http://127.0.0.1:'
+
+
+class TestDatabaseDown(_AuthDown):
+    part = 'mariadb'
+    # Keystone retries its database before it answers 500, or the bound
+    # passes first.
+    message = 'Keystone at http://127.0.0.1:'
+    bound = REQUEST_BOUND
