@@ -215,7 +215,8 @@ class TestKeystoneAndTls(base.ShellTestCase):
                            'fulfilling your request.'}}},
              'Keystone at http://keystone.test/v3/auth/tokens answered HTTP 500: '),
             # What Keystone behind Apache or gunicorn answers, its database down.
-            ({'status_code': 500, 'text': '<html>\n<head>\n<title>Internal Server '
+            ({'status_code': 500, 'headers': {'Content-Type': 'text/html'},
+              'text': '<html>\n<head>\n<title>Internal Server '
               'Error</title>\n</head>\n<body><h1>Internal Server Error</h1></body>'},
              'Keystone at http://keystone.test/v3/auth/tokens answered HTTP 500: '
              'Internal Server Error: is its database up?'),
