@@ -1,10 +1,14 @@
 """RabbitMQ, Cinder's RPC broker, and epmd, which Erlang nodes need.
 
 RabbitMQ keeps everything under the lab directory: its configuration, a
-fresh mnesia on every ``up`` and, through HOME, its Erlang cookie.
+fresh mnesia on every ``up`` and, through HOME, its Erlang cookie.  epmd is
+meant to be shared by every Erlang node on a host: when one already answers
+on the epmd port, the lab uses it and leaves it out of its processes, so
+``down`` never stops an epmd the lab did not start.
 """
 
 import shutil
+import socket
 
 from volsvcclient.tests.functional.lab import packages
 from volsvcclient.tests.functional.lab import processes
@@ -26,10 +30,15 @@ def start(lab):
         'ERL_EPMD_ADDRESS': '127.0.0.1',
         'ERL_EPMD_PORT': str(lab.ports['epmd']),
     }
-    lab.spawn('epmd', ['epmd', '-address', '127.0.0.1', '-port', lab.ports['epmd']],
-              env=env)
+    if epmd_answers(lab.ports['epmd']):
+        processes.say(f"epmd already answers on port {lab.ports['epmd']}: sharing it; "
+                      f"'down' leaves it running")
+    else:
+        lab.spawn('epmd', ['epmd', '-address', '127.0.0.1', '-port', lab.ports['epmd']],
+                  env=env)
     env.update({
-        'RABBITMQ_NODENAME': 'volsvc@localhost',
+        # Unique per lab, since labs on one host may share one epmd.
+        'RABBITMQ_NODENAME': f"volsvc-{lab.ports['rabbitmq']}@localhost",
         'RABBITMQ_NODE_IP_ADDRESS': '127.0.0.1',
         'RABBITMQ_NODE_PORT': str(lab.ports['rabbitmq']),
         'RABBITMQ_DIST_PORT': str(lab.ports['rabbitmq'] + 20000),
@@ -41,6 +50,22 @@ def start(lab):
     })
     lab.spawn('rabbitmq', [packages.DEBIAN_PACKAGES['rabbitmq-server']], env=env)
     processes.wait_for('RabbitMQ', lambda: ready(lab), 90, lab.log('rabbitmq'))
+
+
+def epmd_answers(port):
+    """Whether an epmd listens on ``port``, asked with the protocol's NAMES_REQ.
+
+    The request is a 2-byte length and ``n``; epmd's reply starts with its
+    own port in 4 bytes.  No ``epmd -names``: ports are checked before the
+    Debian packages that bring the epmd program are installed.
+    """
+    try:
+        with socket.create_connection(('127.0.0.1', port), timeout=2) as epmd:
+            epmd.sendall(b'\x00\x01n')
+            reply = epmd.recv(4, socket.MSG_WAITALL)
+    except OSError:
+        return False
+    return reply == port.to_bytes(4, 'big')
 
 
 def ready(lab):

@@ -113,6 +113,8 @@ class Lab:
 
     def _check_ports(self):
         for name, port in self.ports.items():
+            if name == 'epmd' and broker.epmd_answers(port):
+                continue
             if not processes.port_free(port):
                 raise processes.LabError(
                     f'port {port} on 127.0.0.1 is taken ({name}); free it or '
