@@ -7,6 +7,8 @@ on the epmd port, the lab uses it and leaves it out of its processes, so
 ``down`` never stops an epmd the lab did not start.
 """
 
+import os
+import pathlib
 import shutil
 import socket
 
@@ -70,6 +72,23 @@ def epmd_answers(port):
 
 def ready(lab):
     return processes.port_open(lab.ports['rabbitmq'])
+
+
+def queue_consumers(lab):
+    """Queue name -> number of consumers, as rabbitmqctl lists them."""
+    rabbitmqctl = pathlib.Path(packages.DEBIAN_PACKAGES['rabbitmq-server']).with_name(
+        'rabbitmqctl'
+    )
+    # The environment RabbitMQ was started with names its node and epmd
+    # port and, through HOME, the Erlang cookie rabbitmqctl must present.
+    env = {**os.environ, **lab.entry('rabbitmq')['env']}
+    listing = processes.run(
+        [rabbitmqctl, '-q', '-t', '10', 'list_queues', 'name', 'consumers',
+         '--no-table-headers'],
+        env=env,
+    )
+    return {queue: int(count) for queue, count in
+            (line.split('\t') for line in listing.splitlines() if line)}
 
 
 def transport_url(lab):

@@ -102,14 +102,21 @@ def _write_conf(path, lines):
     path.chmod(0o600)
 
 
+def services_by_process():
+    """Lab process name -> (binary, host) of the service records it keeps up."""
+    host = socket.gethostname()
+    services = {
+        'cinder-scheduler': {('cinder-scheduler', host)},
+        'cinder-volume': {('cinder-volume', f'{host}@{backend}') for backend in BACKENDS},
+    }
+    for node in CLUSTER_NODES:
+        services[f'cinder-volume-{node}'] = {('cinder-volume', f'{node}@{CLUSTER_BACKEND}')}
+    return services
+
+
 def expected_services():
     """(binary, host) of every service record the lab's processes keep up."""
-    host = socket.gethostname()
-    return {('cinder-scheduler', host)} | {
-        ('cinder-volume', f'{host}@{backend}') for backend in BACKENDS
-    } | {
-        ('cinder-volume', f'{node}@{CLUSTER_BACKEND}') for node in CLUSTER_NODES
-    }
+    return set().union(*services_by_process().values())
 
 
 def wait_for_services(lab, timeout=180):
