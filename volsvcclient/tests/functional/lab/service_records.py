@@ -1,0 +1,67 @@
+"""Cinder service records changed in the database, for scale and cluster tests."""
+
+from volsvcclient.tests.functional.lab import database
+from volsvcclient.tests.functional.lab import processes
+
+#: Host names of the extra service records of ``add-services``.
+EXTRA_PREFIX = 'extra-'
+
+
+def add_services(lab, count):
+    """Register ``count`` extra cinder-volume service records.
+
+    They never report, so they show 'down', but enable, disable and
+    disable-log-reason work on them (database only); freeze, thaw and
+    failover would wait for an RPC answer that never comes.
+    """
+    if not lab.running():
+        raise processes.LabError("the lab is not up: run 'tools/lab up' first")
+    _sql(
+        lab,
+        'INSERT INTO services (created_at, updated_at, deleted, host, '
+        '`binary`, topic, report_count, disabled, availability_zone, '
+        'replication_status, frozen, uuid, rpc_current_version, '
+        'object_current_version) '
+        f"SELECT NOW(), NOW(), 0, "
+        f"CONCAT('{EXTRA_PREFIX}', LPAD(seq + base.n, 6, '0'), '@fake'), "
+        "'cinder-volume', 'cinder-volume', 0, 0, 'nova', 'disabled', 0, "
+        'UUID(), live.rpc_current_version, live.object_current_version '
+        f'FROM seq_1_to_{count}, '
+        '(SELECT rpc_current_version, object_current_version FROM services '
+        "WHERE `binary` = 'cinder-volume' AND deleted = 0 AND "
+        f"host NOT LIKE '{EXTRA_PREFIX}%' LIMIT 1) live, "
+        f"(SELECT COUNT(*) AS n FROM services WHERE host LIKE '{EXTRA_PREFIX}%') base"
+    )
+    total = _sql(
+        lab, f"SELECT COUNT(*) FROM services WHERE host LIKE '{EXTRA_PREFIX}%'"
+    ).strip()
+    processes.say(f'added {count} service records; {total} extra in all')
+
+
+def remove_services(lab):
+    _sql(lab, f"DELETE FROM services WHERE host LIKE '{EXTRA_PREFIX}%'")
+    processes.say('removed the extra service records')
+
+
+def reset_cluster(lab, cluster):
+    """Put a cluster and its services back as they started.
+
+    Cinder delivers a cluster's freeze and thaw to one member, so after
+    a thaw another member can stay disabled, and Cinder 28.0.0 and later
+    offer no API that re-enables it: tests restore it here.
+    """
+    cluster = cluster.replace("'", '')
+    _sql(
+        lab,
+        "UPDATE services SET disabled = 0, disabled_reason = NULL, frozen = 0, "
+        "replication_status = 'enabled', active_backend_id = NULL "
+        f"WHERE cluster_name = '{cluster}';"
+        "UPDATE clusters SET disabled = 0, disabled_reason = NULL, frozen = 0, "
+        "replication_status = 'enabled', active_backend_id = NULL "
+        f"WHERE name = '{cluster}'"
+    )
+    processes.say(f'reset cluster {cluster}')
+
+
+def _sql(lab, statement):
+    return database.sql(lab, statement, 'cinder')
