@@ -112,7 +112,7 @@ class TestRabbitMQDown(DegradedTestCase):
         if self.replicated:
             # Cinder records a failover before it publishes it, and no API
             # takes a backend out of failing-over: the lab's database does.
-            self.addCleanup(self.lab, 'reset-service', self.replicated)
+            self.addCleanup(self.lab, 'reset-failover', self.replicated)
 
     def test_reads_fall_back_and_actions_report_the_database(self):
         unknown = 'Backend State unknown: cinder-scheduler did not answer within'
@@ -186,7 +186,7 @@ class TestVolumeDown(DegradedTestCase):
                              self.raw_volume(self.replicated)['replication_status'])
 
 
-class _AuthDown(DegradedTestCase):
+class _AuthDown:
     """Keystone cannot issue a token: every command fails alike, at once."""
 
     message = None
@@ -217,12 +217,12 @@ class _AuthDown(DegradedTestCase):
         )
 
 
-class TestKeystoneDown(_AuthDown):
+class TestKeystoneDown(_AuthDown, DegradedTestCase):
     part = 'keystone'
     message = 'Cannot connect to Keystone at http://127.0.0.1:'
 
 
-class TestDatabaseDown(_AuthDown):
+class TestDatabaseDown(_AuthDown, DegradedTestCase):
     part = 'mariadb'
     # Keystone retries its database before it answers 500, or the bound
     # passes first.

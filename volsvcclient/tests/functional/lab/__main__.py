@@ -65,6 +65,11 @@ def parse(argv):
         'reset-cluster', help='Re-enable, thaw and fail back a cluster in the database'
     )
     reset.add_argument('cluster')
+    failover = commands.add_parser(
+        'reset-failover',
+        help='End a failover Cinder recorded but never delivered, in the database',
+    )
+    failover.add_argument('host')
     return parser.parse_args(argv)
 
 
@@ -89,6 +94,8 @@ def main(argv=None):
             service_records.add_services(the_lab, args.count)
         elif args.command == 'reset-cluster':
             service_records.reset_cluster(the_lab, args.cluster)
+        elif args.command == 'reset-failover':
+            service_records.reset_failover(the_lab, args.host)
         else:
             service_records.remove_services(the_lab)
     except processes.LabError as exc:

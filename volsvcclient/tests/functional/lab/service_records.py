@@ -63,5 +63,21 @@ def reset_cluster(lab, cluster):
     processes.say(f'reset cluster {cluster}')
 
 
+def reset_failover(lab, host):
+    """Take a backend out of failing-over in the database.
+
+    Cinder records a failover before it publishes it: with RabbitMQ down
+    the backend never hears of it, and no API ends failing-over.
+    """
+    host = host.replace("'", '')
+    _sql(
+        lab,
+        "UPDATE services SET replication_status = 'enabled', "
+        f"active_backend_id = NULL WHERE host = '{host}' AND "
+        "replication_status = 'failing-over'"
+    )
+    processes.say(f'reset the failover of {host}')
+
+
 def _sql(lab, statement):
     return database.sql(lab, statement, 'cinder')
