@@ -19,6 +19,24 @@ def one_line(text):
     )
 
 
+#: Cinder's refusals of freeze, thaw and failover name the database
+#: condition that failed, and every one ends "to failover".
+_REFUSALS = (
+    (re.compile(r'frozen in (.+?) must be False to failover\.?'),
+     r'\1 already frozen'),
+    (re.compile(r'frozen in (.+?) must be True to failover\.?'),
+     r'\1 not frozen'),
+    (re.compile(r'replication_status in (.+?) must be (.+?) to failover\.?'),
+     r'\1 cannot fail over: replication status must be \2'),
+)
+
+
+def _for_operators(details):
+    for pattern, words in _REFUSALS:
+        details = pattern.sub(words, details)
+    return details
+
+
 def _plain(text):
     """A server's error text on one line; an HTML page by its title."""
     title = _TITLE.search(str(text))
@@ -95,7 +113,9 @@ def _http_error(exc):
             f"requires an administrator by default): {details}"
         )
     if exc.status_code == 400:
-        return exceptions.CommandError(f'The server refused the request: {details}')
+        return exceptions.CommandError(
+            f'The server refused the request: {_for_operators(details)}'
+        )
     if exc.status_code == 401:
         return exceptions.CommandError(f'Authentication failed: {details}')
     return exceptions.CommandError(

@@ -20,3 +20,16 @@ def check_reason(reason, option='--disable-reason'):
             f'{option} is {len(reason)} characters long; Cinder accepts at '
             f'most {MAX_REASON}'
         )
+
+
+#: Why Cinder may fail a reason with HTTP 500.
+BEYOND_BMP = (
+    'The reason has characters outside the Basic Multilingual Plane (such '
+    "as emoji), which Cinder's utf8 (utf8mb3) database columns cannot "
+    'store in many deployments'
+)
+
+
+def beyond_bmp(reason):
+    """Whether ``reason`` has a character MySQL's utf8mb3 cannot store."""
+    return bool(reason) and max(map(ord, reason)) > 0xFFFF

@@ -4,6 +4,7 @@ Commands import this module inside ``take_action`` only: it pulls in
 openstacksdk, which ``openstack`` must not pay for on unrelated commands.
 """
 
+import functools
 import re
 import time
 
@@ -153,6 +154,13 @@ def is_uncertain(exc):
     return (
         is_unreachable(exc) or is_server_error(exc) or isinstance(exc, Unconfirmed)
     )
+
+
+def _no_clear_answer(exc):
+    """How a request that may have been applied ended, in words."""
+    if is_server_error(exc) and exc.status_code not in RETRIED_STATUSES:
+        return f'failed with HTTP {exc.status_code}'
+    return 'got no answer'
 
 
 def check_up(members, action, even_if_down=False, note=None):
@@ -558,25 +566,60 @@ class ServiceAPI:
         """
         try:
             answer = send()
+        except sdk_exceptions.BadRequestException as exc:
+            self._after_refusal(members, expected, asked, exc)
+            return
         except Exception as exc:
             if not is_uncertain(exc):
                 raise
-            lost = errors.translate(exc)
-            try:
-                if isinstance(exc, Unconfirmed):
-                    self.report_unconfirmed(members, exc)
-                self.verify(members, expected, f'{asked} got no answer ({lost})', cause)
-            except exceptions.CommandError:
-                raise
-            except Exception as read_exc:
-                raise exceptions.CommandError(
-                    f'{asked} got no answer ({lost}) and the service could not '
-                    f'be re-read ({errors.translate(read_exc) or read_exc}): '
-                    f'whether it took effect is unknown'
-                ) from exc
+            if isinstance(exc, Unconfirmed):
+                self._reread_or_unknown(
+                    functools.partial(self.report_unconfirmed, members, exc),
+                    str(exc), 'unknown',
+                )
+            happened = f'{asked} {_no_clear_answer(exc)} ({errors.translate(exc)})'
+            self._reread_or_unknown(
+                lambda: self.verify(members, expected, happened, cause),
+                happened, 'whether it took effect is unknown',
+            )
             return
         said = f'The server said: {answer}' if answer else cause
-        self.verify(members, expected, f'the server accepted {asked}', said, wait_timeout)
+        happened = f'the server accepted {asked}'
+        self._reread_or_unknown(
+            lambda: self.verify(members, expected, happened, said, wait_timeout),
+            f'{members[0].label}: {happened}', 'the change is not verified',
+        )
+
+    def _reread_or_unknown(self, check, happened, outcome):
+        """Run a re-reading ``check``; when the read itself fails, say what
+        happened before it and what is therefore not known."""
+        try:
+            check()
+        except exceptions.CommandError:
+            raise
+        except Exception as read_exc:
+            translated = errors.translate(read_exc)
+            if translated is None:
+                raise
+            raise exceptions.CommandError(
+                f'{happened} and the service could not be re-read '
+                f'({translated}): {outcome}'
+            ) from read_exc
+
+    def _after_refusal(self, members, expected, asked, exc):
+        """A 400 may come from a race another client won: when the service
+        is now as asked, say so and succeed."""
+        try:
+            current = self.reread(members)
+        except Exception:
+            raise exc from None
+        if any(mismatches(now, expected) for now in current):
+            raise exc
+        self.note(
+            f'{members[0].label}: the server refused {asked} '
+            f'({errors.translate(exc)}), but it is already as asked: '
+            f'another client changed it'
+        )
 
     def report_unconfirmed(self, members, exc):
         """Fail with what the database shows after an Unconfirmed action."""

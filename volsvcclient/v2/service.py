@@ -280,6 +280,7 @@ class SetService(command.Command):
         api.change(
             lambda: api.disable(service, reason), [service], expected,
             'the disable request',
+            cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
         )
 
     def _enable(self, api, service, via_thaw, even_if_down):

@@ -84,6 +84,9 @@ class FakeCinder:
         self.volume_rpc = 'up'
         #: Requests sent with a client-side timeout, by action or 'read'.
         self.timeouts = {}
+        #: Another client, acting just before an action request is handled:
+        #: called with the action's name and body.
+        self.other_client = None
         self._actions_seen = 0
         self._forgotten = 0
         self._register()
@@ -268,6 +271,8 @@ class FakeCinder:
                 "Policy doesn't allow volume_extension:services:update to be "
                 "performed.",
             )
+        if self.other_client:
+            self.other_client(action, body)
         if action in self.ignored:
             return {}
         if action in self.refused:
@@ -328,6 +333,9 @@ class FakeCinder:
         reason = body.get('disabled_reason')
         if reason is not None and len(reason) > 255:
             return _error(context, 400, 'badRequest', 'Invalid input: reason too long')
+        if reason and max(map(ord, reason)) > 0xFFFF:
+            # Cinder's tables are utf8 (utf8mb3) in MySQL: the UPDATE fails.
+            return _server_error(context)
         service['disabled'] = True
         if reason or self.release < 28:
             service['disabled_reason'] = reason

@@ -94,8 +94,8 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         self.assertFails(
             result,
             "The server refused the request: Invalid input received: "
-            "replication_status in ['node1@lvm'] must be enabled or failed-over "
-            "and must be up to failover.",
+            "['node1@lvm'] cannot fail over: replication status must be enabled "
+            "or failed-over and must be up",
         )
 
     def test_cluster_uses_failover_host_with_cluster_field(self):

@@ -1,0 +1,103 @@
+"""What an operator hit while trying to break the commands (issue 9)."""
+
+from volsvcclient.tests.unit import base
+
+HOST = 'node1@lvm'
+VOLUME = ('set', HOST, 'cinder-volume')
+
+
+class TestAcceptedButNotVerified(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.service = self.cinder.add(HOST)
+
+        def reads_fail_after(action, body):
+            self.cinder.read_failures = [503] * 4
+
+        self.cinder.other_client = reads_fail_after
+
+    def test_set_says_the_change_went_through_unverified(self):
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'R')
+        self.assertFails(
+            result,
+            'cinder-volume on node1@lvm: the server accepted the disable request '
+            'and the service could not be re-read (GET '
+            'http://cinder.test:8776/v3/os-services?host=node1%40lvm&binary=cinder-volume '
+            'failed with HTTP 503',
+            retries=3,
+        )
+        self.assertIn('): the change is not verified', result.stderr)
+        self.assertEqual((True, 'R'), (self.service['disabled'],
+                                       self.service['disabled_reason']))
+
+    def test_freeze_and_thaw_say_it_too(self):
+        result = self.cli('freeze', HOST)
+        self.assertFails(
+            result, "the server accepted freeze of host 'node1@lvm' and the "
+            "service could not be re-read", retries=3,
+        )
+        self.assertTrue(self.service['frozen'])
+        result = self.cli('thaw', HOST)
+        self.assertFails(result, "the server accepted thaw of host 'node1@lvm' and",
+                         retries=3)
+
+
+class TestLostRace(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.service = self.cinder.add(HOST)
+
+    def another_client_does(self, update):
+        def act(action, body):
+            self.service.update(update)
+            self.cinder.other_client = None
+
+        self.cinder.other_client = act
+
+    def test_freeze_someone_else_did(self):
+        self.another_client_does(
+            {'frozen': True, 'disabled': True, 'disabled_reason': 'frozen'})
+        result = self.cli('freeze', HOST)
+        self.assertEqual(0, result.code, result)
+        self.assertIn(
+            "cinder-volume on node1@lvm: the server refused freeze of host "
+            "'node1@lvm' (The server refused the request: Invalid input "
+            "received: No service could be changed: [...] already frozen), but "
+            "it is already as asked: another client changed it",
+            result.stderr,
+        )
+
+    def test_thaw_someone_else_did(self):
+        self.service.update(frozen=True, disabled=True, disabled_reason='frozen')
+        self.another_client_does(
+            {'frozen': False, 'disabled': False, 'disabled_reason': ''})
+        result = self.cli('thaw', HOST)
+        self.assertEqual(0, result.code, result)
+        self.assertIn('another client changed it', result.stderr)
+
+    def test_a_refusal_that_is_no_race_is_worded_for_operators(self):
+        self.cinder.refused['freeze'] = (
+            "Invalid input received: frozen in ['node1@lvm'] must be False to "
+            "failover.")
+        result = self.cli('freeze', HOST)
+        self.assertFails(
+            result,
+            "The server refused the request: Invalid input received: "
+            "['node1@lvm'] already frozen",
+        )
+
+
+class TestReasonBeyondBmp(base.ShellTestCase):
+    def test_500_is_an_answer_with_its_likely_cause(self):
+        self.cinder.add(HOST)
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'maintenance \U0001F527')
+        self.assertFails(
+            result,
+            "cinder-volume on node1@lvm: the disable request failed with HTTP 500 "
+            "(PUT http://cinder.test:8776/v3/os-services/disable-log-reason failed "
+            "with HTTP 500: The server has either erred or is incapable of "
+            "performing the requested operation.) but status is 'enabled', disabled "
+            "reason is None. The "
+            "reason has characters outside the Basic Multilingual Plane (such as "
+            "emoji)",
+        )
