@@ -92,11 +92,24 @@ class Batch:
         binary = request.selector.binary if request.selector else None
         return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
 
+    def warn_irreversible(self):
+        """Say once per binary when a plan disables what cannot be undone."""
+        warned = set()
+        for outcome in self.to_change:
+            binary = outcome.wanted.binary
+            if binary in warned or not any(a.name == 'disable' for a in outcome.actions):
+                continue
+            warning = services.irreversible(binary)
+            if warning:
+                warned.add(binary)
+                self.note(warning)
+
     @property
     def to_change(self):
         return [o for o in self.outcomes if o.actions and not o.result]
 
     def plan_rows(self):
+        self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
                 outcome.result = WOULD_CHANGE if outcome.actions else UNCHANGED
@@ -107,6 +120,7 @@ class Batch:
     def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0):
         """Apply every plan; (columns, rows, number not ending as asked)."""
         changing = self.to_change
+        self.warn_irreversible()
         self._announce(changing)
         stop = threading.Event()
         self._run_all(changing, concurrency, stop)

@@ -159,8 +159,10 @@ def from_arguments(parsed_args):
         )
     reasons.check_reason(parsed_args.disabled_reason, '--disabled-reason')
     if selecting:
-        if frozen is not None and selector.binary is None:
-            # Only cinder-volume services can be frozen.
+        if selector.binary is None:
+            # Only cinder-volume services can be frozen, and only they can
+            # be re-enabled on Cinder 28.0.0 and later: other binaries are
+            # changed only when named.
             selector = dataclasses.replace(selector, binary=services.VOLUME_BINARY)
         template = Wanted('', selector.binary or '', *states)
         _check_frozen_binary(template, 'the selection')

@@ -95,6 +95,16 @@ class Unconfirmed(exceptions.CommandError):
     has not confirmed."""
 
 
+def irreversible(binary):
+    """A warning for disabling ``binary``, or None when it can be undone."""
+    if binary == VOLUME_BINARY:
+        return None
+    return (
+        f'warning: Cinder 28.0.0 and later have no API that re-enables '
+        f'{binary}: disabling it may not be reversible'
+    )
+
+
 def enable_workaround(service):
     """How an operator can re-enable ``service`` when enable is ignored."""
     if service.binary != VOLUME_BINARY:

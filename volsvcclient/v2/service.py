@@ -271,12 +271,17 @@ class SetService(command.Command):
             )
 
     def _disable(self, api, service, reason):
+        from volsvcclient import services
+
         expected = {'status': 'disabled'}
         if reason:
             expected['disabled_reason'] = reason
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
             return
+        warning = services.irreversible(service.binary)
+        if warning:
+            self.note(f'{service.label}: {warning}')
         api.change(
             lambda: api.disable(service, reason), [service], expected,
             'the disable request',
@@ -513,8 +518,8 @@ class CommitService(command.Lister):
         selection.add_argument(
             '--service',
             metavar='<binary>',
-            help='Services of this binary (default with --frozen or '
-            '--thawed: cinder-volume)',
+            help='Services of this binary (default cinder-volume; other '
+            'binaries are changed only when named here)',
         )
         self.add_cluster_selector(selection)
         wanted = parser.add_argument_group('wanted state')

@@ -101,3 +101,32 @@ class TestReasonBeyondBmp(base.ShellTestCase):
             "reason has characters outside the Basic Multilingual Plane (such as "
             "emoji)",
         )
+
+
+class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add(HOST)
+        self.cinder.add('node1', binary='cinder-scheduler')
+        self.cinder.add('node1', binary='cinder-backup')
+
+    def test_selection_takes_cinder_volume_unless_named(self):
+        result = self.cli('commit', '--host-pattern', '*', '--status', 'disabled',
+                          '--dry-run', '-f', 'json')
+        self.assertEqual((0, ''), (result.code, result.stderr))
+        self.assertEqual([(HOST, 'cinder-volume', 'would change')],
+                         [(r['Host'], r['Binary'], r['Result']) for r in result.json()])
+
+    def test_named_binary_is_disabled_with_a_warning(self):
+        warning = ('warning: Cinder 28.0.0 and later have no API that re-enables '
+                   'cinder-scheduler: disabling it may not be reversible')
+        result = self.cli('commit', '--host-pattern', '*', '--service',
+                          'cinder-scheduler', '--status', 'disabled', '--dry-run')
+        self.assertEqual((0, [warning]), (result.code, result.stderr.splitlines()))
+        self.assertEqual([], self.cinder.puts())
+        result = self.cli('set', 'node1', 'cinder-scheduler', '--disable')
+        self.assertEqual(
+            (0, [f'cinder-scheduler on node1: {warning}']),
+            (result.code, result.stderr.splitlines()),
+        )
+        self.assertTrue(self.cinder.get('node1', 'cinder-scheduler')['disabled'])
