@@ -47,6 +47,8 @@ class Outcome:
     refused: str | None = None
     #: A freeze or thaw the backend did not confirm in time.
     unconfirmed: bool = False
+    #: What a dry run would also send, depending on the server.
+    fallback: str = ''
     result: str = ''
     detail: str = ''
 
@@ -57,6 +59,8 @@ class Outcome:
     @property
     def row(self):
         planned = ', '.join(map(str, self.actions)) or '-'
+        if self.fallback:
+            planned += f' ({self.fallback})'
         return (
             self.wanted.host, self.wanted.binary, planned, self.result, self.detail
         )
@@ -108,11 +112,15 @@ class Batch:
     def to_change(self):
         return [o for o in self.outcomes if o.actions and not o.result]
 
-    def plan_rows(self):
+    def plan_rows(self, enable_via_thaw=False):
         self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
                 outcome.result = WOULD_CHANGE if outcome.actions else UNCHANGED
+            if enable_via_thaw and self._may_thaw_to_enable(outcome):
+                live = self.live[outcome.wanted.key]
+                steps = 'thaw' if live.is_frozen else 'freeze, thaw'
+                outcome.fallback = f'then {steps} if the server ignores enable'
         return RESULT_COLUMNS, [o.row for o in self.outcomes]
 
     # Applying
@@ -124,11 +132,19 @@ class Batch:
         self._announce(changing)
         stop = threading.Event()
         self._run_all(changing, concurrency, stop)
-        self._verify(changing, wait_timeout)
-        if enable_via_thaw and not stop.is_set():
+        try:
+            self._verify(changing, wait_timeout)
+            if enable_via_thaw and not stop.is_set():
+                for outcome in changing:
+                    if outcome.result == FAILED and self._enable_ignored(outcome):
+                        self._enable_via_thaw(outcome)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.note('\ninterrupted while verifying')
             for outcome in changing:
-                if outcome.result == FAILED and self._enable_ignored(outcome):
-                    self._enable_via_thaw(outcome)
+                if not outcome.result:
+                    outcome.result = UNKNOWN
+                    outcome.detail = 'interrupted before it was verified'
         for outcome in self.outcomes:
             if not outcome.result:
                 outcome.result = UNCHANGED
@@ -284,6 +300,13 @@ class Batch:
                 outcome.detail += f'. {services.CLUSTER_THAW}'
         return False
 
+    @staticmethod
+    def _may_thaw_to_enable(outcome):
+        return (
+            outcome.wanted.binary == services.VOLUME_BINARY
+            and desired_state.Action('enable') in outcome.actions
+        )
+
     def _enable_ignored(self, outcome):
         service = self.final.get(outcome.wanted.key)
         return (
@@ -297,6 +320,10 @@ class Batch:
         service = self.final[outcome.wanted.key]
         try:
             services.enable_via_thaw(self.api, service, self.note, self.even_if_down)
+        except KeyboardInterrupt:
+            outcome.result = UNKNOWN
+            outcome.detail = 'interrupted during the freeze and thaw that re-enable it'
+            raise
         except Exception as exc:
             translated = (
                 exc if isinstance(exc, exceptions.CommandError)
@@ -306,7 +333,8 @@ class Batch:
                 raise
             outcome.detail = f'freeze and thaw: {translated}'
             return
-        outcome.actions = outcome.actions + [
-            desired_state.Action('freeze'), desired_state.Action('thaw')
-        ]
+        outcome.actions = outcome.actions + (
+            [desired_state.Action('thaw')] if service.is_frozen
+            else [desired_state.Action('freeze'), desired_state.Action('thaw')]
+        )
         outcome.result, outcome.detail = CHANGED, ''

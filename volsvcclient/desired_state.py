@@ -165,10 +165,10 @@ def from_arguments(parsed_args):
             # changed only when named.
             selector = dataclasses.replace(selector, binary=services.VOLUME_BINARY)
         template = Wanted('', selector.binary or '', *states)
-        _check_frozen_binary(template, 'the selection')
+        _check_consistent(template, 'the selection')
         return Request(selector=selector, template=template)
     wanted = Wanted(*single, *states)
-    _check_frozen_binary(wanted, 'the command line')
+    _check_consistent(wanted, 'the command line')
     return Request(wanted=(wanted,))
 
 
@@ -247,8 +247,18 @@ def _entry(path, number, entry):
     if status == 'disabled':
         reasons.check_reason(reason, f'{where}: Disabled Reason')
     wanted = Wanted(entry['Host'], entry['Binary'], status, reason, frozen)
-    _check_frozen_binary(wanted, where)
+    _check_consistent(wanted, where)
     return wanted
+
+
+def _check_consistent(wanted, where):
+    """Refuse a wanted state that no request can reach."""
+    _check_frozen_binary(wanted, where)
+    if wanted.status == 'enabled' and wanted.frozen:
+        raise exceptions.CommandError(
+            f'{where}: status enabled and frozen contradict each other: a '
+            f'freeze disables the service'
+        )
 
 
 def _check_frozen_binary(wanted, where):

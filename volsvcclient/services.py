@@ -109,6 +109,11 @@ def enable_workaround(service):
     """How an operator can re-enable ``service`` when enable is ignored."""
     if service.binary != VOLUME_BINARY:
         return f'No API re-enables {service.binary} on such a release'
+    if service.is_frozen:
+        return (
+            f"It is frozen: 'openstack volume service thaw {service.host}' "
+            f"thaws and re-enables it (--enable-via-thaw does that)"
+        )
     return (
         f"For a {VOLUME_BINARY} service, 'openstack volume service freeze "
         f"{service.host}' then 'openstack volume service thaw "
@@ -117,31 +122,52 @@ def enable_workaround(service):
 
 
 def enable_via_thaw(api, service, note, even_if_down=False):
-    """Re-enable a cinder-volume service by freezing and thawing it."""
+    """Re-enable a cinder-volume service by thawing it, freezing it first
+    unless it is frozen already.
+
+    On Ctrl-C after the freeze, the service is thawed back, or named as
+    left frozen with the command that thaws it.
+    """
     if service.binary != VOLUME_BINARY:
         raise NotApplied(
             f'{service.label} is still disabled: {ENABLE_IGNORED}, and '
             f'--enable-via-thaw applies to {VOLUME_BINARY} only'
         )
-    if service.is_frozen:
-        raise NotApplied(
-            f"{service.label} is frozen: 'openstack volume service thaw "
-            f"{service.host}' thaws and re-enables it"
-        )
-    check_up([service], 'freeze and thaw', even_if_down, note)
+    steps = 'thaw' if service.is_frozen else 'freeze and thaw'
+    check_up([service], steps, even_if_down, note)
     note(
         f'{service.label}: the server ignored os-services/enable; '
-        f're-enabling it by freeze and thaw'
+        f're-enabling it by {steps}'
     )
     target = Target(host=service.host)
 
-    def freeze_and_thaw():
-        api.freeze(target)
-        return api.thaw(target)
+    def send():
+        try:
+            if not service.is_frozen:
+                api.freeze(target)
+            return api.thaw(target)
+        except KeyboardInterrupt:
+            if not service.is_frozen:
+                _thaw_back(api, service, note)
+            raise
 
-    api.change(
-        freeze_and_thaw, [service], {'status': 'enabled', 'is_frozen': False},
-        'freeze and thaw',
+    api.change(send, [service], {'status': 'enabled', 'is_frozen': False}, steps)
+
+
+def _thaw_back(api, service, note):
+    """Undo our own freeze after Ctrl-C, or say how to."""
+    try:
+        current = api.read(service.host, service.binary)
+        if current is not None and not current.is_frozen:
+            return
+        note(f'{service.label}: interrupted after freezing it; thawing it back')
+        api.thaw(Target(host=service.host))
+        return
+    except (Exception, KeyboardInterrupt):
+        pass
+    note(
+        f"{service.label} may be left frozen: 'openstack volume service thaw "
+        f"{service.host}' thaws and re-enables it"
     )
 
 

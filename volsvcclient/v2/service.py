@@ -359,6 +359,9 @@ class _FrozenCommand(_HostTarget, command.Command):
             self.note(f'{target} is already {self.word}; nothing to do')
             return
         services.check_up(members, self.verb, parsed_args.even_if_down, self.note)
+        for member in members:
+            if member.status == 'disabled' and member.disabled_reason != 'frozen':
+                self.note(f'{member.label}: {self.ends_disable(member.disabled_reason)}')
         clustered = any(member.cluster for member in members)
         api.change(
             lambda: self.send(api, target), members, self.expected,
@@ -368,6 +371,10 @@ class _FrozenCommand(_HostTarget, command.Command):
         )
 
     def send(self, api, target):
+        raise NotImplementedError
+
+    def ends_disable(self, reason):
+        """What the command does to a disable an operator made."""
         raise NotImplementedError
 
     def _change_selection(self, parsed_args):
@@ -389,6 +396,8 @@ class _FrozenCommand(_HostTarget, command.Command):
         for host, binary, _, result, detail in rows:
             if result in batch.UNFINISHED:
                 self.note(f'{binary} on {host}: {result}: {detail}')
+        if run.interrupted:
+            return 130
         if unfinished:
             raise exceptions.CommandError(
                 f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
@@ -406,14 +415,29 @@ class FreezeService(_FrozenCommand):
     def send(self, api, target):
         api.freeze(target)
 
+    def ends_disable(self, reason):
+        return (
+            f'disabled with reason {reason!r}: the freeze replaces it with '
+            f"'frozen', and a thaw will re-enable the service"
+        )
+
 
 class ThawService(_FrozenCommand):
-    _description = 'Thaw frozen cinder-volume backends, which also re-enables them'
+    _description = (
+        'Thaw frozen cinder-volume backends, which also re-enables them and '
+        'clears their disabled reason, whoever set it'
+    )
     frozen = False
     expected = {'is_frozen': False, 'status': 'enabled'}
 
     def send(self, api, target):
         return api.thaw(target)
+
+    def ends_disable(self, reason):
+        return (
+            f'disabled with reason {reason!r}: the thaw re-enables it and '
+            f'clears the reason; disable it again if it must stay out of service'
+        )
 
 
 class FailoverService(_HostTarget, command.Lister):
@@ -582,7 +606,7 @@ class CommitService(command.Lister):
             parsed_args.even_if_down,
         )
         if parsed_args.dry_run:
-            return self.batch.plan_rows()
+            return self.batch.plan_rows(parsed_args.enable_via_thaw)
         names, rows, self.unfinished = self.batch.apply(
             parsed_args.enable_via_thaw,
             parsed_args.concurrency,

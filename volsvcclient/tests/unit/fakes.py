@@ -87,6 +87,10 @@ class FakeCinder:
         #: Another client, acting just before an action request is handled:
         #: called with the action's name and body.
         self.other_client = None
+        #: Ctrl-C: actions applied, then interrupted before their answer
+        #: reaches the client; and the read (1 for the next) interrupted.
+        self.interrupt_after = set()
+        self.interrupt_at_read = None
         self._actions_seen = 0
         self._forgotten = 0
         self._register()
@@ -208,6 +212,10 @@ class FakeCinder:
     def _index(self, request, context):
         if self.dead:
             raise requests.exceptions.ConnectionError('Connection refused')
+        if self.interrupt_at_read is not None:
+            self.interrupt_at_read -= 1
+            if self.interrupt_at_read == 0:
+                raise KeyboardInterrupt
         version = self._microversion(request)
         if version and version >= (3, 49):
             try:
@@ -291,6 +299,9 @@ class FakeCinder:
         except _ServerError:
             return _server_error(context)
         host = body.get('host')
+        if action in self.interrupt_after:
+            self.interrupt_after.discard(action)
+            raise KeyboardInterrupt
         if (action, host) in self.applied_then_504:
             context.status_code = 504
             return {}

@@ -130,3 +130,102 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
             (result.code, result.stderr.splitlines()),
         )
         self.assertTrue(self.cinder.get('node1', 'cinder-scheduler')['disabled'])
+
+
+class TestCtrlC(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.service = self.cinder.add(HOST, disabled=True, disabled_reason='maint')
+        self.other = self.cinder.add('node2@lvm')
+
+    def test_while_verifying_the_report_says_what_is_known(self):
+        # The live read is the first, the verifying read the second.
+        self.cinder.interrupt_at_read = 2
+        result = self.cli('commit', '--host-pattern', '*', '--status', 'disabled',
+                          '--disabled-reason', 'maint', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        self.assertEqual(
+            {'node2@lvm': ('unknown', 'interrupted before it was verified')},
+            {r['Host']: (r['Result'], r['Detail']) for r in result.json()
+             if r['Result'] != 'unchanged'},
+        )
+        self.assertIn('interrupted while verifying', result.stderr)
+        self.assertTrue(self.other['disabled'])
+
+    def test_during_enable_via_thaw_our_freeze_is_thawed_back(self):
+        self.cinder.interrupt_after.add('freeze')
+        result = self.cli('commit', HOST, 'cinder-volume', '--status', 'enabled',
+                          '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        [row] = result.json()
+        self.assertEqual(('unknown', 'interrupted during the freeze and thaw that '
+                          're-enable it'), (row['Result'], row['Detail']))
+        self.assertIn('interrupted after freezing it; thawing it back', result.stderr)
+        self.assertEqual(['enable', 'freeze', 'thaw'], [a for a, _ in self.cinder.puts()])
+        self.assertFalse(self.service['frozen'])
+
+    def test_interrupted_before_the_freeze_arrived_sends_no_thaw(self):
+        def interrupt(action, body):
+            if action == 'freeze':
+                raise KeyboardInterrupt
+
+        self.cinder.other_client = interrupt
+        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        self.assertEqual(130, result.code, result)
+        self.assertEqual(['enable', 'freeze'], [a for a, _ in self.cinder.puts()])
+        self.assertNotIn('frozen', result.stderr)
+        self.assertFalse(self.service['frozen'])
+
+    def test_a_backend_that_cannot_be_thawed_back_is_named(self):
+        self.cinder.interrupt_after.update({'freeze', 'thaw'})
+        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        self.assertEqual(130, result.code, result)
+        self.assertIn(
+            f"cinder-volume on {HOST} may be left frozen: 'openstack volume "
+            f"service thaw {HOST}' thaws and re-enables it", result.stderr,
+        )
+
+
+class TestPlansAndContradictions(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add(HOST, disabled=True, disabled_reason='maint')
+        self.cinder.add('node2@lvm', disabled=True, disabled_reason='frozen', frozen=True)
+
+    def test_dry_run_shows_the_freeze_and_thaw_it_may_send(self):
+        result = self.cli('commit', '--host-pattern', '*', '--status', 'enabled',
+                          '--enable-via-thaw', '--dry-run', '-f', 'json')
+        self.assertEqual(
+            {HOST: 'enable (then freeze, thaw if the server ignores enable)',
+             'node2@lvm': 'enable (then thaw if the server ignores enable)'},
+            {r['Host']: r['Actions'] for r in result.json()},
+        )
+        self.assertEqual([], self.cinder.puts())
+
+    def test_enabled_and_frozen_is_refused_before_any_request(self):
+        result = self.cli('commit', HOST, 'cinder-volume', '--status', 'enabled',
+                          '--frozen')
+        self.assertFails(result, 'the command line: status enabled and frozen '
+                         'contradict each other: a freeze disables the service')
+        result = self.cli('commit', '--from-file', '-', stdin=(
+            '[{"Host": "node1@lvm", "Binary": "cinder-volume", '
+            '"Status": "enabled", "Frozen": true}]'))
+        self.assertFails(result, '-, entry 1: status enabled and frozen contradict')
+        self.assertEqual([], self.cinder.requests())
+
+    def test_freeze_and_thaw_say_when_they_end_an_operator_disable(self):
+        result = self.cli('freeze', HOST)
+        self.assertEqual(0, result.code, result)
+        self.assertIn(
+            f"cinder-volume on {HOST}: disabled with reason 'maint': the freeze "
+            f"replaces it with 'frozen', and a thaw will re-enable the service",
+            result.stderr,
+        )
+        self.cinder.get(HOST)['disabled_reason'] = 'still maint'
+        result = self.cli('thaw', HOST)
+        self.assertEqual(0, result.code, result)
+        self.assertIn(
+            "disabled with reason 'still maint': the thaw re-enables it and "
+            "clears the reason", result.stderr,
+        )
+        self.assertEqual('', self.cli('thaw', 'node2@lvm').stderr)

@@ -139,15 +139,20 @@ class TestEnable29(SetMixin, base.ShellTestCase):
             self.cinder.puts(),
         )
 
-    def test_enable_via_thaw_refuses_frozen_service(self):
+    def test_frozen_service_is_re_enabled_by_thaw_alone(self):
         self.service.update(frozen=True, disabled_reason='frozen')
-        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        result = self.cli(*VOLUME, '--enable')
         self.assertFails(
             result,
-            f"cinder-volume on {HOST} is frozen: 'openstack volume service "
-            f"thaw {HOST}' thaws and re-enables it",
+            f"It is frozen: 'openstack volume service thaw {HOST}' thaws and "
+            f"re-enables it (--enable-via-thaw does that)",
         )
-        self.assertEqual(['enable'], [a for a, _ in self.cinder.puts()])
+        self.cinder.forget_requests()
+        result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
+        self.assertEqual(0, result.code, result)
+        self.assertIn('re-enabling it by thaw', result.stderr)
+        self.assertEqual(['enable', 'thaw'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual((False, False), (self.service['disabled'], self.service['frozen']))
 
     def test_already_enabled_sends_nothing(self):
         self.service['disabled'] = False
