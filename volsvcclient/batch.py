@@ -17,6 +17,7 @@ import time
 
 from osc_lib import exceptions
 
+from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import services
@@ -49,6 +50,8 @@ class Outcome:
     unconfirmed: bool = False
     #: What a dry run would also send, depending on the server.
     fallback: str = ''
+    #: What the wanted state asks that commit leaves as it is.
+    kept: str = ''
     result: str = ''
     detail: str = ''
 
@@ -62,7 +65,8 @@ class Outcome:
         if self.fallback:
             planned += f' ({self.fallback})'
         return (
-            self.wanted.host, self.wanted.binary, planned, self.result, self.detail
+            self.wanted.host, self.wanted.binary, planned, self.result,
+            '; '.join(filter(None, (self.detail, self.kept))),
         )
 
 
@@ -85,7 +89,25 @@ class Batch:
             )
             if service is None:
                 outcome.result, outcome.detail = FAILED, 'no such service'
+            else:
+                outcome.kept = self._not_set(service, wanted)
             self.outcomes.append(outcome)
+
+    @staticmethod
+    def _not_set(service, wanted):
+        """What the wanted state asks that commit leaves as it is."""
+        kept = []
+        if (wanted.status == 'disabled' and not wanted.disabled_reason
+                and service.status == 'disabled' and service.disabled_reason):
+            kept.append(f'reason {service.disabled_reason!r} kept: none wanted')
+        for name, value in wanted.unapplied:
+            now = getattr(service, columns.ATTRIBUTE_BY_NAME[name])
+            if (value or None) != (now or None):
+                kept.append(
+                    f'{name} is {now!r}, not {value!r}: commit does not fail '
+                    f"over ('openstack volume service failover' does)"
+                )
+        return '; '.join(kept)
 
     def _read_live(self, request):
         if request.selector and request.selector.cluster:
@@ -295,6 +317,10 @@ class Batch:
             )
             if self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'
+                if outcome.wanted.binary == services.VOLUME_BINARY:
+                    outcome.detail += (
+                        '; --enable-via-thaw re-enables it by freeze and thaw'
+                    )
             elif (service.cluster and service.status == 'disabled'
                   and desired_state.Action('thaw') in outcome.acknowledged):
                 outcome.detail += f'. {services.CLUSTER_THAW}'

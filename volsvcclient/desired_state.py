@@ -27,6 +27,8 @@ class Wanted:
     status: str | None = None
     disabled_reason: str | None = None
     frozen: bool | None = None
+    #: (column, value) pairs a saved file gives that commit does not set.
+    unapplied: tuple = ()
 
     @property
     def key(self):
@@ -187,7 +189,7 @@ def load(path):
     entries = _parse(path, text)
     if isinstance(entries, dict):
         entries = [entries]
-    if not isinstance(entries, list) or not entries:
+    if not isinstance(entries, list):
         raise exceptions.CommandError(
             f'{path}: expected a list of services as printed by '
             f'"openstack volume service list --long -f json"'
@@ -218,6 +220,11 @@ def _parse(path, text):
         ) from exc
 
 
+#: Columns of a saved listing that only failover changes: a difference is
+#: reported, not acted on.
+UNAPPLIED_COLUMNS = ('Replication Status', 'Active Backend ID')
+
+
 def _entry(path, number, entry):
     where = f'{path}, entry {number}'
     if not isinstance(entry, dict):
@@ -246,7 +253,14 @@ def _entry(path, number, entry):
         raise exceptions.CommandError(f'{where}: Disabled Reason must be text')
     if status == 'disabled':
         reasons.check_reason(reason, f'{where}: Disabled Reason')
-    wanted = Wanted(entry['Host'], entry['Binary'], status, reason, frozen)
+    elif status is None and reason is not None:
+        raise exceptions.CommandError(
+            f'{where}: Disabled Reason goes with Status disabled'
+        )
+    unapplied = tuple(
+        (name, entry[name]) for name in UNAPPLIED_COLUMNS if name in entry
+    )
+    wanted = Wanted(entry['Host'], entry['Binary'], status, reason, frozen, unapplied)
     _check_consistent(wanted, where)
     return wanted
 

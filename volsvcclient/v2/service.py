@@ -4,6 +4,8 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+import collections
+
 from osc_lib import exceptions
 from osc_lib import utils
 
@@ -601,17 +603,27 @@ class CommitService(command.Lister):
                 f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
             )
         request = desired_state.from_arguments(parsed_args)
+        if not request.wanted and request.selector is None:
+            self.note(f'{parsed_args.from_file} lists no service: nothing to do')
+            return batch.RESULT_COLUMNS, []
         self.batch = batch.Batch(
             self.service_api(parsed_args.rpc_timeout), request, self.app.stderr,
             parsed_args.even_if_down,
         )
         if parsed_args.dry_run:
             return self.batch.plan_rows(parsed_args.enable_via_thaw)
-        names, rows, self.unfinished = self.batch.apply(
+        names, rows, unfinished = self.batch.apply(
             parsed_args.enable_via_thaw,
             parsed_args.concurrency,
             parsed_args.wait_timeout,
         )
+        if unfinished:
+            counts = collections.Counter(
+                row[3] for row in rows if row[3] in batch.UNFINISHED
+            )
+            self.unfinished = ', '.join(
+                f'{n} {result}' for result, n in sorted(counts.items())
+            )
         return names, rows
 
     def run(self, parsed_args):
@@ -623,7 +635,7 @@ class CommitService(command.Lister):
             return 130
         if self.unfinished:
             self.note(
-                f'{self.unfinished} service(s) did not end as asked; see the '
+                f'Not every service ended as asked ({self.unfinished}); see the '
                 f'Result column'
             )
             return 1

@@ -137,7 +137,7 @@ class TestRabbitMQDown(DegradedTestCase):
         self.assertIn('frozen False', result.stderr)
         result = self.timed('commit', self.host, 'cinder-volume', '--frozen',
                             '-f', 'json', *bound, bound=ACTION_BOUND, code=1,
-                            message='did not end as asked')
+                            message='Not every service ended as asked')
         [row] = result.json()
         self.assertEqual('unknown', row['Result'])
         self.assertTrue(self.raw_volume(self.host)['frozen'])
@@ -175,7 +175,7 @@ class TestVolumeDown(DegradedTestCase):
         self.timed('thaw', self.host, bound=0, code=0, message='already thawed')
         result = self.timed('commit', self.host, 'cinder-volume', '--frozen',
                             '-f', 'json', bound=0, code=1,
-                            message='did not end as asked')
+                            message='Not every service ended as asked')
         [row] = result.json()
         self.assertEqual(('failed', True), (row['Result'], down in row['Detail']))
         self.assertFalse(self.raw_volume(self.host)['frozen'])

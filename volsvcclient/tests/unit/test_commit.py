@@ -163,7 +163,7 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
             self.cells(result, 'gone@lvm', 'Result', 'Detail'),
         )
         self.assertEqual(('changed',), self.cells(result, 'node1@lvm', 'Result'))
-        self.assertIn('1 service(s) did not end as asked', result.stderr)
+        self.assertIn('Not every service ended as asked (1 failed)', result.stderr)
 
     def test_action_error_is_reported_per_service(self):
         self.cinder.ignored.add('freeze')
@@ -187,7 +187,6 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
     def test_file_errors(self):
         for content, message in (
             ('{nope', 'is neither JSON nor YAML'),
-            ('[]', 'expected a list of services'),
             ('[1]', 'entry 1: expected a mapping of column names'),
             ([{'Host': 'h', 'Binary': 'b', 'Stauts': 'enabled'}],
              "entry 1: unknown column(s) 'Stauts'"),
@@ -225,7 +224,8 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
         self.assertEqual(
             "the server accepted every request but status is 'disabled'. Cinder "
             "28.0.0 and later answer os-services/enable with 200 without "
-            "enabling the service",
+            "enabling the service; --enable-via-thaw re-enables it by freeze "
+            "and thaw",
             row['Detail'],
         )
 

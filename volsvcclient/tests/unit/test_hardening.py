@@ -229,3 +229,45 @@ class TestPlansAndContradictions(base.ShellTestCase):
             "clears the reason", result.stderr,
         )
         self.assertEqual('', self.cli('thaw', 'node2@lvm').stderr)
+
+
+class TestSavedFiles(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add(HOST, disabled=True, disabled_reason='maint',
+                        replication_status='enabled')
+
+    def commit(self, *entries):
+        import json
+
+        return self.cli('commit', '--from-file', '-', '-f', 'json',
+                        stdin=json.dumps(list(entries)))
+
+    def test_an_empty_list_is_nothing_to_do(self):
+        result = self.commit()
+        self.assertEqual((0, '[]', '- lists no service: nothing to do'),
+                         (result.code, result.stdout.strip(), result.stderr.strip()))
+        self.assertEqual([], self.cinder.requests())
+
+    def test_a_reason_without_status_is_refused(self):
+        result = self.commit({'Host': HOST, 'Binary': 'cinder-volume',
+                              'Disabled Reason': 'x'})
+        self.assertFails(result, '-, entry 1: Disabled Reason goes with Status disabled')
+
+    def test_what_commit_does_not_set_is_said(self):
+        result = self.commit({'Host': HOST, 'Binary': 'cinder-volume',
+                              'Status': 'disabled', 'Disabled Reason': None,
+                              'Replication Status': 'failed-over',
+                              'Active Backend ID': 'secondary'})
+        self.assertEqual(0, result.code, result)
+        [row] = result.json()
+        self.assertEqual(
+            ('unchanged',
+             "reason 'maint' kept: none wanted; Replication Status is 'enabled', "
+             "not 'failed-over': commit does not fail over ('openstack volume "
+             "service failover' does); Active Backend ID is None, not "
+             "'secondary': commit does not fail over ('openstack volume service "
+             "failover' does)"),
+            (row['Result'], row['Detail']),
+        )
+        self.assertEqual([], self.cinder.puts())
