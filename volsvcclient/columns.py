@@ -40,16 +40,20 @@ def for_list(microversion, long):
     return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)
 
 
-def for_show(fields):
+def for_show(fields, microversion):
     """(names, values) of every field the server returned, known ones first.
 
-    A field a newer Cinder adds shows under its own name in Title Case.
+    Columns that ``list`` shows at this microversion are always there, as
+    in ``list`` (Cinder gives ``backend_state`` for cinder-volume only). A
+    field a newer Cinder adds shows under its own name in Title Case.
     """
     shown = []
-    for attr, name, _, _ in SERVICE_COLUMNS:
+    for attr, name, minimum, _ in SERVICE_COLUMNS:
         field = SERVER_FIELDS.get(attr, attr)
         if field in fields:
             shown.append((name, fields[field]))
+        elif minimum and versions.at_least(microversion, minimum):
+            shown.append((name, None))
     known = {SERVER_FIELDS.get(attr, attr) for attr, _, _, _ in SERVICE_COLUMNS}
     for field in sorted(set(fields) - known):
         shown.append((field.replace('_', ' ').title(), fields[field]))

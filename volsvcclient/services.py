@@ -280,22 +280,28 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
         # in a process that runs several commands.
         proxy = client_manager.sdk_connection.block_storage
     except sdk_exceptions.NotSupported as exc:
-        raise exceptions.CommandError(
-            f"This cloud's Block Storage service does not offer API version "
-            f"{requested} (--os-volume-api-version {requested}); current "
-            f"Cinder offers only version 3"
-        ) from exc
+        raise _no_such_api(requested) from exc
     except sdk_exceptions.ServiceDiscoveryException as exc:
         raise _why_undiscovered(client_manager) or exc
     except sdk_exceptions.ConfigException as exc:
         bounds = re.search(r'minimum of (\S+) and a maximum of ([\d.]+)', str(exc))
         if not bounds:
             raise
+        if requested.split('.')[0] != bounds.group(1).split('.')[0]:
+            raise _no_such_api(requested) from exc
         raise exceptions.CommandError(
             f'Block Storage API {requested} is not available: the server '
             f'supports {bounds.group(1)} to {bounds.group(2)}'
         ) from exc
     return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, note)
+
+
+def _no_such_api(requested):
+    return exceptions.CommandError(
+        f"This cloud's Block Storage service does not offer API version "
+        f"{requested} (--os-volume-api-version or OS_VOLUME_API_VERSION); "
+        f"current Cinder offers only version 3"
+    )
 
 
 def _why_undiscovered(client_manager):

@@ -216,10 +216,9 @@ class ShowService(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        service = self.service_api(parsed_args.rpc_timeout).find(
-            parsed_args.host, parsed_args.binary, backend_state=True
-        )
-        return columns.for_show(service.fields)
+        api = self.service_api(parsed_args.rpc_timeout)
+        service = api.find(parsed_args.host, parsed_args.binary, backend_state=True)
+        return columns.for_show(service.fields, api.microversion)
 
 
 class SetService(command.Command):
@@ -398,6 +397,8 @@ class _FrozenCommand(_HostTarget, command.Command):
         for host, binary, _, result, detail in rows:
             if result in batch.UNFINISHED:
                 self.note(f'{binary} on {host}: {result}: {detail}')
+            elif result == batch.UNCHANGED:
+                self.note(f'{binary} on {host} is already {self.word}; nothing to do')
         if run.interrupted:
             return 130
         if unfinished:
@@ -449,6 +450,8 @@ class FailoverService(_HostTarget, command.Lister):
     )
     #: Seconds between reads with --wait.
     poll_interval = 2.0
+    #: Default of --wait-timeout.
+    wait_timeout = 300.0
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -468,8 +471,8 @@ class FailoverService(_HostTarget, command.Lister):
             '--wait-timeout',
             metavar='<seconds>',
             type=bounds.seconds,
-            default=300.0,
-            help='With --wait: give up after this many seconds (default 300)',
+            help=f'With --wait: give up after this many seconds (default '
+            f'{self.wait_timeout:g})',
         )
         _add_action_bounds(parser)
         return parser
@@ -477,6 +480,10 @@ class FailoverService(_HostTarget, command.Lister):
     def take_action(self, parsed_args):
         from volsvcclient import services
 
+        if parsed_args.wait_timeout is None:
+            parsed_args.wait_timeout = self.wait_timeout
+        elif not parsed_args.wait:
+            raise exceptions.CommandError('--wait-timeout goes with --wait')
         if parsed_args.wait_timeout <= 0:
             raise exceptions.CommandError('--wait-timeout must be positive')
         api = self.service_api(parsed_args.rpc_timeout)

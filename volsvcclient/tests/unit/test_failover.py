@@ -110,8 +110,11 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         )
 
     def test_bad_timeout(self):
-        result = self.cli('failover', HOST, '--wait-timeout', '0')
+        result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0')
         self.assertFails(result, '--wait-timeout must be positive')
+        result = self.cli('failover', HOST, '--wait-timeout', '5')
+        self.assertFails(result, '--wait-timeout goes with --wait')
+        self.assertEqual([], self.cinder.puts())
 
 
 class TestFailover27(FailoverMixin, base.ShellTestCase):

@@ -271,3 +271,28 @@ class TestSavedFiles(base.ShellTestCase):
             (row['Result'], row['Detail']),
         )
         self.assertEqual([], self.cinder.puts())
+
+
+class TestSmallerEdges(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add(HOST, frozen=True, disabled=True, disabled_reason='frozen')
+        self.cinder.add('node2@lvm')
+        self.cinder.add('node1', binary='cinder-scheduler')
+
+    def test_selection_names_hosts_already_in_state(self):
+        result = self.cli('freeze', '--host-pattern', 'node*')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [f'cinder-volume on {HOST} is already frozen; nothing to do'],
+            result.stderr.splitlines(),
+        )
+        self.assertEqual([('freeze', {'host': 'node2@lvm'})], self.cinder.puts())
+
+    def test_show_has_the_columns_list_has(self):
+        shown = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json').json()
+        self.assertIsNone(shown['Backend State'])
+        self.assertIn('Cluster', shown)
+        shown = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json',
+                         version='3.48').json()
+        self.assertNotIn('Backend State', shown)

@@ -139,12 +139,14 @@ class TestListV2(base.ShellTestCase):
 
 class TestVersionErrors(base.ShellTestCase):
     def test_v2_asked_of_a_v3_only_cloud(self):
-        result = self.cli('list', version='2')
-        self.assertFails(
-            result,
-            "This cloud's Block Storage service does not offer API version 2 "
-            "(--os-volume-api-version 2); current Cinder offers only version 3",
-        )
+        for version in ('2', '2.0'):
+            result = self.cli('list', version=version)
+            self.assertFails(
+                result,
+                f"This cloud's Block Storage service does not offer API version "
+                f"{version} (--os-volume-api-version or OS_VOLUME_API_VERSION); "
+                f"current Cinder offers only version 3",
+            )
 
     def test_microversion_above_server_maximum(self):
         result = self.cli('list', version='3.90')
