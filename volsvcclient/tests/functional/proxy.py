@@ -1,0 +1,87 @@
+"""A small HTTP proxy in front of cinder-api that can hold chosen requests.
+
+Tests point a cloud's ``block_storage_endpoint_override`` at it to make a
+race or a Ctrl-C land where they want: ``hold('PUT', 'freeze', 5)`` keeps
+the next freeze from reaching Cinder for 5 s.
+"""
+
+import http.client
+import http.server
+import threading
+import time
+import urllib.parse
+
+
+class Proxy:
+    def __init__(self, upstream):
+        target = urllib.parse.urlsplit(upstream)
+        self.upstream = (target.hostname, target.port)
+        self.holds = []
+        self.seen = []
+        self.lock = threading.Lock()
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def hold(self, method, path_end, seconds, answered=False, once_seen=None):
+        """Hold the next ``method`` request whose path ends with
+        ``path_end`` for ``seconds``: before Cinder handles it, or once it
+        has when ``answered``; only after a ``once_seen`` request (a method)
+        went through, when given."""
+        with self.lock:
+            self.holds.append((method, path_end, seconds, answered, once_seen))
+
+    def saw(self, method, path_end):
+        return any(m == method and p.split('?')[0].endswith(path_end)
+                   for m, p in list(self.seen))
+
+    def _take_hold(self, method, path):
+        with self.lock:
+            for hold in self.holds:
+                wanted, end, seconds, answered, once_seen = hold
+                if (wanted == method and path.split('?')[0].endswith(end)
+                        and (once_seen is None
+                             or any(m == once_seen for m, _ in self.seen[:-1]))):
+                    self.holds.remove(hold)
+                    return seconds, answered
+        return 0, False
+
+    def _handler(self):
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                proxy.seen.append((self.command, self.path))
+                seconds, answered = proxy._take_hold(self.command, self.path)
+                if seconds and not answered:
+                    time.sleep(seconds)
+                upstream = http.client.HTTPConnection(*proxy.upstream, timeout=300)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != 'host'}
+                upstream.request(self.command, self.path, body or None, headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                if seconds and answered:
+                    time.sleep(seconds)
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ('transfer-encoding', 'connection',
+                                            'content-length'):
+                        self.send_header(name, value)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = _forward
+
+        return Handler

@@ -1,0 +1,114 @@
+"""Races and Ctrl-C forced where they hurt, through a proxy that holds
+chosen requests on their way to cinder-api (tests/functional/proxy.py).
+
+Every outcome is checked with the raw reader, which does not go through the
+proxy.
+"""
+
+import os
+import signal
+import subprocess
+import time
+import urllib.parse
+
+import fixtures
+import yaml
+
+from volsvcclient.tests.functional import base
+from volsvcclient.tests.functional import proxy
+
+PROXIED = 'volsvc-proxied'
+
+
+class ProxiedTestCase(base.FunctionalTestCase):
+    def setUp(self):
+        super().setUp()
+        endpoint = urllib.parse.urlsplit(self.raw.endpoint)
+        self.proxy = proxy.Proxy(self.raw.endpoint)
+        self.addCleanup(self.proxy.close)
+        from openstack import config
+
+        loader = config.OpenStackConfig()
+        with open(loader.config_filename) as stream:
+            clouds = yaml.safe_load(stream)
+        cloud = dict(clouds['clouds'][base.ADMIN_CLOUD])
+        cloud['block_storage_endpoint_override'] = (
+            f'http://127.0.0.1:{self.proxy.port}{endpoint.path}'
+        )
+        clouds['clouds'][PROXIED] = cloud
+        folder = self.useFixture(fixtures.TempDir()).path
+        self.clouds_file = os.path.join(folder, 'clouds.yaml')
+        with open(self.clouds_file, 'w') as stream:
+            yaml.safe_dump(clouds, stream)
+        self.host = self.pick_backend()
+
+    def start(self, *args):
+        env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+        env['OS_CLIENT_CONFIG_FILE'] = self.clouds_file
+        process = subprocess.Popen(
+            [self.program, '--os-cloud', PROXIED, 'volume', 'service', *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+        return process
+
+    def wait_for(self, method, path_end, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not self.proxy.saw(method, path_end):
+            self.assertLess(time.monotonic(), deadline, f'no {method} {path_end}')
+            time.sleep(0.05)
+
+
+class TestLostRace(ProxiedTestCase):
+    def test_the_slower_freeze_succeeds_saying_another_client_did_it(self):
+        self.proxy.hold('PUT', '/os-services/freeze', 4)
+        process = self.start('freeze', self.host)
+        self.wait_for('PUT', '/os-services/freeze')
+        # The other client wins while ours is held.
+        self.assertEqual(200, self.raw.put('freeze', {'host': self.host}).status_code)
+        stdout, stderr = process.communicate(timeout=120)
+        self.assertEqual(0, process.returncode, stderr)
+        self.assertIn('already frozen), but it is already as asked: another '
+                      'client changed it', stderr)
+        self.assertTrue(self.raw.service(self.host)['frozen'])
+
+
+class TestCtrlC(ProxiedTestCase):
+    def interrupt(self, process, after):
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+        self.assertEqual(130, process.returncode, stderr)
+        self.assertNotIn('Traceback', stderr)
+        return yaml.safe_load(stdout), stderr
+
+    def test_while_verifying(self):
+        self.proxy.hold('GET', '/os-services', 30, once_seen='PUT')
+        process = self.start('commit', self.host, 'cinder-volume', '--status',
+                             'disabled', '--disabled-reason', 'ctrl-c', '-f', 'json')
+        self.wait_for('PUT', '/os-services/disable-log-reason')
+        rows, stderr = self.interrupt(process, 1)
+        self.assertEqual(
+            [('unknown', 'interrupted before it was verified')],
+            [(r['Result'], r['Detail']) for r in rows],
+        )
+        self.assertIn('interrupted while verifying', stderr)
+        self.assertEqual(('disabled', 'ctrl-c'), (
+            self.raw.service(self.host)['status'],
+            self.raw.service(self.host)['disabled_reason']))
+
+    def test_during_enable_via_thaw_our_freeze_is_undone(self):
+        if base.release_applies_enable(self.raw):
+            self.skipTest('this Cinder applies os-services/enable: no freeze and thaw')
+        self.raw.put('disable-log-reason', {'host': self.host, 'binary': 'cinder-volume',
+                                            'disabled_reason': 'maint'})
+        # Cinder freezes; its answer is held, and Ctrl-C comes meanwhile.
+        self.proxy.hold('PUT', '/os-services/freeze', 20, answered=True)
+        process = self.start('commit', self.host, 'cinder-volume', '--status',
+                             'enabled', '--enable-via-thaw', '-f', 'json')
+        self.wait_for('PUT', '/os-services/freeze')
+        rows, stderr = self.interrupt(process, 1.5)
+        self.assertEqual(['unknown'], [r['Result'] for r in rows])
+        self.assertIn('interrupted after freezing it; thawing it back', stderr)
+        service = self.raw.service(self.host)
+        self.assertEqual((False, 'enabled'), (service['frozen'], service['status']))
