@@ -57,3 +57,30 @@ def effective(given, default, api_timeout=None):
     if api_timeout:
         return min(default, api_timeout)
     return default
+
+
+_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
+
+
+def duration(text):
+    """argparse type: '90s', '30m', '2h', '7d' (or plain seconds) -> seconds."""
+    unit = text[-1:].lower()
+    number = text[:-1] if unit in _UNITS else text
+    try:
+        return seconds(number) * _UNITS.get(unit, 1)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration (such as 90s, 30m, 2h or 7d)"
+        ) from None
+
+
+def spoken(seconds_):
+    """3m12s, 2h5m, 4d3h: a duration as operators write it."""
+    whole = int(seconds_)
+    for size, unit, smaller, small_unit in (
+        (86400, 'd', 3600, 'h'), (3600, 'h', 60, 'm'), (60, 'm', 1, 's'),
+    ):
+        if whole >= size:
+            rest = (whole % size) // smaller
+            return f'{whole // size}{unit}' + (f'{rest}{small_unit}' if rest else '')
+    return f'{whole}s'

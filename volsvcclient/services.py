@@ -84,6 +84,10 @@ class Service:
     def label(self):
         return f'{self.binary} on {self.host}'
 
+    @property
+    def key(self):
+        return (self.host, self.binary)
+
 
 class NotApplied(exceptions.CommandError):
     """The server accepted a request but the service did not change."""
@@ -190,6 +194,31 @@ def is_uncertain(exc):
     return (
         is_unreachable(exc) or is_server_error(exc) or isinstance(exc, Unconfirmed)
     )
+
+
+def _server_time(response):
+    import email.utils
+
+    try:
+        return email.utils.parsedate_to_datetime(response.headers['Date'])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def heartbeat_age(service, now):
+    """Seconds since ``service`` last reported, by the server's clock
+    ``now`` (Cinder's updated_at is UTC without a zone); None if unknown."""
+    import datetime
+
+    if now is None or not service.updated_at:
+        return None
+    try:
+        updated = datetime.datetime.fromisoformat(str(service.updated_at))
+    except ValueError:
+        return None
+    if updated.tzinfo is None:
+        updated = updated.replace(tzinfo=datetime.timezone.utc)
+    return (now - updated).total_seconds()
 
 
 def _no_clear_answer(exc):
@@ -334,6 +363,9 @@ class ServiceAPI:
         self.note = note or (lambda message: None)
         #: Why Backend State is unknown, once a 3.49 read went unanswered.
         self.backend_state_unknown = None
+        #: cinder-api's clock at the last read (its Date header), which is
+        #: the clock Cinder judges up and down by; None when not sent.
+        self.server_time = None
         #: The user asked for this exact microversion: every request uses it.
         self.pinned = bool(proxy.default_microversion)
         self.microversion = self._negotiate()
@@ -407,6 +439,7 @@ class ServiceAPI:
             '/os-services', params=query, microversion=microversion, **options
         )
         sdk_exceptions.raise_from_response(response)
+        self.server_time = _server_time(response)
         return [Service(fields) for fields in response.json()['services']]
 
     def _scheduler_silent(self, exc):

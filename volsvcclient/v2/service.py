@@ -171,6 +171,14 @@ class ListService(command.Lister):
             help='List additional fields in output (Disabled Reason, '
             'Replication Status, Active Backend ID, Frozen)',
         )
+        parser.add_argument(
+            '--down-for',
+            metavar='<duration>',
+            type=bounds.duration,
+            help='List only services whose last heartbeat is older than this '
+            '(90s, 30m, 2h, 7d), by cinder-api\'s own clock: stale records '
+            'to clean up with cinder-manage service remove',
+        )
         _add_backend_state_timeout(parser)
         return parser
 
@@ -199,11 +207,26 @@ class ListService(command.Lister):
             binary=parsed_args.service,
             backend_state='backend_state' in attributes,
         )
+        if parsed_args.down_for is not None:
+            listed = self._down_for(api, listed, parsed_args.down_for)
         return names, (
             utils.get_item_properties(service, attributes)
             for service in listed
             if not services.mismatches(service, filters)
         )
+
+    def _down_for(self, api, listed, seconds):
+        from volsvcclient import services
+
+        if api.server_time is None:
+            raise exceptions.CommandError(
+                '--down-for needs the time of cinder-api, and its answer '
+                'carried no Date header'
+            )
+        return [
+            s for s in listed
+            if (services.heartbeat_age(s, api.server_time) or 0) > seconds
+        ]
 
 
 class ShowService(command.ShowOne):

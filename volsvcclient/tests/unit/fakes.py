@@ -6,6 +6,8 @@ HTTP server side is faked here.
 """
 
 import copy
+import datetime
+import email.utils
 import re
 import urllib.parse
 
@@ -87,6 +89,10 @@ class FakeCinder:
         #: Another client, acting just before an action request is handled:
         #: called with the action's name and body.
         self.other_client = None
+        #: Called with each os-services read before it is answered.
+        self.before_read = None
+        #: cinder-api's clock, sent in the Date header of every listing.
+        self.now = datetime.datetime(2026, 11, 24, 10, 0, 30, tzinfo=datetime.timezone.utc)
         #: Ctrl-C: actions applied, then interrupted before their answer
         #: reaches the client; and the read (1 for the next) interrupted.
         self.interrupt_after = set()
@@ -222,6 +228,9 @@ class FakeCinder:
                 self._rpc(self.scheduler_rpc, request, 'read')
             except _ServerError:
                 return _server_error(context)
+        if self.before_read:
+            self.before_read(request, context)
+        context.headers['Date'] = email.utils.format_datetime(self.now, usegmt=True)
         if self.read_failures:
             context.status_code = self.read_failures.pop(0)
             return {}

@@ -40,7 +40,8 @@ class TestPlugin(base.ShellTestCase):
             'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
             'before = set(sys.modules)\n'
             'import volsvcclient.plugin, volsvcclient.v2.service, '
-            'volsvcclient.v3.service\n'
+            'volsvcclient.v3.service, volsvcclient.v2.operations, '
+            'volsvcclient.v3.operations\n'
             'print(sorted(set(sys.modules) - before))\n'
         )
         output = subprocess.run(
@@ -49,9 +50,11 @@ class TestPlugin(base.ShellTestCase):
         ).stdout
         self.assertEqual(
             "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
-            "'volsvcclient.command', "
-            "'volsvcclient.plugin', 'volsvcclient.reasons', 'volsvcclient.v2', "
-            "'volsvcclient.v2.service', 'volsvcclient.v3', "
+            "'volsvcclient.command', 'volsvcclient.health', "
+            "'volsvcclient.plugin', 'volsvcclient.reasons', "
+            "'volsvcclient.selection', 'volsvcclient.v2', "
+            "'volsvcclient.v2.operations', 'volsvcclient.v2.service', "
+            "'volsvcclient.v3', 'volsvcclient.v3.operations', "
             "'volsvcclient.v3.service', 'volsvcclient.versions']\n",
             output,
         )

@@ -1,0 +1,218 @@
+"""volume service check, wait and list --down-for, against the fake Cinder.
+
+The fake's clock (``FakeCinder.now``, sent as the Date header) is
+2026-11-24T10:00:30Z; its services report at 10:00:00 unless told.
+"""
+
+import datetime
+import os
+
+import fixtures
+import requests
+
+from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
+
+HOST = 'node1@lvm'
+
+
+class TestCheck(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.volume = self.cinder.add(HOST)
+        self.cinder.add('node2@lvm')
+        self.cinder.add('node1', binary='cinder-scheduler')
+
+    def check(self, *args):
+        return self.cli('check', *args)
+
+    def test_ok(self):
+        result = self.check()
+        self.assertEqual(
+            (0, 'OK - 3 services up | up=3 down=0 disabled=0 frozen=0 failed_over=0\n', ''),
+            (result.code, result.stdout, result.stderr),
+        )
+        self.assertEqual(['volume 3.49'], self.microversions('GET'))
+
+    def test_each_rule_and_its_level(self):
+        for update, code, line in (
+            ({'state': 'down', 'updated_at': '2026-11-24T09:57:18.000000'}, 2,
+             'CRITICAL - 1 of 3 services down: cinder-volume on node1@lvm down '
+             '(no heartbeat for 3m12s)'),
+            ({'replication_status': 'failover-error'}, 2,
+             'CRITICAL - cinder-volume on node1@lvm: replication status failover-error'),
+            ({'backend_state': 'down'}, 2,
+             'CRITICAL - cinder-volume on node1@lvm: Backend State down'),
+            ({'disabled': True, 'disabled_reason': 'maint'}, 1,
+             'WARNING - cinder-volume on node1@lvm disabled (maint)'),
+            ({'frozen': True, 'disabled': False}, 1,
+             'WARNING - cinder-volume on node1@lvm frozen'),
+            ({'replication_status': 'failed-over', 'active_backend_id': 'sec'}, 1,
+             'WARNING - cinder-volume on node1@lvm failed over to sec'),
+        ):
+            saved = dict(self.volume)
+            self.volume.update(update)
+            result = self.check()
+            self.assertEqual(code, result.code, (update, result))
+            self.assertTrue(result.stdout.startswith(line + ' |'), (update, result.stdout))
+            self.volume.clear()
+            self.volume.update(saved)
+
+    def test_a_disabled_down_service_is_a_warning_and_can_be_ignored(self):
+        self.volume.update(state='down', disabled=True, disabled_reason='gone')
+        self.assertEqual(1, self.check().code)
+        self.assertEqual(0, self.check('--ignore-disabled').code)
+
+    def test_every_service_of_a_binary_down(self):
+        self.cinder.get('node1', 'cinder-scheduler')['state'] = 'down'
+        self.cinder.get('node1', 'cinder-scheduler')['disabled'] = True
+        result = self.check('--ignore-disabled')
+        self.assertEqual(2, result.code)
+        self.assertIn('every cinder-scheduler down (1)', result.stdout)
+
+    def test_scheduler_silent_is_a_warning_that_says_so(self):
+        self.cinder.scheduler_rpc = 'silent'
+        result = self.check()
+        self.assertEqual(1, result.code, result)
+        self.assertIn('WARNING - Backend State unknown: cinder-scheduler did not '
+                      'answer within 2 s', result.stdout)
+
+    def test_unknown_when_the_cloud_does_not_answer_or_refuses(self):
+        self.cinder.forbidden = True
+        result = self.check()
+        self.assertEqual(3, result.code)
+        self.assertTrue(result.stdout.startswith(
+            "UNKNOWN - Forbidden by the server's policy"), result.stdout)
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens',
+                       exc=requests.exceptions.ConnectionError('refused'))
+        result = self.check()
+        self.assertEqual(3, result.code)
+        self.assertIn('UNKNOWN - Cannot connect to Keystone', result.stdout)
+
+    def test_rows_for_scripts_and_selection(self):
+        self.volume['frozen'] = True
+        rows = self.check('--service', 'cinder-volume', '-f', 'json').json()
+        self.assertEqual(
+            [(HOST, 'WARNING', 'frozen'), ('node2@lvm', 'OK', None)],
+            [(r['Host'], r['Level'], r['Rule']) for r in rows],
+        )
+        result = self.check('--host-pattern', 'nothing*')
+        self.assertEqual((3, 'UNKNOWN - No service matches the selection\n'),
+                         (result.code, result.stdout))
+
+    def test_prometheus_textfile_parses(self):
+        from prometheus_client import parser
+
+        self.volume.update(frozen=True, state='down', updated_at='2026-11-24T09:59:00.000000')
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'volsvc.prom')
+        self.assertEqual(2, self.check('--prometheus-textfile', path).code)
+        with open(path) as stream:
+            families = {f.name: f for f in parser.text_string_to_metric_families(
+                stream.read())}
+        samples = {(f, s.labels.get('host')): s.value
+                   for f, family in families.items() for s in family.samples}
+        self.assertEqual(0.0, samples[('volsvc_service_up', HOST)])
+        self.assertEqual(1.0, samples[('volsvc_service_frozen', HOST)])
+        self.assertEqual(1.0, samples[('volsvc_backend_up', 'node2@lvm')])
+        self.assertEqual(90.0, samples[('volsvc_heartbeat_age_seconds', HOST)])
+        self.assertEqual({'binary', 'host', 'zone', 'cluster'},
+                         set(families['volsvc_service_up'].samples[0].labels))
+
+
+class TestDownFor(base.ShellTestCase):
+    def test_by_the_servers_clock(self):
+        self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000', state='down')
+        self.cinder.add('recent@lvm', updated_at='2026-11-24T09:50:00.000000', state='down')
+        self.cinder.add('live@lvm')
+        for duration, hosts in (('8d', []), ('7d', ['old@lvm']),
+                                ('9m', ['old@lvm', 'recent@lvm']), ('1h', ['old@lvm'])):
+            rows = self.cli('list', '--down-for', duration, '-f', 'json').json()
+            self.assertEqual(hosts, [r['Host'] for r in rows], duration)
+        # The columns stay upstream's.
+        self.assertEqual(['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
+                          'Cluster', 'Backend State'], list(rows[0]))
+
+    def test_no_local_clock(self):
+        self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000')
+        self.cinder.now = datetime.datetime(2026, 11, 17, 10, 1, tzinfo=datetime.timezone.utc)
+        rows = self.cli('list', '--down-for', '2m', '-f', 'json').json()
+        self.assertEqual([], rows)
+
+
+class TestWait(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.volume = self.cinder.add(HOST, state='down')
+        self.cinder.add('node2@lvm')
+
+    def test_returns_when_the_condition_holds(self):
+        # The third read finds it up.
+        reads = []
+
+        def come_back(request, context):
+            reads.append(1)
+            if len(reads) >= 3:
+                self.volume['state'] = 'up'
+
+        self.cinder.before_read = come_back
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                          '--interval', '0.01')
+        self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertEqual(3, len(self.cinder.requests('GET')))
+        self.assertEqual({'volume 3.48'}, set(self.microversions('GET')))
+
+    def test_timeout_names_what_each_last_showed(self):
+        result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
+                          '--timeout', '0.05', '--interval', '0.01')
+        self.assertEqual(1, result.code)
+        self.assertEqual(
+            ["cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
+             "heartbeat 2026-11-24T10:00:00.000000"],
+            result.stderr.splitlines(),
+        )
+
+    def test_fresh_needs_a_newer_heartbeat_than_at_the_start(self):
+        self.volume['state'] = 'up'
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up', '--fresh',
+                          '--timeout', '0.05', '--interval', '0.01')
+        self.assertEqual(1, result.code)
+        self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
+                      result.stderr)
+
+        def heartbeat(request, context):
+            self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+
+        self.cinder.before_read = None
+        reads = []
+
+        def later(request, context):
+            reads.append(1)
+            if len(reads) == 2:
+                heartbeat(request, context)
+
+        self.cinder.before_read = later
+        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '0.01')
+        self.assertEqual(0, result.code, result)
+
+    def test_waits_through_a_cinder_api_restart(self):
+        self.volume['state'] = 'up'
+        self.cinder.read_failures = [503] * 5
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                          '--interval', '0.01')
+        self.assertEqual(0, result.code, result)
+
+    def test_bad_requests(self):
+        for args, message in (
+            ((HOST, 'cinder-volume'), 'Nothing to wait for'),
+            (('--host-pattern', 'x*', '--state', 'up'), 'No service matches the selection'),
+            ((HOST, 'cinder-volume', '--zone', 'z', '--state', 'up'),
+             'Give <host> <binary> or selectors'),
+            (('--state', 'up'), 'Give <host> <binary>, or selectors'),
+        ):
+            self.assertFails(self.cli('wait', *args), message)
+
+    def test_progress_on_a_terminal_only(self):
+        self.volume['state'] = 'up'
+        result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
+                          '--frozen', '--timeout', '0.02', '--interval', '0.01', tty=True)
+        self.assertIn('0 of 2 service(s) ready', result.stderr)

@@ -1,0 +1,187 @@
+"""``volume service wait`` and ``check``: for runbooks, deployment tools and
+monitoring systems. The v3 module adds --cluster. Module-level imports stay
+light: OSC imports this module on every run.
+"""
+
+from osc_lib import exceptions
+
+from volsvcclient import bounds
+from volsvcclient import command
+from volsvcclient import health
+from volsvcclient import selection
+from volsvcclient import versions
+
+_CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
+                  'Level', 'Rule', 'Detail')
+
+
+def _add_selection(parser, clusters, what):
+    selection.add_service_arguments(parser, required=False)
+    selection.add_selectors(
+        parser,
+        f'{what} every service that matches all of these, instead of <host> '
+        f'<binary>',
+        cluster=clusters,
+    )
+
+
+class CheckService(command.Lister):
+    _description = (
+        'Judge the health of Block Storage services for monitoring: exit 0 '
+        'OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, with a Nagios status line'
+    )
+    _epilog = (
+        'Rules: ' + '; '.join(
+            f'{health.LEVELS[level]} when {what} ({rule})'
+            for rule, level, what in health.RULES
+        ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
+        'refuses (403). Heartbeat ages are measured by cinder-api\'s clock. '
+        'The default output is the status line, then one line per finding; '
+        '-f json, yaml, csv or value print one row per service and finding.'
+    )
+    #: --cluster (v3).
+    clusters = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_selection(parser, self.clusters, 'Check')
+        parser.add_argument(
+            '--ignore-disabled',
+            action='store_true',
+            help='A disabled service is no WARNING',
+        )
+        parser.add_argument(
+            '--prometheus-textfile',
+            metavar='<path>',
+            help='Also write the figures in the Prometheus text format to this '
+            'file, atomically, for node_exporter\'s textfile collector (needs '
+            "the 'prometheus' extra: pip install 'volsvcclient[prometheus]')",
+        )
+        bounds.add_rpc_timeout(
+            parser, bounds.BACKEND_STATE,
+            'Seconds to wait for Backend State, which Cinder asks '
+            'cinder-scheduler for; past them the check says it is unknown',
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        from volsvcclient import services
+
+        chooser = selection.from_arguments(parsed_args, everything=True)
+        api = self.service_api(parsed_args.rpc_timeout)
+        if chooser.cluster:
+            api.require(versions.CLUSTER, '--cluster')
+        listed = selection.chosen(chooser, api.list(backend_state=True))
+        ages = {id(s): services.heartbeat_age(s, api.server_time) for s in listed}
+        findings = health.judge(
+            listed, ages, parsed_args.ignore_disabled, api.backend_state_unknown
+        )
+        self.level, self.status_line = health.verdict(listed, findings)
+        self.findings = findings
+        if parsed_args.prometheus_textfile:
+            from volsvcclient import textfile
+
+            textfile.write(parsed_args.prometheus_textfile, listed, ages)
+        return _CHECK_COLUMNS, _rows(listed, findings)
+
+    def produce_output(self, parsed_args, column_names, data):
+        if parsed_args.formatter != 'table':
+            return super().produce_output(parsed_args, column_names, data)
+        self.app.stdout.write(self.status_line + '\n')
+        for finding in self.findings:
+            self.app.stdout.write(
+                f'{health.LEVELS[finding.level]}: {finding.detail} ({finding.rule})\n'
+            )
+        return 0
+
+    def run(self, parsed_args):
+        try:
+            super().run(parsed_args)
+        except exceptions.CommandError as exc:
+            level, line = health.unknown(exc)
+            self.app.stdout.write(line + '\n')
+            return level
+        return self.level
+
+
+def _rows(listed, findings):
+    by_service = {}
+    for finding in findings:
+        by_service.setdefault(id(finding.service), []).append(finding)
+    rows = []
+    for service in listed:
+        base = (service.binary, service.host, service.availability_zone,
+                service.cluster, service.state, service.status)
+        for finding in by_service.get(id(service), ()):
+            rows.append(base + (health.LEVELS[finding.level], finding.rule,
+                                finding.detail))
+        if id(service) not in by_service:
+            rows.append(base + ('OK', None, None))
+    for finding in by_service.get(id(None), ()):
+        rows.append((None,) * 6 + (health.LEVELS[finding.level], finding.rule,
+                                   finding.detail))
+    return rows
+
+
+class WaitService(command.Command):
+    _description = (
+        'Wait until every selected service is as asked (state, status, '
+        'frozen, replication status, a fresh heartbeat); exit 1 at the timeout'
+    )
+    clusters = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        _add_selection(parser, self.clusters, 'Wait for')
+        condition = parser.add_argument_group('condition', 'What every service must show')
+        condition.add_argument('--state', choices=('up', 'down'))
+        condition.add_argument('--status', choices=('enabled', 'disabled'))
+        frozen = condition.add_mutually_exclusive_group()
+        frozen.add_argument('--frozen', action='store_true', default=None)
+        frozen.add_argument('--thawed', dest='frozen', action='store_false')
+        condition.add_argument('--replication-status', metavar='<status>')
+        condition.add_argument(
+            '--fresh',
+            action='store_true',
+            help='A heartbeat newer than the one the service had when the wait '
+            'began, by the server\'s own timestamps: the service really came '
+            'back (a restarted one looks up on its old heartbeat for a while)',
+        )
+        parser.add_argument(
+            '--timeout', metavar='<seconds>', type=bounds.seconds, default=300.0,
+            help='Give up after this many seconds (default 300)',
+        )
+        parser.add_argument(
+            '--interval', metavar='<seconds>', type=bounds.seconds, default=2.0,
+            help='Seconds between reads (default 2)',
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        from volsvcclient import waiting
+
+        wanted = {
+            attr: value for attr, value in (
+                ('state', parsed_args.state),
+                ('status', parsed_args.status),
+                ('is_frozen', parsed_args.frozen),
+                ('replication_status', parsed_args.replication_status),
+            ) if value is not None
+        }
+        if not wanted and not parsed_args.fresh:
+            raise exceptions.CommandError(
+                'Nothing to wait for: give --state, --status, --frozen, '
+                '--thawed, --replication-status or --fresh'
+            )
+        chooser = selection.from_arguments(parsed_args)
+        api = self.service_api()
+        if chooser.cluster:
+            api.require(versions.CLUSTER, '--cluster')
+        progress = self.app.stderr if self.app.stderr.isatty() else None
+        unmet = waiting.wait(
+            api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
+            parsed_args.interval, progress,
+        )
+        for line in unmet:
+            self.note(line)
+        return 1 if unmet else 0
