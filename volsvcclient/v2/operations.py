@@ -7,7 +7,6 @@ from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import command
-from volsvcclient import health
 from volsvcclient import selection
 from volsvcclient import versions
 
@@ -30,17 +29,21 @@ class CheckService(command.Lister):
         'Judge the health of Block Storage services for monitoring: exit 0 '
         'OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, with a Nagios status line'
     )
-    _epilog = (
-        'Rules: ' + '; '.join(
-            f'{health.LEVELS[level]} when {what} ({rule})'
-            for rule, level, what in health.RULES
-        ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
-        'refuses (403). Heartbeat ages are measured by cinder-api\'s clock. '
-        'The default output is the status line, then one line per finding; '
-        '-f json, yaml, csv or value print one row per service and finding.'
-    )
     #: --cluster (v3).
     clusters = False
+
+    def get_epilog(self):
+        from volsvcclient import health
+
+        return (
+            'Rules: ' + '; '.join(
+                f'{health.LEVELS[level]} when {what} ({rule})'
+                for rule, level, what in health.RULES
+            ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
+            'refuses (403). Heartbeat ages are measured by cinder-api\'s clock. '
+            'The default output is the status line, then one line per finding; '
+            '-f json, yaml, csv or value print one row per service and finding.'
+        )
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -65,6 +68,7 @@ class CheckService(command.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from volsvcclient import health
         from volsvcclient import services
 
         chooser = selection.from_arguments(parsed_args, everything=True)
@@ -85,6 +89,8 @@ class CheckService(command.Lister):
         return _CHECK_COLUMNS, _rows(listed, findings)
 
     def produce_output(self, parsed_args, column_names, data):
+        from volsvcclient import health
+
         if parsed_args.formatter != 'table':
             return super().produce_output(parsed_args, column_names, data)
         self.app.stdout.write(self.status_line + '\n')
@@ -98,6 +104,8 @@ class CheckService(command.Lister):
         try:
             super().run(parsed_args)
         except exceptions.CommandError as exc:
+            from volsvcclient import health
+
             level, line = health.unknown(exc)
             self.app.stdout.write(line + '\n')
             return level
@@ -105,6 +113,8 @@ class CheckService(command.Lister):
 
 
 def _rows(listed, findings):
+    from volsvcclient import health
+
     by_service = {}
     for finding in findings:
         by_service.setdefault(id(finding.service), []).append(finding)

@@ -50,7 +50,7 @@ class TestPlugin(base.ShellTestCase):
         ).stdout
         self.assertEqual(
             "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
-            "'volsvcclient.command', 'volsvcclient.health', "
+            "'volsvcclient.command', "
             "'volsvcclient.plugin', 'volsvcclient.reasons', "
             "'volsvcclient.selection', 'volsvcclient.v2', "
             "'volsvcclient.v2.operations', 'volsvcclient.v2.service', "
