@@ -50,7 +50,7 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def test_thaw_with_backend_error_reports_it(self):
         self.service.update(frozen=True, disabled=True, disabled_reason='frozen')
-        self.cinder.thaw_error = 'Backend reported error during thaw_host operation.'
+        self.cinder.driver_fails_thaw = True
         result = self.cli('thaw', HOST)
         self.assertFails(
             result,
@@ -58,6 +58,8 @@ class TestFreezeThaw(base.ShellTestCase):
             f"but status is 'disabled'. The server said: Backend reported error "
             f"during thaw_host operation.",
         )
+        # Cinder thawed the database before the driver failed.
+        self.assertEqual((False, True), (self.service['frozen'], self.service['disabled']))
 
     def test_cluster(self):
         result = self.cli('freeze', '--cluster', 'c1@aa', version='3.26')
@@ -65,6 +67,12 @@ class TestFreezeThaw(base.ShellTestCase):
         self.assertEqual([('freeze', {'cluster': 'c1@aa'})], self.cinder.puts())
         self.assertTrue(self.member1['frozen'] and self.member2['frozen'])
         self.assertEqual('volume 3.26', self.microversions('PUT')[0])
+        # Only the member that took the RPC disabled its own service.
+        self.assertEqual(
+            (True, 'frozen', False),
+            (self.member1['disabled'], self.member1['disabled_reason'],
+             self.member2['disabled']),
+        )
 
     def test_clustered_host_stands_for_its_cluster(self):
         result = self.cli('freeze', 'node4@aa')
@@ -78,21 +86,19 @@ class TestFreezeThaw(base.ShellTestCase):
     def test_cluster_thaw_that_leaves_a_member_disabled_says_why(self):
         for member in (self.member1, self.member2):
             member.update(frozen=True, disabled=True, disabled_reason='frozen')
-        original = self.cinder._do_thaw
-
-        def thaw_one_member(body, context):
-            reply = original(body, context)
-            self.member2.update(disabled=True, disabled_reason='frozen')
-            return reply
-
-        self.cinder._do_thaw = thaw_one_member
+        self.cinder.rpc_member = 'node5@aa'
         result = self.cli('thaw', '--cluster', 'c1@aa')
         self.assertFails(
             result,
-            "cinder-volume on node5@aa: the server accepted thaw of cluster "
+            "cinder-volume on node4@aa: the server accepted thaw of cluster "
             "'c1@aa' but status is 'disabled'. Cinder delivers freeze and thaw "
             "of a cluster to one of its members, and only that member disables "
             "or re-enables its own service",
+        )
+        self.assertEqual(
+            (False, True, False, False),
+            (self.member1['frozen'], self.member1['disabled'],
+             self.member2['frozen'], self.member2['disabled']),
         )
 
     def test_cluster_needs_3_26(self):
