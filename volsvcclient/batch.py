@@ -62,6 +62,27 @@ class Outcome:
         )
 
 
+class _SharedRequest:
+    """A request several services wait for: the first sends it, the others
+    get its outcome."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent = False
+        self.error = None
+
+    def send_once(self, send):
+        with self.lock:
+            if not self.sent:
+                self.sent = True
+                try:
+                    send()
+                except Exception as exc:
+                    self.error = exc
+        if self.error is not None:
+            raise self.error
+
+
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
@@ -72,6 +93,9 @@ class Batch:
         self.terminal = stderr.isatty()
         self.interrupted = False
         self.final = {}
+        #: (cluster or host, action) -> the one request its services share.
+        self._shared = {}
+        self._shared_lock = threading.Lock()
         live = self.live = self._read_live(request)
         self.outcomes = []
         for wanted in request.resolve(live.values()):
@@ -159,6 +183,30 @@ class Batch:
     def note(self, message):
         self.stderr.write(message + '\n')
 
+    def _freeze_or_thaw(self, wanted, action):
+        """Cinder freezes and thaws a clustered host's whole cluster: the
+        members of one cluster share one request."""
+        live = self.live[wanted.key]
+        members = [
+            s for s in self.live.values()
+            if live.cluster and s.cluster == live.cluster
+            and s.binary == services.VOLUME_BINARY
+        ] or [live]
+
+        def send():
+            services.check_up(members, action.name, self.even_if_down, self.note)
+            target = services.Target(host=wanted.host)
+            if action.name == 'freeze':
+                self.api.freeze(target)
+            else:
+                self.api.thaw(target)
+
+        with self._shared_lock:
+            shared = self._shared.setdefault(
+                (live.cluster or live.host, action.name), _SharedRequest()
+            )
+        shared.send_once(send)
+
     def _progress(self, done, total):
         if self.terminal:
             self.stderr.write(f'\r{done}/{total} service(s) sent\033[K')
@@ -166,11 +214,10 @@ class Batch:
     def _run(self, outcome, stop):
         """Send one service's requests in order; stop at the first error."""
         wanted = outcome.wanted
-        target = services.Target(host=wanted.host)
         service = services.Service({'host': wanted.host, 'binary': wanted.binary})
         senders = {
-            'freeze': lambda action: self.api.freeze(target),
-            'thaw': lambda action: self.api.thaw(target),
+            'freeze': lambda action: self._freeze_or_thaw(wanted, action),
+            'thaw': lambda action: self._freeze_or_thaw(wanted, action),
             'disable': lambda action: self.api.disable(service, action.reason),
             'enable': lambda action: self.api.enable(service),
         }
@@ -178,11 +225,6 @@ class Batch:
             if stop.is_set():
                 return
             try:
-                if action.name in ('freeze', 'thaw'):
-                    services.check_up(
-                        [self.live[wanted.key]], action.name, self.even_if_down,
-                        self.note,
-                    )
                 senders[action.name](action)
             except Exception as exc:
                 translated = errors.translate(exc)

@@ -1,5 +1,6 @@
 """volume service commit on many services: selectors, concurrency, faults."""
 
+from volsvcclient import services
 from volsvcclient.tests.unit import base
 
 
@@ -18,6 +19,10 @@ class BatchMixin:
 
     def disabled(self):
         return sorted(s['host'] for s in self.cinder.services if s['disabled'])
+
+    @staticmethod
+    def cells(rows, host):
+        return tuple(rows[host][name] for name in ('Actions', 'Result', 'Detail'))
 
 
 class TestSelection(BatchMixin, base.ShellTestCase):
@@ -49,7 +54,35 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual(self.hosts[:5], sorted(self.rows(result)))
-        self.assertEqual(5, len(self.cinder.puts()))
+        self.assertEqual(1, len(self.cinder.puts()))
+
+    def test_cluster_freeze_and_thaw_are_one_request_each(self):
+        # Cinder freezes and thaws a clustered host's whole cluster, and
+        # only the member that takes the RPC changes its own status.
+        members = self.hosts[:5]
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual({'changed'}, {r['Result'] for r in result.json()})
+        self.assertEqual(['freeze'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual(members[:1], self.disabled())
+        # Another member takes the thaw: the first stays disabled.
+        self.cinder.rpc_member = members[1]
+        self.cinder.forget_requests()
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--thawed', '--status',
+                          'enabled', '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(['thaw'], [a for a, _ in self.cinder.puts()])
+        rows = self.rows(result)
+        self.assertEqual(
+            ('thaw', 'failed',
+             "the server accepted every request but status is 'disabled'. "
+             f'{services.CLUSTER_THAW}'),
+            self.cells(rows, members[0]),
+        )
+        for host in members[1:]:
+            self.assertEqual(('thaw', 'changed', ''), self.cells(rows, host))
+        self.assertFalse(any(self.cinder.get(h)['frozen'] for h in members))
+        self.assertEqual(members[:1], self.disabled())
 
     def test_no_match(self):
         result = self.cli('commit', '--host-pattern', 'nothing*', '--status', 'enabled')
@@ -115,7 +148,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
 
     def test_refusal_is_failed_and_others_go_on(self):
         self.cinder.ignored.add('freeze')
-        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        result = self.cli('commit', '--host-pattern', 'node1*', '--frozen', '-f', 'json')
         self.assertEqual(1, result.code)
         self.assertEqual({'failed'}, {r['Result'] for r in result.json()})
-        self.assertEqual(5, len(self.cinder.puts()))
+        self.assertEqual(10, len(self.cinder.puts()))
