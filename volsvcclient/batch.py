@@ -47,6 +47,8 @@ class Outcome:
     refused: str | None = None
     #: A freeze or thaw the backend did not confirm in time.
     unconfirmed: bool = False
+    #: What the server said of a failure it answered 200 to (a thaw).
+    said: str | None = None
     result: str = ''
     detail: str = ''
 
@@ -70,17 +72,19 @@ class _SharedRequest:
         self.lock = threading.Lock()
         self.sent = False
         self.error = None
+        self.answer = None
 
     def send_once(self, send):
         with self.lock:
             if not self.sent:
                 self.sent = True
                 try:
-                    send()
+                    self.answer = send()
                 except Exception as exc:
                     self.error = exc
         if self.error is not None:
             raise self.error
+        return self.answer
 
 
 class Batch:
@@ -197,15 +201,14 @@ class Batch:
             services.check_up(members, action.name, self.even_if_down, self.note)
             target = services.Target(host=wanted.host)
             if action.name == 'freeze':
-                self.api.freeze(target)
-            else:
-                self.api.thaw(target)
+                return self.api.freeze(target)
+            return self.api.thaw(target)
 
         with self._shared_lock:
             shared = self._shared.setdefault(
                 (live.cluster or live.host, action.name), _SharedRequest()
             )
-        shared.send_once(send)
+        return shared.send_once(send)
 
     def _progress(self, done, total):
         if self.terminal:
@@ -225,7 +228,7 @@ class Batch:
             if stop.is_set():
                 return
             try:
-                senders[action.name](action)
+                outcome.said = senders[action.name](action) or outcome.said
             except Exception as exc:
                 translated = errors.translate(exc)
                 if translated is None:
@@ -305,7 +308,9 @@ class Batch:
             outcome.detail = (
                 'the server accepted every request but ' + ', '.join(wrong)
             )
-            if self._enable_ignored(outcome):
+            if outcome.said:
+                outcome.detail += f'. The server said: {outcome.said}'
+            elif self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'
             elif (service.cluster and service.status == 'disabled'
                   and desired_state.Action('thaw') in outcome.acknowledged):

@@ -87,6 +87,19 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
             (self.lvm['frozen'], self.lvm['disabled'], self.lvm['disabled_reason']),
         )
 
+    def test_thaw_the_driver_fails_quotes_the_server(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        self.cinder.driver_fails_thaw = True
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
+                          '--status', 'enabled', '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(
+            ('thaw', 'failed',
+             "the server accepted every request but status is 'disabled'. The "
+             "server said: Backend reported error during thaw_host operation."),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result', 'Detail'),
+        )
+
     def test_argument_errors_send_nothing(self):
         path = self.write([{'Host': 'h', 'Binary': 'b'}])
         for args, message in (
