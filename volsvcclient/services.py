@@ -236,6 +236,9 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
         # in a process that runs several commands.
         proxy = client_manager.sdk_connection.block_storage
     except sdk_exceptions.NotSupported as exc:
+        if requested.split('.')[0] == '3':
+            # No usable version at all: the version document was not read.
+            raise _why_undiscovered(client_manager) or exc
         raise exceptions.CommandError(
             f"This cloud's Block Storage service does not offer API version "
             f"{requested} (--os-volume-api-version {requested}); current "
@@ -255,14 +258,20 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
 
 
 def _why_undiscovered(client_manager):
-    """The cause openstacksdk's discovery keeps to itself, when it is TLS."""
+    """The cause openstacksdk's discovery keeps to itself: TLS, or an
+    error answer to the version document."""
     from keystoneauth1 import exceptions as ksa_exceptions
 
     connection = client_manager.sdk_connection
     try:
         url = connection.endpoint_for('block-storage')
         if url:
-            connection.session.get(url, authenticated=False, raise_exc=False)
+            response = connection.session.get(url, authenticated=False, raise_exc=False)
+            if response.status_code >= 400:
+                return exceptions.CommandError(
+                    f'cinder-api at {url} answered its version document with '
+                    f'HTTP {response.status_code}: {errors.plain(response.text)}'
+                )
     except ksa_exceptions.SSLError as exc:
         return errors.translate(exc)
     except Exception:
