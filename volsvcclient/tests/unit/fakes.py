@@ -232,10 +232,10 @@ class FakeCinder:
         #: Reads that still show the services as they were before the last
         #: action: a database replica that lags behind.
         self.read_lag = 0
-        #: Called with (action, body) once an action is applied; called with
-        #: the read's number (1 for the first) at each os-services read.
+        #: Called with (action, body) once an action is applied, and with
+        #: the read's number (1 for the first) once a read is answered.
         self.after_action = None
-        self.on_read = None
+        self.after_read = None
         #: How cinder-scheduler and the backends' cinder-volume answer RPC:
         #: 'up'; 'silent' (RabbitMQ or the service gone: Cinder waits, and
         #: the client's time bound passes first); 'error' (Cinder's RPC
@@ -446,8 +446,6 @@ class FakeCinder:
             # get_pools, after the database read.
             self._rpc(self.scheduler_rpc, request, 'read')
         self._reads_seen += 1
-        if self.on_read:
-            self.on_read(self._reads_seen)
         if self.settle_after_reads is not None:
             self.settle_after_reads -= 1
             if self.settle_after_reads <= 0:
@@ -465,7 +463,10 @@ class FakeCinder:
             if (host is None or _host_matches(s['host'], host))
             and (binary is None or s['binary'] == binary)
         ]
-        return {'services': [self._render(s, version) for s in found]}
+        answer = {'services': [self._render(s, version) for s in found]}
+        if self.after_read:
+            self.after_read(self._reads_seen)
+        return answer
 
     def _backend_state(self, service):
         """cinder-scheduler's pools, keyed by backend: a cluster's pools carry

@@ -178,6 +178,35 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
         self.assertEqual(('changed',), self.cells(result, 'node1@lvm', 'Result'))
         self.assertIn('1 service(s) did not end as asked', result.stderr)
 
+    def test_services_removed_while_committing(self):
+        # node1@lvm is removed once its request is applied, node2@rep before
+        # its own request.
+        path = self.write([
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node2@rep', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node1', 'Binary': 'cinder-scheduler', 'Status': 'disabled'},
+        ])
+
+        def remove(action, body):
+            if body['host'] == 'node1@lvm':
+                self.cinder.services.remove(self.lvm)
+                self.cinder.services.remove(self.rep)
+
+        self.cinder.after_action = remove
+        result = self.cli('commit', '--from-file', path, '--concurrency', '1',
+                          '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(('failed', 'disappeared'),
+                         self.cells(result, 'node1@lvm', 'Result', 'Detail'))
+        self.assertEqual(('failed', 'disappeared'),
+                         self.cells(result, 'node2@rep', 'Result', 'Detail'))
+        self.assertEqual(
+            ('changed',), self.cells(result, 'node1', 'Result', binary='cinder-scheduler')
+        )
+        self.assertEqual(
+            ['disable-log-reason'] * 3, [a for a, _ in self.cinder.puts()]
+        )
+
     def test_action_error_is_reported_per_service(self):
         self.cinder.ignored.add('freeze')
         path = self.write([
