@@ -170,8 +170,11 @@ class Batch:
     def _run_all(self, changing, concurrency, stop):
         done = 0
         with concurrent.futures.ThreadPoolExecutor(max(1, concurrency)) as pool:
-            futures = [pool.submit(self._run, o, stop) for o in changing]
+            futures = []
             try:
+                # Ctrl-C while submitting, too, must stop what is not started.
+                for outcome in changing:
+                    futures.append(pool.submit(self._run, outcome, stop))
                 for future in concurrent.futures.as_completed(futures):
                     future.result()
                     done += 1

@@ -383,10 +383,12 @@ class _FrozenCommand(_HostTarget, command.Command):
         for host, binary, _, result, detail in rows:
             if result in batch.UNFINISHED:
                 self.note(f'{binary} on {host}: {result}: {detail}')
+        summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
+        if run.interrupted:
+            self.note(f'{self.verb}: interrupted; {summary}')
+            return 130
         if unfinished:
-            raise exceptions.CommandError(
-                f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
-            )
+            raise exceptions.CommandError(summary)
 
 
 class FreezeService(_FrozenCommand):

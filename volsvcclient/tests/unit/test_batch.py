@@ -1,5 +1,9 @@
 """volume service commit on many services: selectors, concurrency, faults."""
 
+import signal
+import threading
+import time
+
 from volsvcclient import services
 from volsvcclient.tests.unit import base
 
@@ -121,6 +125,47 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertEqual('not sent: cinder-api stopped answering', rows[6]['Detail'])
         self.assertEqual(self.hosts[:5], self.disabled())
         self.assertIn('20 service(s) did not end as asked', result.stderr)
+
+    def interrupt_at(self, host):
+        """Ctrl-C while the request for ``host`` is being answered."""
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
+        main = threading.main_thread().ident
+
+        def press_ctrl_c(action, body):
+            if body['host'] == host:
+                signal.pthread_kill(main, signal.SIGINT)
+                # The request under way ends after the main thread has seen it.
+                time.sleep(0.2)
+
+        self.cinder.after_action = press_ctrl_c
+
+    def test_ctrl_c_finishes_the_requests_under_way_and_exits_130(self):
+        self.interrupt_at(self.hosts[5])
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '1', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        rows = result.json()
+        self.assertEqual(
+            ['changed'] * 6 + ['not attempted'] * 14, [r['Result'] for r in rows]
+        )
+        self.assertEqual('not sent: interrupted', rows[6]['Detail'])
+        self.assertEqual(self.hosts[:6], self.disabled())
+        self.assertEqual(6, len(self.cinder.puts()))
+        self.assertEqual(
+            ['', 'interrupted: finishing the requests under way',
+             'commit: interrupted; the rows above say what was done'],
+            result.stderr.splitlines(),
+        )
+
+    def test_ctrl_c_in_a_freeze_selection_exits_130(self):
+        self.interrupt_at(self.hosts[5])
+        result = self.cli('freeze', '--host-pattern', 'node*@lvm')
+        self.assertEqual(130, result.code, result)
+        lines = result.stderr.splitlines()
+        self.assertIn('not attempted: not sent: interrupted', lines[-2])
+        self.assertRegex(lines[-1], r'^freeze: interrupted; \d+ of 20 service\(s\) did '
+                                    r'not end frozen$')
 
     def test_rerun_finishes_and_touches_nothing_already_right(self):
         self.cinder.dies_at_action = 6
