@@ -229,8 +229,8 @@ class FakeCinder:
         self.read_failures = []
         #: Action requests answered with 504 after being applied.
         self.applied_then_504 = set()
-        #: Reads that still show the services as they were before the last
-        #: action: a database replica that lags behind.
+        #: Reads that still show the services as they were before the
+        #: latest actions: a database replica that lags behind.
         self.read_lag = 0
         #: Called with (action, body) once an action is applied, and with
         #: the read's number (1 for the first) once a read is answered.
@@ -554,9 +554,11 @@ class FakeCinder:
             raise Fault(400, detail) from None
 
     def _remember(self):
-        """What lagging reads show for the next read_lag reads."""
+        """What lagging reads show for the next read_lag reads: the services
+        before the first of the actions since the replica last caught up."""
         if self.read_lag:
-            self._lagging = [copy.deepcopy(self.services), self.read_lag]
+            before = self._lagging[0] if self._lagging else copy.deepcopy(self.services)
+            self._lagging = [before, self.read_lag]
 
     @staticmethod
     def _cluster_host(body, version, cluster_version):

@@ -1,6 +1,9 @@
 """volume service freeze and thaw."""
 
+import fixtures
+
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 HOST = 'node1@lvm'
 
@@ -164,6 +167,55 @@ class TestFreezeThaw(base.ShellTestCase):
             f"'{HOST}' but after 0.2 s frozen is False",
         )
         self.assertGreaterEqual(len(self.cinder.requests('GET')), 3)
+
+    def clock(self):
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.time', clock))
+        return clock
+
+    def test_wait_timeout_rereads_until_the_change_shows(self):
+        # Reads from a database replica that lags two reads behind.
+        clock = self.clock()
+        self.cinder.read_lag = 2
+        result = self.cli('freeze', HOST, '--wait-timeout', '5')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        # find, then a re-read every 2 s until the third shows it.
+        self.assertEqual(4, len(self.cinder.requests('GET')))
+        self.assertEqual(4.0, clock.slept)
+
+    def test_wait_timeout_gives_up_at_its_end(self):
+        clock = self.clock()
+        self.cinder.read_lag = 10
+        result = self.cli('freeze', HOST, '--wait-timeout', '5')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the server accepted freeze of host "
+            f"'{HOST}' but after 5 s frozen is False",
+        )
+        # Re-reads at 0, 2, 4 and 5 s.
+        self.assertEqual(5, len(self.cinder.requests('GET')))
+        self.assertEqual(5.0, clock.slept)
+
+    def test_selection_wait_timeout_rereads_every_service(self):
+        clock = self.clock()
+        self.cinder.read_lag = 2
+        result = self.cli('freeze', '--host-pattern', 'node[12]@lvm', '--wait-timeout', '5')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        # One list, two freezes, three verifying lists.
+        self.assertEqual(['GET', 'PUT', 'PUT', 'GET', 'GET', 'GET'],
+                         [r.method for r in self.cinder.requests()])
+        self.assertEqual(4.0, clock.slept)
+        self.cinder.read_lag = 10
+        result = self.cli('thaw', '--host-pattern', 'node[12]@lvm', '--wait-timeout', '5')
+        self.assertEqual(1, result.code)
+        self.assertEqual(
+            [f"cinder-volume on {host}: failed: the server accepted every request "
+             f"but status is 'disabled', frozen is True" for host in (HOST, 'node2@lvm')]
+            + ['2 of 2 service(s) did not end thawed'],
+            result.stderr.splitlines(),
+        )
+        self.assertEqual(9.0, clock.slept)
 
     def test_unknown_host(self):
         result = self.cli('freeze', 'nodeX@lvm')
