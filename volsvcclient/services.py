@@ -592,21 +592,25 @@ class ServiceAPI:
         current = self.reread(members, f' after {exc}')
         raise Unconfirmed(f'{exc}. {database_shows(current)}') from exc
 
-    def wait_for_failover(self, service, backend_id, timeout, interval, report):
-        """Poll until the replication status settles; the final service.
+    def wait_for_failover(self, members, backend_id, timeout, interval, report):
+        """Poll until no member is failing over any more; the final services.
 
+        ``timeout`` bounds the whole wait, however many members there are.
         Failing back (``backend_id`` 'default') must end 'enabled', any
         other failover 'failed-over' on the asked target.
-        ``report(service, elapsed)`` is called after each read.
+        ``report(service, elapsed)`` is called for each member after each read.
         """
         started = time.monotonic()
         while True:
-            current = self.find(service.host, service.binary)
+            final = self.reread(members, ' while failing over')
             elapsed = time.monotonic() - started
-            report(current, elapsed)
-            if current.replication_status != FAILING_OVER:
+            for current in final:
+                report(current, elapsed)
+            settling = [s for s in final if s.replication_status == FAILING_OVER]
+            if not settling:
                 break
             if elapsed >= timeout:
+                current = settling[0]
                 raise exceptions.CommandError(
                     f'{current.label}: still {FAILING_OVER} after {timeout:g} s '
                     f'(last seen: replication status '
@@ -614,6 +618,13 @@ class ServiceAPI:
                     f'{current.active_backend_id!r})'
                 )
             time.sleep(min(interval, max(timeout - elapsed, 0.01)))
+        for current in final:
+            self._check_landed(current, backend_id)
+        return final
+
+    @staticmethod
+    def _check_landed(current, backend_id):
+        """Fail unless ``current`` ended where the failover was asked to go."""
         failing_back = backend_id == FAILBACK
         wanted = 'enabled' if failing_back else 'failed-over'
         landed = current.replication_status == wanted and (
@@ -630,4 +641,3 @@ class ServiceAPI:
                 f"(reason {current.disabled_reason!r}); the driver refused or "
                 f"failed it, see the cinder-volume log on that host"
             )
-        return current

@@ -439,7 +439,8 @@ class FailoverService(_HostTarget, command.Lister):
             metavar='<seconds>',
             type=bounds.seconds,
             default=300.0,
-            help='With --wait: give up after this many seconds (default 300)',
+            help='With --wait: give up after this many seconds, for all the '
+            'members of a cluster together (default 300)',
         )
         _add_action_bounds(parser)
         return parser
@@ -478,12 +479,9 @@ class FailoverService(_HostTarget, command.Lister):
                 )
 
         try:
-            return [
-                api.wait_for_failover(
-                    m, backend_id, timeout, self.poll_interval, report
-                )
-                for m in members
-            ]
+            return api.wait_for_failover(
+                members, backend_id, timeout, self.poll_interval, report
+            )
         finally:
             if progress:
                 self.app.stderr.write('\n')

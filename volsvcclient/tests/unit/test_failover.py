@@ -3,6 +3,7 @@
 import fixtures
 
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 HOST = 'node1@rep'
 
@@ -105,6 +106,42 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
             [('failover', {'cluster': 'c1@rep'}),
              ('failover_host', {'cluster': 'c1@rep'})],
             self.cinder.puts(),
+        )
+
+    def test_cluster_wait_timeout_bounds_the_whole_wait(self):
+        # node4@rep finishes after 4 s, node5@rep never: --wait-timeout is
+        # the operator's bound for the command, not for each member.
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch(
+            'volsvcclient.v2.service.FailoverService.poll_interval', 2.0))
+        start = clock.now
+
+        def node4_finishes(read):
+            if clock.now - start >= 4:
+                self.cinder.settle_failovers(hosts=['node4@rep'])
+
+        self.cinder.after_read = node4_finishes
+        result = self.cli('failover', '--cluster', 'c1@rep', '--wait',
+                          '--wait-timeout', '10')
+        self.assertFails(
+            result,
+            'cinder-volume on node5@rep: still failing-over after 10 s (last '
+            'seen: replication status failing-over, active backend None)',
+        )
+        self.assertEqual(10.0, clock.slept)
+        self.assertEqual('failed-over', self.cinder.get('node4@rep')['replication_status'])
+
+    def test_cluster_wait_succeeds_when_every_member_has(self):
+        self.cinder.settle_after_reads = 3
+        result = self.cli('failover', '--cluster', 'c1@rep', '--backend-id',
+                          'secondary', '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [('node4@rep', 'failed-over', 'secondary'),
+             ('node5@rep', 'failed-over', 'secondary')],
+            [(r['Host'], r['Replication Status'], r['Active Backend ID'])
+             for r in result.json()],
         )
 
     def test_bad_timeout(self):
