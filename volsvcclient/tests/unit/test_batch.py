@@ -4,6 +4,8 @@ import signal
 import threading
 import time
 
+import fixtures
+
 from volsvcclient import services
 from volsvcclient.tests.unit import base
 
@@ -48,6 +50,24 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual(['GET'] + ['PUT'] * 20 + ['GET'], methods)
         self.assertEqual({'binary': ['cinder-volume']}, self.cinder.requests('GET')[0].qs)
         self.assertEqual('', result.stderr)
+
+    def test_plan_lines_only_up_to_plan_lines(self):
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.PLAN_LINES', 4))
+        result = self.cli('commit', '--host-pattern', 'node1[0-3]@lvm', '--status',
+                          'disabled', '-f', 'value', '-c', 'Result', tty=True)
+        self.assertEqual(0, result.code, result)
+        plan = [f'cinder-volume on {h}: disable' for h in self.hosts[9:13]]
+        self.assertEqual(
+            plan + ['changing 4 of 4 service(s): 4 disable'],
+            result.stderr.splitlines()[:5],
+        )
+        # One more than PLAN_LINES: the summary alone.
+        result = self.cli('commit', '--host-pattern', 'node1[4-8]@lvm', '--status',
+                          'disabled', '-f', 'value', '-c', 'Result', tty=True)
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('changing 5 of 5 service(s): 5 disable',
+                         result.stderr.splitlines()[0])
+        self.assertNotIn('cinder-volume on', result.stderr)
 
     def test_cluster_needs_3_7(self):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', version='3.6')
