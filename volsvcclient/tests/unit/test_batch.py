@@ -69,6 +69,21 @@ class TestSelection(BatchMixin, base.ShellTestCase):
                          result.stderr.splitlines()[0])
         self.assertNotIn('cinder-volume on', result.stderr)
 
+    def test_concurrency_sends_from_that_many_workers(self):
+        # requests-mock answers one request at a time (it holds a lock), so
+        # what shows the concurrency is how many threads send requests.
+        senders = set()
+
+        def note_sender(action, body):
+            senders.add(threading.current_thread().name)
+            time.sleep(0.01)
+
+        self.cinder.after_action = note_sender
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '4', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(4, len(senders), senders)
+
     def test_cluster_needs_3_7(self):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', version='3.6')
         self.assertFails(result, '--cluster requires --os-volume-api-version 3.7')

@@ -80,6 +80,21 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
             f"status enabled, active backend None",
         )
 
+    def test_wait_fails_when_the_backend_stays_on_another_target(self):
+        # Failed over to 'secondary' before; the driver refuses 'tertiary'
+        # and cinder-volume puts back failed-over, still on 'secondary'.
+        self.service.update(replication_status='failed-over',
+                            active_backend_id='secondary', disabled=True,
+                            disabled_reason='failed-over')
+        self.cinder.settle_after_reads = 2
+        self.cinder.settle_outcome = 'refused'
+        result = self.cli('failover', HOST, '--backend-id', 'tertiary', '--wait')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: failover did not complete: replication "
+            f"status failed-over, active backend 'secondary'",
+        )
+
     def test_wait_timeout_says_last_state(self):
         result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0.05')
         self.assertFails(
@@ -156,6 +171,17 @@ class TestFailover27(FailoverMixin, base.ShellTestCase):
         result = self.cli('failover', HOST)
         self.assertEqual(0, result.code, result)
         self.assertEqual([('failover', {'host': HOST})], self.cinder.puts())
+
+    def test_cluster_uses_the_failover_route(self):
+        # Cinder 27's failover_host never reads the cluster field: it would
+        # answer 400 'Host field is missing.'
+        result = self.cli('failover', '--cluster', 'c1@rep')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('failover', {'cluster': 'c1@rep'})], self.cinder.puts())
+        self.assertEqual(
+            ['failing-over'] * 2,
+            [self.cinder.get(h)['replication_status'] for h in ('node4@rep', 'node5@rep')],
+        )
 
     def test_uses_failover_host_below_3_26(self):
         result = self.cli('failover', HOST, version='3.25')

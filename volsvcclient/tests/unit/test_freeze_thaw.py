@@ -104,6 +104,22 @@ class TestFreezeThaw(base.ShellTestCase):
              self.member2['frozen'], self.member2['disabled']),
         )
 
+    def test_cluster_with_a_member_in_another_state_is_sent(self):
+        # A member that joined in replication error keeps its own frozen
+        # flag (cinder/service.py): the cluster is not "already" frozen or
+        # thawed until every member is.
+        self.member2.update(frozen=True, replication_status='error')
+        result = self.cli('freeze', '--cluster', 'c1@aa')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual([('freeze', {'cluster': 'c1@aa'})], self.cinder.puts())
+        self.assertTrue(self.member1['frozen'])
+        self.cinder.forget_requests()
+        self.member1.update(frozen=False, disabled=False, disabled_reason='')
+        result = self.cli('thaw', '--cluster', 'c1@aa')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual([('thaw', {'cluster': 'c1@aa'})], self.cinder.puts())
+        self.assertFalse(self.member2['frozen'])
+
     def test_cluster_needs_3_26(self):
         result = self.cli('freeze', '--cluster', 'c1@lvm', version='3.25')
         self.assertFails(
