@@ -159,6 +159,17 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
              for r in result.json()],
         )
 
+    def test_cluster_member_that_is_down_is_left_out(self):
+        # Cinder needs the cluster up, then fails over the members that are
+        # up (volume/api.py _replication_db_change with check_up).
+        self.cinder.get('node5@rep')['state'] = 'down'
+        result = self.cli('failover', '--cluster', 'c1@rep', '-f', 'value',
+                          '-c', 'Host', '-c', 'Replication Status')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('node4@rep failing-over\nnode5@rep enabled\n', result.stdout)
+        self.assertIn("node5@rep of cluster 'c1@rep' down: a member that is up "
+                      "takes the failover", result.stderr)
+
     def test_bad_timeout(self):
         result = self.cli('failover', HOST, '--wait-timeout', '0')
         self.assertFails(result, '--wait-timeout must be positive')
