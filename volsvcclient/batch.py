@@ -52,6 +52,8 @@ class Outcome:
     fallback: str = ''
     #: What the wanted state asks that commit leaves as it is.
     kept: str = ''
+    #: What the server said of a failure it answered 200 to (a thaw).
+    said: str | None = None
     result: str = ''
     detail: str = ''
 
@@ -70,6 +72,29 @@ class Outcome:
         )
 
 
+class _SharedRequest:
+    """A request several services wait for: the first sends it, the others
+    get its outcome."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sent = False
+        self.error = None
+        self.answer = None
+
+    def send_once(self, send):
+        with self.lock:
+            if not self.sent:
+                self.sent = True
+                try:
+                    self.answer = send()
+                except Exception as exc:
+                    self.error = exc
+        if self.error is not None:
+            raise self.error
+        return self.answer
+
+
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
@@ -80,6 +105,9 @@ class Batch:
         self.terminal = stderr.isatty()
         self.interrupted = False
         self.final = {}
+        #: (cluster or host, action) -> the one request its services share.
+        self._shared = {}
+        self._shared_lock = threading.Lock()
         live = self.live = self._read_live(request)
         self.outcomes = []
         for wanted in request.resolve(live.values()):
@@ -194,8 +222,11 @@ class Batch:
     def _run_all(self, changing, concurrency, stop):
         done = 0
         with concurrent.futures.ThreadPoolExecutor(max(1, concurrency)) as pool:
-            futures = [pool.submit(self._run, o, stop) for o in changing]
+            futures = []
             try:
+                # Ctrl-C while submitting, too, must stop what is not started.
+                for outcome in changing:
+                    futures.append(pool.submit(self._run, outcome, stop))
                 for future in concurrent.futures.as_completed(futures):
                     future.result()
                     done += 1
@@ -211,6 +242,29 @@ class Batch:
     def note(self, message):
         self.stderr.write(message + '\n')
 
+    def _freeze_or_thaw(self, wanted, action):
+        """Cinder freezes and thaws a clustered host's whole cluster: the
+        members of one cluster share one request."""
+        live = self.live[wanted.key]
+        members = [
+            s for s in self.live.values()
+            if live.cluster and s.cluster == live.cluster
+            and s.binary == services.VOLUME_BINARY
+        ] or [live]
+
+        def send():
+            services.check_up(members, action.name, self.even_if_down, self.note)
+            target = services.Target(host=wanted.host)
+            if action.name == 'freeze':
+                return self.api.freeze(target)
+            return self.api.thaw(target)
+
+        with self._shared_lock:
+            shared = self._shared.setdefault(
+                (live.cluster or live.host, action.name), _SharedRequest()
+            )
+        return shared.send_once(send)
+
     def _progress(self, done, total):
         if self.terminal:
             self.stderr.write(f'\r{done}/{total} service(s) sent\033[K')
@@ -218,11 +272,10 @@ class Batch:
     def _run(self, outcome, stop):
         """Send one service's requests in order; stop at the first error."""
         wanted = outcome.wanted
-        target = services.Target(host=wanted.host)
         service = services.Service({'host': wanted.host, 'binary': wanted.binary})
         senders = {
-            'freeze': lambda action: self.api.freeze(target),
-            'thaw': lambda action: self.api.thaw(target),
+            'freeze': lambda action: self._freeze_or_thaw(wanted, action),
+            'thaw': lambda action: self._freeze_or_thaw(wanted, action),
             'disable': lambda action: self.api.disable(service, action.reason),
             'enable': lambda action: self.api.enable(service),
         }
@@ -230,12 +283,7 @@ class Batch:
             if stop.is_set():
                 return
             try:
-                if action.name in ('freeze', 'thaw'):
-                    services.check_up(
-                        [self.live[wanted.key]], action.name, self.even_if_down,
-                        self.note,
-                    )
-                senders[action.name](action)
+                outcome.said = senders[action.name](action) or outcome.said
             except Exception as exc:
                 translated = errors.translate(exc)
                 if translated is None:
@@ -315,7 +363,9 @@ class Batch:
             outcome.detail = (
                 'the server accepted every request but ' + ', '.join(wrong)
             )
-            if self._enable_ignored(outcome):
+            if outcome.said:
+                outcome.detail += f'. The server said: {outcome.said}'
+            elif self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'
                 if outcome.wanted.binary == services.VOLUME_BINARY:
                     outcome.detail += (

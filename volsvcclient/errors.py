@@ -10,6 +10,11 @@ from osc_lib import exceptions
 
 _URL = re.compile(r'https?://[^\s:/]+(?::\d+)?[^\s:]*')
 _TITLE = re.compile(r'<title>\s*(.*?)\s*</title>', re.IGNORECASE | re.DOTALL)
+#: What keystoneauth appends to the server's message of an HTTP error.
+_KSA_STATUS = re.compile(r' \(HTTP \d+\)( \(Request-ID: [^)]*\))?$')
+#: How openstacksdk words a service missing from the catalog, which it
+#: reports only once the service is used.
+_NOT_IN_CATALOG = 'not present in the service catalog: '
 
 
 def one_line(text):
@@ -37,7 +42,7 @@ def _for_operators(details):
     return details
 
 
-def _plain(text):
+def plain(text):
     """A server's error text on one line; an HTML page by its title."""
     title = _TITLE.search(str(text))
     return one_line(title.group(1) if title else text)
@@ -87,22 +92,31 @@ def translate(exc, keystone=None):
     if isinstance(exc, ksa_exceptions.HttpError):
         server = 'Keystone' if _is_keystone(exc.url or '', keystone) else 'the server'
         advice = ': is its database up?' if (exc.http_status or 0) >= 500 else ''
+        said = exc.details or _KSA_STATUS.sub('', exc.message or '')
         return exceptions.CommandError(
             f'{server} at {exc.url or _endpoint(exc)} answered HTTP '
-            f'{exc.http_status}: {_plain(exc.details or exc.message)}{advice}'
+            f'{exc.http_status}: {plain(said)}{advice}'
         )
     if isinstance(
         exc, (ksa_exceptions.EndpointNotFound, sdk_exceptions.EndpointNotFound)
     ):
-        return exceptions.CommandError(
-            f'No Block Storage endpoint for this API version in the service '
-            f'catalog ({one_line(exc)})'
-        )
+        return _no_endpoint(one_line(exc))
+    if isinstance(exc, sdk_exceptions.ServiceDisabledException):
+        missing = str(exc).partition(_NOT_IN_CATALOG)[2]
+        if missing:
+            return _no_endpoint(one_line(missing))
     if isinstance(
         exc, (ksa_exceptions.DiscoveryFailure, sdk_exceptions.SDKException)
     ):
         return exceptions.CommandError(one_line(exc))
     return None
+
+
+def _no_endpoint(why):
+    return exceptions.CommandError(
+        f'No Block Storage endpoint for this API version in the service '
+        f'catalog ({why})'
+    )
 
 
 def _http_error(exc):

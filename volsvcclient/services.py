@@ -309,6 +309,9 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
         # in a process that runs several commands.
         proxy = client_manager.sdk_connection.block_storage
     except sdk_exceptions.NotSupported as exc:
+        if requested.split('.')[0] == '3':
+            # No usable version at all: the version document was not read.
+            raise _why_undiscovered(client_manager) or exc
         raise _no_such_api(requested) from exc
     except sdk_exceptions.ServiceDiscoveryException as exc:
         raise _why_undiscovered(client_manager) or exc
@@ -334,14 +337,20 @@ def _no_such_api(requested):
 
 
 def _why_undiscovered(client_manager):
-    """The cause openstacksdk's discovery keeps to itself, when it is TLS."""
+    """The cause openstacksdk's discovery keeps to itself: TLS, or an
+    error answer to the version document."""
     from keystoneauth1 import exceptions as ksa_exceptions
 
     connection = client_manager.sdk_connection
     try:
         url = connection.endpoint_for('block-storage')
         if url:
-            connection.session.get(url, authenticated=False, raise_exc=False)
+            response = connection.session.get(url, authenticated=False, raise_exc=False)
+            if response.status_code >= 400:
+                return exceptions.CommandError(
+                    f'cinder-api at {url} answered its version document with '
+                    f'HTTP {response.status_code}: {errors.plain(response.text)}'
+                )
     except ksa_exceptions.SSLError as exc:
         return errors.translate(exc)
     except Exception:
@@ -701,21 +710,25 @@ class ServiceAPI:
         current = self.reread(members, f' after {exc}')
         raise Unconfirmed(f'{exc}. {database_shows(current)}') from exc
 
-    def wait_for_failover(self, service, backend_id, timeout, interval, report):
-        """Poll until the replication status settles; the final service.
+    def wait_for_failover(self, members, backend_id, timeout, interval, report):
+        """Poll until no member is failing over any more; the final services.
 
+        ``timeout`` bounds the whole wait, however many members there are.
         Failing back (``backend_id`` 'default') must end 'enabled', any
         other failover 'failed-over' on the asked target.
-        ``report(service, elapsed)`` is called after each read.
+        ``report(service, elapsed)`` is called for each member after each read.
         """
         started = time.monotonic()
         while True:
-            current = self.find(service.host, service.binary)
+            final = self.reread(members, ' while failing over')
             elapsed = time.monotonic() - started
-            report(current, elapsed)
-            if current.replication_status != FAILING_OVER:
+            for current in final:
+                report(current, elapsed)
+            settling = [s for s in final if s.replication_status == FAILING_OVER]
+            if not settling:
                 break
             if elapsed >= timeout:
+                current = settling[0]
                 raise exceptions.CommandError(
                     f'{current.label}: still {FAILING_OVER} after {timeout:g} s '
                     f'(last seen: replication status '
@@ -723,6 +736,13 @@ class ServiceAPI:
                     f'{current.active_backend_id!r})'
                 )
             time.sleep(min(interval, max(timeout - elapsed, 0.01)))
+        for current in final:
+            self._check_landed(current, backend_id)
+        return final
+
+    @staticmethod
+    def _check_landed(current, backend_id):
+        """Fail unless ``current`` ended where the failover was asked to go."""
         failing_back = backend_id == FAILBACK
         wanted = 'enabled' if failing_back else 'failed-over'
         landed = current.replication_status == wanted and (
@@ -739,4 +759,3 @@ class ServiceAPI:
                 f"(reason {current.disabled_reason!r}); the driver refused or "
                 f"failed it, see the cinder-volume log on that host"
             )
-        return current

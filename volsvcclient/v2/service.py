@@ -422,12 +422,12 @@ class _FrozenCommand(_HostTarget, command.Command):
                 self.note(f'{binary} on {host}: {result}: {detail}')
             elif result == batch.UNCHANGED:
                 self.note(f'{binary} on {host} is already {self.word}; nothing to do')
+        summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
         if run.interrupted:
+            self.note(f'{self.verb}: interrupted; {summary}')
             return 130
         if unfinished:
-            raise exceptions.CommandError(
-                f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
-            )
+            raise exceptions.CommandError(summary)
 
 
 class FreezeService(_FrozenCommand):
@@ -494,8 +494,8 @@ class FailoverService(_HostTarget, command.Lister):
             '--wait-timeout',
             metavar='<seconds>',
             type=bounds.seconds,
-            help=f'With --wait: give up after this many seconds (default '
-            f'{self.wait_timeout:g})',
+            help='With --wait: give up after this many seconds, for all the '
+            f'members of a cluster together (default {self.wait_timeout:g})',
         )
         _add_action_bounds(parser)
         return parser
@@ -538,12 +538,9 @@ class FailoverService(_HostTarget, command.Lister):
                 )
 
         try:
-            return [
-                api.wait_for_failover(
-                    m, backend_id, timeout, self.poll_interval, report
-                )
-                for m in members
-            ]
+            return api.wait_for_failover(
+                members, backend_id, timeout, self.poll_interval, report
+            )
         finally:
             if progress:
                 self.app.stderr.write('\n')

@@ -164,46 +164,76 @@ class FunctionalTestCase(testtools.TestCase):
         return found
 
     def pick_backend(self, replicated=False, required=True):
-        """A cinder-volume host to change; its state is restored afterwards.
+        """An enabled cinder-volume host that is up, to change; its state is
+        restored afterwards.
 
         None when there is none and it is not ``required``.
         """
-        candidates = self.volume_services(replicated=replicated)
+        candidates = [
+            s for s in self.volume_services(replicated=replicated)
+            if s['status'] == 'enabled'
+        ]
         if not candidates:
             if not required:
                 return None
             kind = 'replicating' if replicated else 'non-replicating'
-            self.skipTest(f'this cloud has no {kind} cinder-volume service that is up')
+            self.skipTest(
+                f'this cloud has no enabled {kind} cinder-volume service that is up'
+            )
         host = sorted(s['host'] for s in candidates)[0]
         self.addCleanup(self.restore, self.raw.service(host))
         return host
 
+    #: What restore() puts back, and checks it did.
+    RESTORED = ('status', 'frozen', 'replication_status')
+
     def restore(self, saved):
-        """Put a service back as it was, with raw API calls only."""
+        """Put a service back as it was, with raw API calls only, and fail
+        when it is not: a later test must not run on a changed backend."""
         host, binary = saved['host'], saved['binary']
         current = self.raw.service(host, binary)
         if current.get('replication_status') == 'failed-over' and saved.get(
                 'replication_status') == 'enabled':
-            self.raw.put('failover_host', {'host': host, 'backend_id': 'default'})
+            self._restore_put('failover_host', {'host': host, 'backend_id': 'default'})
             self._wait_replication(host)
             current = self.raw.service(host, binary)
         if current.get('frozen') and not saved.get('frozen'):
-            self.raw.put('thaw', {'host': host})
+            self._restore_put('thaw', {'host': host})
         elif saved.get('frozen') and not current.get('frozen'):
-            self.raw.put('freeze', {'host': host})
+            self._restore_put('freeze', {'host': host})
         current = self.raw.service(host, binary)
         body = {'host': host, 'binary': binary}
         if saved['status'] == 'enabled' and current['status'] == 'disabled':
-            self.raw.put('enable', body)
+            self._restore_put('enable', body)
             if self.raw.service(host, binary)['status'] == 'disabled':
-                self.raw.put('freeze', {'host': host})
-                self.raw.put('thaw', {'host': host})
+                self._restore_put('freeze', {'host': host})
+                self._restore_put('thaw', {'host': host})
         elif saved['status'] == 'disabled' and (
                 current['status'] == 'enabled'
                 or current['disabled_reason'] != saved['disabled_reason']):
             if saved['disabled_reason']:
                 body['disabled_reason'] = saved['disabled_reason']
-            self.raw.put('disable-log-reason', body)
+            self._restore_put('disable-log-reason', body)
+        restored = self.raw.service(host, binary)
+        # The reason matters only while disabled: thaw leaves '' behind.
+        fields = self.RESTORED + (
+            ('disabled_reason',) if saved['status'] == 'disabled' else ())
+        wrong = [
+            f'{field} {restored.get(field)!r} (was {saved.get(field)!r})'
+            for field in fields if restored.get(field) != saved.get(field)
+        ]
+        if wrong:
+            raise AssertionError(
+                f"{binary} on {host} was not restored: {', '.join(wrong)}"
+            )
+
+    def _restore_put(self, action, body):
+        response = self.raw.put(action, body)
+        if response.status_code >= 400:
+            raise AssertionError(
+                f'restore: {action} {body} answered HTTP '
+                f'{response.status_code}: {response.text.strip()}'
+            )
 
     def _wait_replication(self, host, timeout=60):
         import time

@@ -146,11 +146,19 @@ class TestSet(base.FunctionalTestCase):
             self.assertEqual('disabled', self.raw.service(host)['status'])
 
     def test_release_probe_agrees_with_the_release(self):
-        if not os.environ.get('VOLSVC_CINDER_RELEASE'):
-            self.skipTest('VOLSVC_CINDER_RELEASE is not set')
-        self.assertEqual(
-            base.release_applies_enable(self.raw), self.raw.enable_route_works()
-        )
+        # What os-services/enable really does to a disabled backend, against
+        # the probe that stands in for VOLSVC_CINDER_RELEASE when it is unset.
+        host = self.pick_backend()
+        body = {'host': host, 'binary': 'cinder-volume'}
+        disabled = self.raw.put('disable-log-reason', dict(body, disabled_reason='probe'))
+        self.assertEqual(200, disabled.status_code, disabled.text)
+        self.assertEqual('disabled', self.raw.service(host)['status'])
+        enabled = self.raw.put('enable', body)
+        self.assertEqual(200, enabled.status_code, enabled.text)
+        applied = self.raw.service(host)['status'] == 'enabled'
+        self.assertEqual(applied, self.raw.enable_route_works())
+        if os.environ.get('VOLSVC_CINDER_RELEASE'):
+            self.assertEqual(applied, base.release_applies_enable(self.raw))
 
     def test_enable_via_thaw(self):
         host = self.pick_backend()

@@ -1,5 +1,12 @@
 """volume service commit on many services: selectors, concurrency, faults."""
 
+import signal
+import threading
+import time
+
+import fixtures
+
+from volsvcclient import services
 from volsvcclient.tests.unit import base
 
 
@@ -18,6 +25,10 @@ class BatchMixin:
 
     def disabled(self):
         return sorted(s['host'] for s in self.cinder.services if s['disabled'])
+
+    @staticmethod
+    def cells(rows, host):
+        return tuple(rows[host][name] for name in ('Actions', 'Result', 'Detail'))
 
 
 class TestSelection(BatchMixin, base.ShellTestCase):
@@ -40,6 +51,39 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual({'binary': ['cinder-volume']}, self.cinder.requests('GET')[0].qs)
         self.assertEqual('', result.stderr)
 
+    def test_plan_lines_only_up_to_plan_lines(self):
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.PLAN_LINES', 4))
+        result = self.cli('commit', '--host-pattern', 'node1[0-3]@lvm', '--status',
+                          'disabled', '-f', 'value', '-c', 'Result', tty=True)
+        self.assertEqual(0, result.code, result)
+        plan = [f'cinder-volume on {h}: disable' for h in self.hosts[9:13]]
+        self.assertEqual(
+            plan + ['changing 4 of 4 service(s): 4 disable'],
+            result.stderr.splitlines()[:5],
+        )
+        # One more than PLAN_LINES: the summary alone.
+        result = self.cli('commit', '--host-pattern', 'node1[4-8]@lvm', '--status',
+                          'disabled', '-f', 'value', '-c', 'Result', tty=True)
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('changing 5 of 5 service(s): 5 disable',
+                         result.stderr.splitlines()[0])
+        self.assertNotIn('cinder-volume on', result.stderr)
+
+    def test_concurrency_sends_from_that_many_workers(self):
+        # requests-mock answers one request at a time (it holds a lock), so
+        # what shows the concurrency is how many threads send requests.
+        senders = set()
+
+        def note_sender(action, body):
+            senders.add(threading.current_thread().name)
+            time.sleep(0.01)
+
+        self.cinder.after_action = note_sender
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '4', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(4, len(senders), senders)
+
     def test_cluster_needs_3_7(self):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', version='3.6')
         self.assertFails(result, '--cluster requires --os-volume-api-version 3.7')
@@ -49,7 +93,35 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual(self.hosts[:5], sorted(self.rows(result)))
-        self.assertEqual(5, len(self.cinder.puts()))
+        self.assertEqual(1, len(self.cinder.puts()))
+
+    def test_cluster_freeze_and_thaw_are_one_request_each(self):
+        # Cinder freezes and thaws a clustered host's whole cluster, and
+        # only the member that takes the RPC changes its own status.
+        members = self.hosts[:5]
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual({'changed'}, {r['Result'] for r in result.json()})
+        self.assertEqual(['freeze'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual(members[:1], self.disabled())
+        # Another member takes the thaw: the first stays disabled.
+        self.cinder.rpc_member = members[1]
+        self.cinder.forget_requests()
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--thawed', '--status',
+                          'enabled', '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(['thaw'], [a for a, _ in self.cinder.puts()])
+        rows = self.rows(result)
+        self.assertEqual(
+            ('thaw', 'failed',
+             "the server accepted every request but status is 'disabled'. "
+             f'{services.CLUSTER_THAW}'),
+            self.cells(rows, members[0]),
+        )
+        for host in members[1:]:
+            self.assertEqual(('thaw', 'changed', ''), self.cells(rows, host))
+        self.assertFalse(any(self.cinder.get(h)['frozen'] for h in members))
+        self.assertEqual(members[:1], self.disabled())
 
     def test_no_match(self):
         result = self.cli('commit', '--host-pattern', 'nothing*', '--status', 'enabled')
@@ -90,6 +162,47 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertIn('Not every service ended as asked (14 not attempted, 6 unknown)',
                       result.stderr)
 
+    def interrupt_at(self, host):
+        """Ctrl-C while the request for ``host`` is being answered."""
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
+        main = threading.main_thread().ident
+
+        def press_ctrl_c(action, body):
+            if body['host'] == host:
+                signal.pthread_kill(main, signal.SIGINT)
+                # The request under way ends after the main thread has seen it.
+                time.sleep(0.2)
+
+        self.cinder.after_action = press_ctrl_c
+
+    def test_ctrl_c_finishes_the_requests_under_way_and_exits_130(self):
+        self.interrupt_at(self.hosts[5])
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '1', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        rows = result.json()
+        self.assertEqual(
+            ['changed'] * 6 + ['not attempted'] * 14, [r['Result'] for r in rows]
+        )
+        self.assertEqual('not sent: interrupted', rows[6]['Detail'])
+        self.assertEqual(self.hosts[:6], self.disabled())
+        self.assertEqual(6, len(self.cinder.puts()))
+        self.assertEqual(
+            ['', 'interrupted: finishing the requests under way',
+             'commit: interrupted; the rows above say what was done'],
+            result.stderr.splitlines(),
+        )
+
+    def test_ctrl_c_in_a_freeze_selection_exits_130(self):
+        self.interrupt_at(self.hosts[5])
+        result = self.cli('freeze', '--host-pattern', 'node*@lvm')
+        self.assertEqual(130, result.code, result)
+        lines = result.stderr.splitlines()
+        self.assertIn('not attempted: not sent: interrupted', lines[-2])
+        self.assertRegex(lines[-1], r'^freeze: interrupted; \d+ of 20 service\(s\) did '
+                                    r'not end frozen$')
+
     def test_rerun_finishes_and_touches_nothing_already_right(self):
         self.cinder.dies_at_action = 6
         self.cli('commit', '--service', 'cinder-volume', '--status', 'disabled',
@@ -116,7 +229,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
 
     def test_refusal_is_failed_and_others_go_on(self):
         self.cinder.ignored.add('freeze')
-        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        result = self.cli('commit', '--host-pattern', 'node1*', '--frozen', '-f', 'json')
         self.assertEqual(1, result.code)
         self.assertEqual({'failed'}, {r['Result'] for r in result.json()})
-        self.assertEqual(5, len(self.cinder.puts()))
+        self.assertEqual(10, len(self.cinder.puts()))

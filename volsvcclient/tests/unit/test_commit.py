@@ -87,6 +87,19 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
             (self.lvm['frozen'], self.lvm['disabled'], self.lvm['disabled_reason']),
         )
 
+    def test_thaw_the_driver_fails_quotes_the_server(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        self.cinder.driver_fails_thaw = True
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
+                          '--status', 'enabled', '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(
+            ('thaw', 'failed',
+             "the server accepted every request but status is 'disabled'. The "
+             "server said: Backend reported error during thaw_host operation."),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result', 'Detail'),
+        )
+
     def test_argument_errors_send_nothing(self):
         path = self.write([{'Host': 'h', 'Binary': 'b'}])
         for args, message in (
@@ -164,6 +177,35 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
         )
         self.assertEqual(('changed',), self.cells(result, 'node1@lvm', 'Result'))
         self.assertIn('Not every service ended as asked (1 failed)', result.stderr)
+
+    def test_services_removed_while_committing(self):
+        # node1@lvm is removed once its request is applied, node2@rep before
+        # its own request.
+        path = self.write([
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node2@rep', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node1', 'Binary': 'cinder-scheduler', 'Status': 'disabled'},
+        ])
+
+        def remove(action, body):
+            if body['host'] == 'node1@lvm':
+                self.cinder.services.remove(self.lvm)
+                self.cinder.services.remove(self.rep)
+
+        self.cinder.after_action = remove
+        result = self.cli('commit', '--from-file', path, '--concurrency', '1',
+                          '-f', 'json')
+        self.assertEqual(1, result.code)
+        self.assertEqual(('failed', 'disappeared'),
+                         self.cells(result, 'node1@lvm', 'Result', 'Detail'))
+        self.assertEqual(('failed', 'disappeared'),
+                         self.cells(result, 'node2@rep', 'Result', 'Detail'))
+        self.assertEqual(
+            ('changed',), self.cells(result, 'node1', 'Result', binary='cinder-scheduler')
+        )
+        self.assertEqual(
+            ['disable-log-reason'] * 3, [a for a, _ in self.cinder.puts()]
+        )
 
     def test_action_error_is_reported_per_service(self):
         self.cinder.ignored.add('freeze')

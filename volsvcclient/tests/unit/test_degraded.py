@@ -104,11 +104,24 @@ class TestActionBounds(base.ShellTestCase):
             )
         self.assertEqual([], self.cinder.puts())
 
-    def test_even_if_down_sends_and_says_so(self):
-        result = self.cli('freeze', 'node2@lvm', '--even-if-down')
-        self.assertEqual(0, result.code, result)
-        self.assertIn('sending the freeze anyway (--even-if-down)', result.stderr)
-        self.assertEqual([('freeze', {'host': 'node2@lvm'})], self.cinder.puts())
+    def test_even_if_down_sends_and_reports_the_database(self):
+        # Cinder sets frozen, then waits for an RPC answer no cinder-volume
+        # gives: the client's bound passes first, or past Cinder's
+        # rpc_response_timeout (60 s) Cinder answers 500.
+        down = self.cinder.get('node2@lvm')
+        for bound, why in (
+            ('20', 'freeze got no answer within 20 s'),
+            ('60', 'freeze failed with HTTP 500 (The server has either erred'),
+        ):
+            down['frozen'] = False
+            result = self.cli('freeze', 'node2@lvm', '--even-if-down', '--rpc-timeout', bound)
+            self.assertEqual(1, result.code, result)
+            notice, error = result.stderr.splitlines()
+            self.assertIn('sending the freeze anyway (--even-if-down)', notice)
+            self.assertIn(why, error)
+            self.assertIn('The database now shows cinder-volume on node2@lvm: status '
+                          'enabled, frozen True', error)
+        self.assertEqual([('freeze', {'host': 'node2@lvm'})] * 2, self.cinder.puts())
 
     def test_cluster_acts_when_one_member_is_up(self):
         self.cinder.get(HOST)['cluster_name'] = 'c1@lvm'
@@ -166,7 +179,7 @@ class TestActionBounds(base.ShellTestCase):
         self.assertEqual([('freeze', {'host': HOST})], self.cinder.puts())
 
     def test_failover_unanswered(self):
-        self.service.update(replication_capable=True, replication_status='enabled')
+        self.service['replication_status'] = 'enabled'
         self.cinder.volume_rpc = 'silent'
         result = self.cli('failover', HOST, version='3.26')
         self.assertFails(result, 'failover got no answer within 20 s')

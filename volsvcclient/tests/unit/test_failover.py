@@ -3,6 +3,7 @@
 import fixtures
 
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 HOST = 'node1@rep'
 
@@ -15,12 +16,10 @@ class FailoverMixin:
                 'volsvcclient.v2.service.FailoverService.poll_interval', 0.0
             )
         )
-        self.service = self.cinder.add(
-            HOST, replication_capable=True, replication_status='enabled',
-        )
+        self.service = self.cinder.add(HOST, replication_status='enabled')
         for member in ('node4@rep', 'node5@rep'):
-            self.cinder.add(member, replication_capable=True,
-                            replication_status='enabled', cluster_name='c1@rep')
+            self.cinder.add(member, replication_status='enabled',
+                            cluster_name='c1@rep')
         self.cinder.add('node1@lvm')
 
 
@@ -66,7 +65,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
             result,
             f"cinder-volume on {HOST}: failover did not complete: replication "
             f"status failover-error, active backend None, status disabled "
-            f"(reason 'failed-over'); the driver refused or failed it",
+            f"(reason None); the driver refused or failed it",
         )
 
     def test_wait_reports_refused_target(self):
@@ -81,6 +80,21 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
             f"status enabled, active backend None",
         )
 
+    def test_wait_fails_when_the_backend_stays_on_another_target(self):
+        # Failed over to 'secondary' before; the driver refuses 'tertiary'
+        # and cinder-volume puts back failed-over, still on 'secondary'.
+        self.service.update(replication_status='failed-over',
+                            active_backend_id='secondary', disabled=True,
+                            disabled_reason='failed-over')
+        self.cinder.settle_after_reads = 2
+        self.cinder.settle_outcome = 'refused'
+        result = self.cli('failover', HOST, '--backend-id', 'tertiary', '--wait')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: failover did not complete: replication "
+            f"status failed-over, active backend 'secondary'",
+        )
+
     def test_wait_timeout_says_last_state(self):
         result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0.05')
         self.assertFails(
@@ -93,9 +107,9 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         result = self.cli('failover', 'node1@lvm')
         self.assertFails(
             result,
-            "The server refused the request: Invalid input received: "
-            "['node1@lvm'] cannot fail over: replication status must be enabled "
-            "or failed-over and must be up",
+            "The server refused the request: Invalid input received: No service "
+            "could be changed: ['node1@lvm'] cannot fail over: replication status "
+            "must be ['enabled', 'failed-over'] and must be up",
         )
 
     def test_cluster_uses_failover_host_with_cluster_field(self):
@@ -108,6 +122,53 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
              ('failover_host', {'cluster': 'c1@rep'})],
             self.cinder.puts(),
         )
+
+    def test_cluster_wait_timeout_bounds_the_whole_wait(self):
+        # node4@rep finishes after 4 s, node5@rep never: --wait-timeout is
+        # the operator's bound for the command, not for each member.
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch(
+            'volsvcclient.v2.service.FailoverService.poll_interval', 2.0))
+        start = clock.now
+
+        def node4_finishes(read):
+            if clock.now - start >= 4:
+                self.cinder.settle_failovers(hosts=['node4@rep'])
+
+        self.cinder.after_read = node4_finishes
+        result = self.cli('failover', '--cluster', 'c1@rep', '--wait',
+                          '--wait-timeout', '10')
+        self.assertFails(
+            result,
+            'cinder-volume on node5@rep: still failing-over after 10 s (last '
+            'seen: replication status failing-over, active backend None)',
+        )
+        self.assertEqual(10.0, clock.slept)
+        self.assertEqual('failed-over', self.cinder.get('node4@rep')['replication_status'])
+
+    def test_cluster_wait_succeeds_when_every_member_has(self):
+        self.cinder.settle_after_reads = 3
+        result = self.cli('failover', '--cluster', 'c1@rep', '--backend-id',
+                          'secondary', '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [('node4@rep', 'failed-over', 'secondary'),
+             ('node5@rep', 'failed-over', 'secondary')],
+            [(r['Host'], r['Replication Status'], r['Active Backend ID'])
+             for r in result.json()],
+        )
+
+    def test_cluster_member_that_is_down_is_left_out(self):
+        # Cinder needs the cluster up, then fails over the members that are
+        # up (volume/api.py _replication_db_change with check_up).
+        self.cinder.get('node5@rep')['state'] = 'down'
+        result = self.cli('failover', '--cluster', 'c1@rep', '-f', 'value',
+                          '-c', 'Host', '-c', 'Replication Status')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('node4@rep failing-over\nnode5@rep enabled\n', result.stdout)
+        self.assertIn("node5@rep of cluster 'c1@rep' down: a member that is up "
+                      "takes the failover", result.stderr)
 
     def test_bad_timeout(self):
         result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0')
@@ -124,6 +185,17 @@ class TestFailover27(FailoverMixin, base.ShellTestCase):
         result = self.cli('failover', HOST)
         self.assertEqual(0, result.code, result)
         self.assertEqual([('failover', {'host': HOST})], self.cinder.puts())
+
+    def test_cluster_uses_the_failover_route(self):
+        # Cinder 27's failover_host never reads the cluster field: it would
+        # answer 400 'Host field is missing.'
+        result = self.cli('failover', '--cluster', 'c1@rep')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('failover', {'cluster': 'c1@rep'})], self.cinder.puts())
+        self.assertEqual(
+            ['failing-over'] * 2,
+            [self.cinder.get(h)['replication_status'] for h in ('node4@rep', 'node5@rep')],
+        )
 
     def test_uses_failover_host_below_3_26(self):
         result = self.cli('failover', HOST, version='3.25')

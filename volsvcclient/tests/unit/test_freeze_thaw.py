@@ -1,6 +1,9 @@
 """volume service freeze and thaw."""
 
+import fixtures
+
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 HOST = 'node1@lvm'
 
@@ -50,7 +53,7 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def test_thaw_with_backend_error_reports_it(self):
         self.service.update(frozen=True, disabled=True, disabled_reason='frozen')
-        self.cinder.thaw_error = 'Backend reported error during thaw_host operation.'
+        self.cinder.driver_fails_thaw = True
         result = self.cli('thaw', HOST)
         self.assertFails(
             result,
@@ -58,6 +61,8 @@ class TestFreezeThaw(base.ShellTestCase):
             f"but status is 'disabled'. The server said: Backend reported error "
             f"during thaw_host operation.",
         )
+        # Cinder thawed the database before the driver failed.
+        self.assertEqual((False, True), (self.service['frozen'], self.service['disabled']))
 
     def test_cluster(self):
         result = self.cli('freeze', '--cluster', 'c1@aa', version='3.26')
@@ -65,6 +70,12 @@ class TestFreezeThaw(base.ShellTestCase):
         self.assertEqual([('freeze', {'cluster': 'c1@aa'})], self.cinder.puts())
         self.assertTrue(self.member1['frozen'] and self.member2['frozen'])
         self.assertEqual('volume 3.26', self.microversions('PUT')[0])
+        # Only the member that took the RPC disabled its own service.
+        self.assertEqual(
+            (True, 'frozen', False),
+            (self.member1['disabled'], self.member1['disabled_reason'],
+             self.member2['disabled']),
+        )
 
     def test_clustered_host_stands_for_its_cluster(self):
         result = self.cli('freeze', 'node4@aa')
@@ -78,22 +89,36 @@ class TestFreezeThaw(base.ShellTestCase):
     def test_cluster_thaw_that_leaves_a_member_disabled_says_why(self):
         for member in (self.member1, self.member2):
             member.update(frozen=True, disabled=True, disabled_reason='frozen')
-        original = self.cinder._do_thaw
-
-        def thaw_one_member(body, context):
-            reply = original(body, context)
-            self.member2.update(disabled=True, disabled_reason='frozen')
-            return reply
-
-        self.cinder._do_thaw = thaw_one_member
+        self.cinder.rpc_member = 'node5@aa'
         result = self.cli('thaw', '--cluster', 'c1@aa')
         self.assertFails(
             result,
-            "cinder-volume on node5@aa: the server accepted thaw of cluster "
+            "cinder-volume on node4@aa: the server accepted thaw of cluster "
             "'c1@aa' but status is 'disabled'. Cinder delivers freeze and thaw "
             "of a cluster to one of its members, and only that member disables "
             "or re-enables its own service",
         )
+        self.assertEqual(
+            (False, True, False, False),
+            (self.member1['frozen'], self.member1['disabled'],
+             self.member2['frozen'], self.member2['disabled']),
+        )
+
+    def test_cluster_with_a_member_in_another_state_is_sent(self):
+        # A member that joined in replication error keeps its own frozen
+        # flag (cinder/service.py): the cluster is not "already" frozen or
+        # thawed until every member is.
+        self.member2.update(frozen=True, replication_status='error')
+        result = self.cli('freeze', '--cluster', 'c1@aa')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual([('freeze', {'cluster': 'c1@aa'})], self.cinder.puts())
+        self.assertTrue(self.member1['frozen'])
+        self.cinder.forget_requests()
+        self.member1.update(frozen=False, disabled=False, disabled_reason='')
+        result = self.cli('thaw', '--cluster', 'c1@aa')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual([('thaw', {'cluster': 'c1@aa'})], self.cinder.puts())
+        self.assertFalse(self.member2['frozen'])
 
     def test_cluster_needs_3_26(self):
         result = self.cli('freeze', '--cluster', 'c1@lvm', version='3.25')
@@ -158,6 +183,55 @@ class TestFreezeThaw(base.ShellTestCase):
             f"'{HOST}' but after 0.2 s frozen is False",
         )
         self.assertGreaterEqual(len(self.cinder.requests('GET')), 3)
+
+    def clock(self):
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.time', clock))
+        return clock
+
+    def test_wait_timeout_rereads_until_the_change_shows(self):
+        # Reads from a database replica that lags two reads behind.
+        clock = self.clock()
+        self.cinder.read_lag = 2
+        result = self.cli('freeze', HOST, '--wait-timeout', '5')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        # find, then a re-read every 2 s until the third shows it.
+        self.assertEqual(4, len(self.cinder.requests('GET')))
+        self.assertEqual(4.0, clock.slept)
+
+    def test_wait_timeout_gives_up_at_its_end(self):
+        clock = self.clock()
+        self.cinder.read_lag = 10
+        result = self.cli('freeze', HOST, '--wait-timeout', '5')
+        self.assertFails(
+            result,
+            f"cinder-volume on {HOST}: the server accepted freeze of host "
+            f"'{HOST}' but after 5 s frozen is False",
+        )
+        # Re-reads at 0, 2, 4 and 5 s.
+        self.assertEqual(5, len(self.cinder.requests('GET')))
+        self.assertEqual(5.0, clock.slept)
+
+    def test_selection_wait_timeout_rereads_every_service(self):
+        clock = self.clock()
+        self.cinder.read_lag = 2
+        result = self.cli('freeze', '--host-pattern', 'node[12]@lvm', '--wait-timeout', '5')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        # One list, two freezes, three verifying lists.
+        self.assertEqual(['GET', 'PUT', 'PUT', 'GET', 'GET', 'GET'],
+                         [r.method for r in self.cinder.requests()])
+        self.assertEqual(4.0, clock.slept)
+        self.cinder.read_lag = 10
+        result = self.cli('thaw', '--host-pattern', 'node[12]@lvm', '--wait-timeout', '5')
+        self.assertEqual(1, result.code)
+        self.assertEqual(
+            [f"cinder-volume on {host}: failed: the server accepted every request "
+             f"but status is 'disabled', frozen is True" for host in (HOST, 'node2@lvm')]
+            + ['2 of 2 service(s) did not end thawed'],
+            result.stderr.splitlines(),
+        )
+        self.assertEqual(9.0, clock.slept)
 
     def test_unknown_host(self):
         result = self.cli('freeze', 'nodeX@lvm')

@@ -14,7 +14,7 @@ class TestAcceptedButNotVerified(base.ShellTestCase):
         def reads_fail_after(action, body):
             self.cinder.read_failures = [503] * 4
 
-        self.cinder.other_client = reads_fail_after
+        self.cinder.after_action = reads_fail_after
 
     def test_set_says_the_change_went_through_unverified(self):
         result = self.cli(*VOLUME, '--disable', '--disable-reason', 'R')
@@ -50,9 +50,9 @@ class TestLostRace(base.ShellTestCase):
     def another_client_does(self, update):
         def act(action, body):
             self.service.update(update)
-            self.cinder.other_client = None
+            self.cinder.before_action = None
 
-        self.cinder.other_client = act
+        self.cinder.before_action = act
 
     def test_freeze_someone_else_did(self):
         self.another_client_does(
@@ -62,7 +62,7 @@ class TestLostRace(base.ShellTestCase):
         self.assertIn(
             "cinder-volume on node1@lvm: the server refused freeze of host "
             "'node1@lvm' (The server refused the request: Invalid input "
-            "received: No service could be changed: [...] already frozen), but "
+            "received: No service could be changed: ['node1@lvm'] already frozen), but "
             "it is already as asked: another client changed it",
             result.stderr,
         )
@@ -138,9 +138,23 @@ class TestCtrlC(base.ShellTestCase):
         self.service = self.cinder.add(HOST, disabled=True, disabled_reason='maint')
         self.other = self.cinder.add('node2@lvm')
 
+    @staticmethod
+    def interrupt_after(actions):
+        """Ctrl-C once Cinder has applied one of ``actions``, before its
+        answer reaches the client."""
+        def interrupt(action, body):
+            if action in actions:
+                raise KeyboardInterrupt
+
+        return interrupt
+
     def test_while_verifying_the_report_says_what_is_known(self):
         # The live read is the first, the verifying read the second.
-        self.cinder.interrupt_at_read = 2
+        def interrupt(read):
+            if read == 2:
+                raise KeyboardInterrupt
+
+        self.cinder.after_read = interrupt
         result = self.cli('commit', '--host-pattern', '*', '--status', 'disabled',
                           '--disabled-reason', 'maint', '-f', 'json')
         self.assertEqual(130, result.code, result)
@@ -153,7 +167,7 @@ class TestCtrlC(base.ShellTestCase):
         self.assertTrue(self.other['disabled'])
 
     def test_during_enable_via_thaw_our_freeze_is_thawed_back(self):
-        self.cinder.interrupt_after.add('freeze')
+        self.cinder.after_action = self.interrupt_after({'freeze'})
         result = self.cli('commit', HOST, 'cinder-volume', '--status', 'enabled',
                           '--enable-via-thaw', '-f', 'json')
         self.assertEqual(130, result.code, result)
@@ -169,7 +183,7 @@ class TestCtrlC(base.ShellTestCase):
             if action == 'freeze':
                 raise KeyboardInterrupt
 
-        self.cinder.other_client = interrupt
+        self.cinder.before_action = interrupt
         result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
         self.assertEqual(130, result.code, result)
         self.assertEqual(['enable', 'freeze'], [a for a, _ in self.cinder.puts()])
@@ -177,7 +191,7 @@ class TestCtrlC(base.ShellTestCase):
         self.assertFalse(self.service['frozen'])
 
     def test_a_backend_that_cannot_be_thawed_back_is_named(self):
-        self.cinder.interrupt_after.update({'freeze', 'thaw'})
+        self.cinder.after_action = self.interrupt_after({'freeze', 'thaw'})
         result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
         self.assertEqual(130, result.code, result)
         self.assertIn(

@@ -21,14 +21,20 @@ class TestList(base.ShellTestCase):
         self.cinder.add('node1', binary='cinder-scheduler')
 
     def test_default_asks_newest_microversion_it_displays(self):
+        self.cinder.add('node3@lvm')
         result = self.cli('list', '-f', 'json')
         self.assertEqual(0, result.code, result)
         rows = result.json()
         self.assertEqual(
             BASE_COLUMNS + ['Cluster', 'Backend State'], list(rows[0])
         )
-        self.assertEqual('up', rows[0]['Backend State'])
         self.assertEqual('c1@lvm', rows[0]['Cluster'])
+        # cinder-scheduler knows enabled, unclustered backends that are up.
+        self.assertEqual(
+            {'node1@lvm': None, 'node1@rep': None, 'node2@lvm': None,
+             'node3@lvm': 'up', 'node1': None},
+            {r['Host']: r['Backend State'] for r in rows},
+        )
         self.assertEqual(['volume 3.49'], self.microversions('GET'))
 
     def test_microversion_gates_columns(self):
@@ -173,7 +179,8 @@ class TestShow(base.ShellTestCase):
                 'State': 'up',
                 'Updated At': '2026-11-24T10:00:00.000000',
                 'Cluster': 'c1@rep',
-                'Backend State': 'up',
+                # cinder-scheduler keys a cluster's pools by cluster name.
+                'Backend State': None,
                 'Disabled Reason': None,
                 'Replication Status': 'enabled',
                 'Active Backend ID': 'secondary',

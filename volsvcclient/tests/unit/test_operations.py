@@ -147,14 +147,11 @@ class TestWait(base.ShellTestCase):
 
     def test_returns_when_the_condition_holds(self):
         # The third read finds it up.
-        reads = []
-
-        def come_back(request, context):
-            reads.append(1)
-            if len(reads) >= 3:
+        def come_back(read):
+            if read == 2:
                 self.volume['state'] = 'up'
 
-        self.cinder.before_read = come_back
+        self.cinder.after_read = come_back
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
                           '--interval', '0.01')
         self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
@@ -179,18 +176,13 @@ class TestWait(base.ShellTestCase):
         self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
                       result.stderr)
 
-        def heartbeat(request, context):
-            self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+        first = self.cinder._reads_seen + 1
 
-        self.cinder.before_read = None
-        reads = []
+        def heartbeat(read):
+            if read == first:
+                self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
 
-        def later(request, context):
-            reads.append(1)
-            if len(reads) == 2:
-                heartbeat(request, context)
-
-        self.cinder.before_read = later
+        self.cinder.after_read = heartbeat
         result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '0.01')
         self.assertEqual(0, result.code, result)
 

@@ -259,6 +259,26 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
         )
         self.assertIn('whether it took effect is unknown', result.stderr)
 
+    def test_service_removed_after_the_request(self):
+        # 'cinder-manage service remove' between the request and the re-read.
+        self.cinder.after_action = lambda action, body: self.cinder.services.clear()
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result,
+            f'cinder-volume on {HOST} disappeared after the server accepted the '
+            f'disable request',
+        )
+
+    def test_service_removed_before_the_request(self):
+        self.cinder.after_read = lambda number: self.cinder.services.clear()
+        result = self.cli(*VOLUME, '--disable')
+        self.assertFails(
+            result,
+            'PUT http://cinder.test:8776/v3/os-services/disable-log-reason failed '
+            'with HTTP 404: Service cinder-volume could not be found on host '
+            f'{HOST}.',
+        )
+
     def test_debug_never_prints_secrets(self):
         result = self.cli('list', global_options=['--debug'])
         self.assertEqual(0, result.code, result.stderr)

@@ -1,0 +1,89 @@
+"""Block Storage API v2 (--os-volume-api-version 2): no microversion, no
+cluster; Cinder answered it with the controller Cinder 27 still had."""
+
+import json
+
+import fixtures
+
+from volsvcclient.tests.unit import base
+
+HOST = 'node1@lvm'
+
+
+class TestApiV2(base.ShellTestCase):
+    release = 27
+    v2 = True
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch(
+            'volsvcclient.v2.service.FailoverService.poll_interval', 0.0))
+        self.lvm = self.cinder.add(HOST, cluster_name='c1@lvm')
+        self.rep = self.cinder.add('node1@rep', replication_status='enabled')
+
+    def run_v2(self, *args):
+        result = self.cli(*args, version='2')
+        for request in self.cinder.requests():
+            self.assertIn('/v2/', request.url)
+            self.assertNotIn('OpenStack-API-Version', request.headers)
+        return result
+
+    def test_set(self):
+        result = self.run_v2('set', HOST, 'cinder-volume', '--disable',
+                             '--disable-reason', 'maint')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        result = self.run_v2('set', HOST, 'cinder-volume', '--enable')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual(
+            [('disable-log-reason', {'host': HOST, 'binary': 'cinder-volume',
+                                     'disabled_reason': 'maint'}),
+             ('enable', {'host': HOST, 'binary': 'cinder-volume'})],
+            self.cinder.puts(),
+        )
+        self.assertEqual((False, 'maint'),
+                         (self.lvm['disabled'], self.lvm['disabled_reason']))
+
+    def test_show_has_no_v3_fields(self):
+        result = self.run_v2('show', HOST, 'cinder-volume', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
+             'Disabled Reason', 'Replication Status', 'Active Backend ID',
+             'Frozen'],
+            list(result.json()),
+        )
+
+    def test_failover_uses_failover_host(self):
+        self.cinder.settle_after_reads = 2
+        result = self.run_v2('failover', 'node1@rep', '--backend-id', 'secondary',
+                             '--wait', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            [('failover_host', {'host': 'node1@rep', 'backend_id': 'secondary'})],
+            self.cinder.puts(),
+        )
+        (row,) = result.json()
+        self.assertEqual(('failed-over', 'secondary'),
+                         (row['Replication Status'], row['Active Backend ID']))
+        result = self.run_v2('failover', '--cluster', 'c1@lvm')
+        self.assertEqual(2, result.code)
+        self.assertIn('unrecognized arguments: --cluster', result.stderr)
+
+    def test_commit(self):
+        path = self.useFixture(fixtures.TempDir()).join('wanted.json')
+        with open(path, 'w') as stream:
+            json.dump([
+                {'Host': HOST, 'Binary': 'cinder-volume', 'Frozen': True},
+                {'Host': 'node1@rep', 'Binary': 'cinder-volume',
+                 'Status': 'disabled', 'Disabled Reason': 'repair'},
+            ], stream)
+        result = self.run_v2('commit', '--from-file', path, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual({'changed'}, {r['Result'] for r in result.json()})
+        self.assertEqual(
+            (True, True, 'repair'),
+            (self.lvm['frozen'], self.rep['disabled'], self.rep['disabled_reason']),
+        )
+        result = self.run_v2('commit', '--cluster', 'c1@lvm', '--frozen')
+        self.assertEqual(2, result.code)
+        self.assertIn('unrecognized arguments: --cluster', result.stderr)

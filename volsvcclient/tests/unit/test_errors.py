@@ -1,0 +1,124 @@
+"""Failures around Cinder: each is one line naming what failed and where."""
+
+import requests
+from keystoneauth1 import fixture as ksa_fixture
+
+from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
+
+HOST = 'node1@lvm'
+VOLUME = ('set', HOST, 'cinder-volume', '--disable')
+#: What Keystone and keystonemiddleware answer a request they cannot
+#: authenticate.
+UNAUTHORIZED = {
+    'status_code': 401,
+    'headers': {'Content-Type': 'application/json'},
+    'json': {'error': {'code': 401, 'title': 'Unauthorized',
+                       'message': 'The request you have made requires '
+                                  'authentication.'}},
+}
+
+
+class TestErrors(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add(HOST)
+
+    def catalog(self, **endpoints):
+        """Keystone's catalog with only these service types."""
+        token = ksa_fixture.V3Token(
+            project_id=fakes.PROJECT_ID, project_name='admin',
+            project_domain_id='default', user_id='u1', user_name='admin',
+            user_domain_id='default',
+        )
+        token.set_project_scope()
+        for service_type, url in endpoints.items():
+            service = token.add_service(service_type.replace('_', '-'))
+            service.add_standard_endpoints(public=url, region='RegionOne')
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', json=token,
+                       headers={'X-Subject-Token': 'fake-token-0123456789'})
+
+    def test_keystone_tls_failure(self):
+        self.mock.post(
+            fakes.AUTH_URL + '/auth/tokens',
+            exc=requests.exceptions.SSLError('certificate verify failed'),
+        )
+        self.assertFails(
+            self.cli('list'),
+            'TLS failure talking to Keystone at http://keystone.test/v3/auth/tokens: '
+            "give its CA with --os-cacert or 'cacert' in clouds.yaml (SSL "
+            'exception connecting to http://keystone.test/v3/auth/tokens: '
+            'certificate verify failed)',
+        )
+
+    def test_keystone_refuses_the_credentials(self):
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', **UNAUTHORIZED)
+        result = self.cli('list')
+        self.assertEqual(
+            (1, 'Keystone at http://keystone.test/v3/auth/tokens answered HTTP '
+                '401: The request you have made requires authentication.\n'),
+            (result.code, result.stderr),
+        )
+        self.assertEqual([], self.cinder.requests())
+
+    def test_cinder_refuses_the_token_twice(self):
+        # keystoneauth signs in again once before giving up.
+        self.mock.get(fakes.CINDER_ROOT + '/v3/os-services', **UNAUTHORIZED)
+        self.assertFails(
+            self.cli(*VOLUME),
+            'Authentication failed: The request you have made requires '
+            'authentication.',
+        )
+        signs_in = [r for r in self.mock.request_history
+                    if r.path.endswith('/auth/tokens')]
+        self.assertEqual(2, len(signs_in))
+        self.assertEqual([], self.cinder.puts())
+
+    def test_no_block_storage_endpoint(self):
+        self.catalog(compute='http://nova.test/v2.1')
+        self.assertFails(
+            self.cli('list'),
+            'No Block Storage endpoint for this API version in the service '
+            'catalog (public endpoint for block-storage service in RegionOne '
+            'region not found)',
+        )
+        self.assertEqual([], self.cinder.requests())
+
+    def test_version_discovery_fails(self):
+        # A catalog endpoint without a version: the SDK must read Cinder's
+        # version document to find v3.
+        self.catalog(block_storage=fakes.CINDER_ROOT + '/')
+        for answer, message in (
+            ({'exc': requests.exceptions.SSLError('certificate verify failed')},
+             'TLS failure talking to cinder-api at http://cinder.test:8776/: '
+             'give its CA with --os-cacert'),
+            ({'status_code': 500, 'text': 'Internal Server Error'},
+             'cinder-api at http://cinder.test:8776/ answered its version '
+             'document with HTTP 500: Internal Server Error'),
+        ):
+            self.mock.get(fakes.CINDER_ROOT + '/', **answer)
+            self.assertFails(self.cli('list'), message)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_gateway_error_that_outlasts_the_retries(self):
+        self.cinder.read_failures = [504] * 4
+        self.assertFails(
+            self.cli(*VOLUME),
+            'GET http://cinder.test:8776/v3/os-services?host=node1%40lvm&'
+            "binary=cinder-volume failed with HTTP 504: 504 Gateway Time-out: "
+            "The server didn't respond in time.",
+            retries=3,
+        )
+        self.assertEqual(4, len(self.cinder.requests('GET')))
+        self.assertEqual([], self.cinder.puts())
+
+    def test_cinder_api_older_than_its_version_document(self):
+        # During an upgrade one cinder-api behind the load balancer answers
+        # discovery, an older one the request.
+        self.cinder.max_version = '3.40'
+        self.assertFails(
+            self.cli('list'),
+            'GET http://cinder.test:8776/v3/os-services failed with HTTP 406: '
+            'Version 3.49 is not supported by the API. Minimum is 3.0 and '
+            'maximum is 3.40.',
+        )
