@@ -92,7 +92,8 @@ class Bench:
                        env=self.env, check=True)
         code = (
             'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
-            'import volsvcclient.plugin, volsvcclient.v2.service, volsvcclient.v3.service,'
+            'import volsvcclient.plugin, volsvcclient.v2.reading, volsvcclient.v2.changing,'
+            ' volsvcclient.v2.commit, volsvcclient.v2.replication, volsvcclient.v3.service,'
             ' volsvcclient.v2.operations, volsvcclient.v3.operations'
         )
         totals, plugin = [], []

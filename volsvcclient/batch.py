@@ -22,6 +22,7 @@ from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import services
 from volsvcclient import versions
+from volsvcclient import workflows
 
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
 CHANGED = 'changed'
@@ -153,7 +154,7 @@ class Batch:
             binary = outcome.wanted.binary
             if binary in warned or not any(a.name == 'disable' for a in outcome.actions):
                 continue
-            warning = services.irreversible(binary)
+            warning = workflows.irreversible(binary)
             if warning:
                 warned.add(binary)
                 self.note(warning)
@@ -253,7 +254,7 @@ class Batch:
         ] or [live]
 
         def send():
-            services.check_up(members, action.name, self.even_if_down, self.note)
+            workflows.check_up(members, action.name, self.even_if_down, self.note)
             target = services.Target(host=wanted.host)
             if action.name == 'freeze':
                 return self.api.freeze(target)
@@ -349,7 +350,7 @@ class Batch:
         if outcome.unconfirmed:
             outcome.result = UNKNOWN
             outcome.detail = (
-                f'{outcome.unanswered}. {services.database_shows([service])}'
+                f'{outcome.unanswered}. {workflows.database_shows([service])}'
             )
             return True
         wrong = services.mismatches(service, outcome.wanted.expected)
@@ -395,7 +396,7 @@ class Batch:
     def _enable_via_thaw(self, outcome):
         service = self.final[outcome.wanted.key]
         try:
-            services.enable_via_thaw(self.api, service, self.note, self.even_if_down)
+            workflows.enable_via_thaw(self.api, service, self.note, self.even_if_down)
         except KeyboardInterrupt:
             outcome.result = UNKNOWN
             outcome.detail = 'interrupted during the freeze and thaw that re-enable it'

@@ -84,3 +84,42 @@ def spoken(seconds_):
             rest = (whole % size) // smaller
             return f'{whole // size}{unit}' + (f'{rest}{small_unit}' if rest else '')
     return f'{whole}s'
+
+
+def add_wait_timeout(parser):
+    parser.add_argument(
+        '--wait-timeout',
+        metavar='<seconds>',
+        type=seconds,
+        default=0.0,
+        help='Keep re-reading for up to this many seconds until every service '
+        'shows its new state (default 0: read once)',
+    )
+
+
+def add_backend_state_timeout(parser):
+    add_rpc_timeout(
+        parser, BACKEND_STATE,
+        'Seconds to wait for Backend State, which Cinder asks '
+        'cinder-scheduler for over RPC; past them the services are listed '
+        'without it (Backend State unknown)',
+    )
+
+
+def add_action_bounds(parser):
+    """--rpc-timeout and --even-if-down, for requests a cinder-volume answers."""
+    add_rpc_timeout(
+        parser, ACTION,
+        'Seconds to wait for an answer to freeze, thaw or failover, which '
+        'Cinder gives only once the backend\'s cinder-volume has (over '
+        'RabbitMQ); past them the command reports what the database shows '
+        'and exits 1',
+    )
+    parser.add_argument(
+        '--even-if-down',
+        action='store_true',
+        help='Send freeze, thaw or failover to a cinder-volume that is down. '
+        'Risky: Cinder changes the database, then waits for the service '
+        'until its RPC timeout and no driver acts, so the backend and the '
+        'database disagree until the service is back',
+    )

@@ -7,7 +7,6 @@ actions: this module says what should change and in which order;
 """
 
 import dataclasses
-import fnmatch
 import json
 
 from osc_lib import exceptions
@@ -15,6 +14,7 @@ from osc_lib import exceptions
 from volsvcclient import columns
 from volsvcclient import errors
 from volsvcclient import reasons
+from volsvcclient import selection
 from volsvcclient import services
 
 
@@ -83,31 +83,12 @@ def plan(live, wanted):
 
 
 @dataclasses.dataclass(frozen=True)
-class Selector:
-    """Services chosen by pattern rather than named one by one."""
-
-    host_pattern: str | None = None
-    binary: str | None = None
-    zone: str | None = None
-    cluster: str | None = None
-
-    def matches(self, service):
-        return (
-            (self.host_pattern is None
-             or fnmatch.fnmatchcase(service.host, self.host_pattern))
-            and (self.binary is None or service.binary == self.binary)
-            and (self.zone is None or service.availability_zone == self.zone)
-            and (self.cluster is None or service.cluster == self.cluster)
-        )
-
-
-@dataclasses.dataclass(frozen=True)
 class Request:
     """What ``commit`` was asked: explicit Wanted entries, or a Selector
     with the state every selected service should take."""
 
     wanted: tuple = ()
-    selector: Selector | None = None
+    selector: selection.Selector | None = None
     template: Wanted | None = None
 
     def resolve(self, live):
@@ -127,13 +108,13 @@ def from_arguments(parsed_args):
     """The Request that ``volume service commit`` was given."""
     frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
     single = (parsed_args.host, parsed_args.binary)
-    selector = Selector(
+    selector = selection.Selector(
         parsed_args.host_pattern,
         parsed_args.service,
         parsed_args.zone,
         getattr(parsed_args, 'cluster', None),
     )
-    selecting = selector != Selector()
+    selecting = selector != selection.Selector()
     states = (parsed_args.status, parsed_args.disabled_reason, frozen)
     if parsed_args.from_file:
         if any(v is not None for v in single + states) or selecting:
@@ -165,7 +146,7 @@ def from_arguments(parsed_args):
             # Only cinder-volume services can be frozen, and only they can
             # be re-enabled on Cinder 28.0.0 and later: other binaries are
             # changed only when named.
-            selector = dataclasses.replace(selector, binary=services.VOLUME_BINARY)
+            selector = selector.replace(binary=services.VOLUME_BINARY)
         template = Wanted('', selector.binary or '', *states)
         _check_consistent(template, 'the selection')
         return Request(selector=selector, template=template)

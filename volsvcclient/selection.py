@@ -23,20 +23,18 @@ def add_service_arguments(parser, binary_dest='binary', required=True):
     )
 
 
-def add_selectors(parser, intro, cluster=False, default_binary=None):
-    """--host-pattern, --service, --zone and (v3) --cluster."""
+def add_selectors(parser, intro, service_help='Services of this binary',
+                  cluster=False):
+    """--host-pattern, --service (unless ``service_help`` is None), --zone
+    and (v3) --cluster, in one argument group, which is returned."""
     group = parser.add_argument_group('selection', intro)
     group.add_argument(
         '--host-pattern',
         metavar='<pattern>',
         help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
     )
-    group.add_argument(
-        '--service',
-        metavar='<binary>',
-        help='Services of this binary'
-        + (f' (default {default_binary})' if default_binary else ''),
-    )
+    if service_help:
+        group.add_argument('--service', metavar='<binary>', help=service_help)
     group.add_argument(
         '--zone', metavar='<zone>', help='Services in this availability zone'
     )
@@ -130,3 +128,27 @@ def chosen(selector, services):
     if not found:
         raise exceptions.CommandError('No service matches the selection')
     return found
+
+
+class HostTarget:
+    """Commands that act on the cinder-volume service of one host."""
+
+    #: False where something else can stand in for <host>.
+    host_required = True
+    #: How the operator names what to act on, for messages.
+    target_options = '<host>'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'host',
+            metavar='<host>',
+            nargs=None if self.host_required else '?',
+            help='Host of the cinder-volume service, as listed (host@backend)',
+        )
+        return parser
+
+    def target(self, parsed_args, api):
+        from volsvcclient import services
+
+        return services.Target(host=parsed_args.host)

@@ -7,7 +7,10 @@ column and filter (3.7), cluster-wide freeze, thaw and failover (3.26).
 from osc_lib import exceptions
 
 from volsvcclient import versions
-from volsvcclient.v2 import service as v2
+from volsvcclient.v2 import changing
+from volsvcclient.v2 import commit
+from volsvcclient.v2 import reading
+from volsvcclient.v2 import replication
 
 CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
 
@@ -46,7 +49,7 @@ class _ClusterTarget:
         return services.Target(host=parsed_args.host, cluster=parsed_args.cluster)
 
 
-class ListService(v2.ListService):
+class ListService(reading.ListService):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -65,27 +68,27 @@ class ListService(v2.ListService):
         return filters
 
 
-class ShowService(v2.ShowService):
+class ShowService(reading.ShowService):
     pass
 
 
-class SetService(v2.SetService):
+class SetService(changing.SetService):
     pass
 
 
-class FreezeService(_ClusterTarget, v2.FreezeService):
+class FreezeService(_ClusterTarget, changing.FreezeService):
     cluster_action = 'freeze'
 
 
-class ThawService(_ClusterTarget, v2.ThawService):
+class ThawService(_ClusterTarget, changing.ThawService):
     cluster_action = 'thaw'
 
 
-class FailoverService(_ClusterTarget, v2.FailoverService):
+class FailoverService(_ClusterTarget, replication.FailoverService):
     cluster_action = 'fail over'
 
 
-class CommitService(v2.CommitService):
+class CommitService(commit.CommitService):
     def add_cluster_selector(self, group):
         group.add_argument(
             '--cluster',

@@ -13,7 +13,7 @@ class FailoverMixin:
         super().setUp()
         self.useFixture(
             fixtures.MonkeyPatch(
-                'volsvcclient.v2.service.FailoverService.poll_interval', 0.0
+                'volsvcclient.v2.replication.FailoverService.poll_interval', 0.0
             )
         )
         self.service = self.cinder.add(HOST, replication_status='enabled')
@@ -127,9 +127,9 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         # node4@rep finishes after 4 s, node5@rep never: --wait-timeout is
         # the operator's bound for the command, not for each member.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.workflows.time', clock))
         self.useFixture(fixtures.MonkeyPatch(
-            'volsvcclient.v2.service.FailoverService.poll_interval', 2.0))
+            'volsvcclient.v2.replication.FailoverService.poll_interval', 2.0))
         start = clock.now
 
         def node4_finishes(read):

@@ -186,7 +186,7 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def clock(self):
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.services.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.workflows.time', clock))
         self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.time', clock))
         return clock
 

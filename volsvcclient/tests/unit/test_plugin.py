@@ -39,9 +39,10 @@ class TestPlugin(base.ShellTestCase):
             'import sys\n'
             'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
             'before = set(sys.modules)\n'
-            'import volsvcclient.plugin, volsvcclient.v2.service, '
-            'volsvcclient.v3.service, volsvcclient.v2.operations, '
-            'volsvcclient.v3.operations\n'
+            'import volsvcclient.plugin, volsvcclient.v2.reading, '
+            'volsvcclient.v2.changing, volsvcclient.v2.commit, '
+            'volsvcclient.v2.replication, volsvcclient.v2.operations, '
+            'volsvcclient.v3.service, volsvcclient.v3.operations\n'
             'print(sorted(set(sys.modules) - before))\n'
         )
         output = subprocess.run(
@@ -50,11 +51,12 @@ class TestPlugin(base.ShellTestCase):
         ).stdout
         self.assertEqual(
             "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
-            "'volsvcclient.command', "
-            "'volsvcclient.plugin', 'volsvcclient.reasons', "
-            "'volsvcclient.selection', 'volsvcclient.v2', "
-            "'volsvcclient.v2.operations', 'volsvcclient.v2.service', "
-            "'volsvcclient.v3', 'volsvcclient.v3.operations', "
-            "'volsvcclient.v3.service', 'volsvcclient.versions']\n",
+            "'volsvcclient.command', 'volsvcclient.plugin', "
+            "'volsvcclient.reasons', 'volsvcclient.selection', 'volsvcclient.v2', "
+            "'volsvcclient.v2.changing', 'volsvcclient.v2.commit', "
+            "'volsvcclient.v2.operations', 'volsvcclient.v2.reading', "
+            "'volsvcclient.v2.replication', 'volsvcclient.v3', "
+            "'volsvcclient.v3.operations', 'volsvcclient.v3.service', "
+            "'volsvcclient.versions']\n",
             output,
         )

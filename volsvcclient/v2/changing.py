@@ -1,0 +1,238 @@
+"""``volume service set``, ``freeze`` and ``thaw``: change one service,
+a cluster or a selection, and check that it took.
+
+The v3 module subclasses these and adds only what microversions gate.
+Module-level imports stay light: OSC imports this module on every run.
+"""
+
+from osc_lib import exceptions
+
+from volsvcclient import bounds
+from volsvcclient import command
+from volsvcclient import reasons
+from volsvcclient import selection
+
+
+class SetService(command.Command):
+    _description = 'Enable or disable a Block Storage service, and check it took effect'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        # Upstream OSC names the binary <service> here: keep its spelling.
+        selection.add_service_arguments(parser, binary_dest='service')
+        enabled = parser.add_mutually_exclusive_group()
+        enabled.add_argument(
+            '--enable', action='store_true', help='Enable volume service'
+        )
+        enabled.add_argument(
+            '--disable', action='store_true', help='Disable volume service'
+        )
+        parser.add_argument(
+            '--disable-reason',
+            metavar='<reason>',
+            help=f'Reason for disabling the service (with --disable; at most '
+            f'{reasons.MAX_REASON} characters)',
+        )
+        parser.add_argument(
+            '--enable-via-thaw',
+            action='store_true',
+            help='With --enable: when the server ignores the enable request '
+            '(Cinder 28.0.0 and later), re-enable a cinder-volume service by '
+            'freezing and thawing it',
+        )
+        bounds.add_action_bounds(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        if parsed_args.disable_reason is not None and not parsed_args.disable:
+            raise exceptions.CommandError(
+                'Cannot specify option --disable-reason without --disable specified.'
+            )
+        if not (parsed_args.enable or parsed_args.disable):
+            raise exceptions.CommandError('Nothing to set: give --enable or --disable')
+        if parsed_args.enable_via_thaw and not parsed_args.enable:
+            raise exceptions.CommandError('--enable-via-thaw goes with --enable')
+        reasons.check_reason(parsed_args.disable_reason)
+
+        api = self.service_api(parsed_args.rpc_timeout)
+        service = api.find(parsed_args.host, parsed_args.service)
+        if parsed_args.disable:
+            self._disable(api, service, parsed_args.disable_reason)
+        else:
+            self._enable(
+                api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
+            )
+
+    def _disable(self, api, service, reason):
+        from volsvcclient import workflows
+
+        expected = {'status': 'disabled'}
+        if reason:
+            expected['disabled_reason'] = reason
+        if service.status == 'disabled' and not reason:
+            self.note(f'{service.label} is already disabled; nothing to do')
+            return
+        warning = workflows.irreversible(service.binary)
+        if warning:
+            self.note(f'{service.label}: {warning}')
+        workflows.change(
+            api, lambda: api.disable(service, reason), [service], expected,
+            'the disable request',
+            cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
+        )
+
+    def _enable(self, api, service, via_thaw, even_if_down):
+        from volsvcclient import services
+        from volsvcclient import workflows
+
+        if service.status == 'enabled':
+            self.note(f'{service.label} is already enabled; nothing to do')
+            return
+        try:
+            workflows.change(
+                api, lambda: api.enable(service), [service], {'status': 'enabled'},
+                'os-services/enable',
+            )
+        except services.NotApplied as exc:
+            if not via_thaw:
+                raise services.NotApplied(
+                    f'{exc}. {services.ENABLE_IGNORED}. '
+                    f'{workflows.enable_workaround(service)}'
+                ) from exc
+            workflows.enable_via_thaw(api, service, self.note, even_if_down)
+
+
+class _FrozenCommand(selection.HostTarget, command.Command):
+    """freeze and thaw: a host, a cluster (v3) or a selection, to one state."""
+
+    #: The frozen state the command sets.
+    frozen = True
+    #: What the re-read must show afterwards.
+    expected = {}
+    #: A selection can stand in for <host>.
+    host_required = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        selection.add_selectors(
+            parser,
+            'Act on every cinder-volume service that matches all of these, '
+            'instead of <host>',
+            service_help=None,
+        )
+        bounds.add_wait_timeout(parser)
+        bounds.add_action_bounds(parser)
+        return parser
+
+    @property
+    def word(self):
+        return 'frozen' if self.frozen else 'thawed'
+
+    @property
+    def verb(self):
+        return 'freeze' if self.frozen else 'thaw'
+
+    def take_action(self, parsed_args):
+        from volsvcclient import services
+        from volsvcclient import workflows
+
+        named = parsed_args.host or getattr(parsed_args, 'cluster', None)
+        if parsed_args.host_pattern or parsed_args.zone:
+            if named:
+                raise exceptions.CommandError(
+                    f'Give {self.target_options} or a selection '
+                    f'(--host-pattern, --zone), not both'
+                )
+            return self._change_selection(parsed_args)
+        if not named:
+            raise exceptions.CommandError(
+                f'Give {self.target_options}, or a selection (--host-pattern, --zone)'
+            )
+        api = self.service_api(parsed_args.rpc_timeout)
+        target = self.target(parsed_args, api)
+        members = api.members(target)
+        if all(member.is_frozen is self.frozen for member in members):
+            self.note(f'{target} is already {self.word}; nothing to do')
+            return
+        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.note)
+        for member in members:
+            if member.status == 'disabled' and member.disabled_reason != 'frozen':
+                self.note(f'{member.label}: {self.ends_disable(member.disabled_reason)}')
+        clustered = any(member.cluster for member in members)
+        workflows.change(
+            api, lambda: self.send(api, target), members, self.expected,
+            f'{self.verb} of {target}',
+            parsed_args.wait_timeout,
+            services.CLUSTER_THAW if clustered and not self.frozen else None,
+        )
+
+    def send(self, api, target):
+        raise NotImplementedError
+
+    def ends_disable(self, reason):
+        """What the command does to a disable an operator made."""
+        raise NotImplementedError
+
+    def _change_selection(self, parsed_args):
+        from volsvcclient import batch
+        from volsvcclient import desired_state
+        from volsvcclient import services
+
+        selector = selection.Selector(
+            parsed_args.host_pattern, services.VOLUME_BINARY, parsed_args.zone
+        )
+        wanted = desired_state.Wanted(
+            '', services.VOLUME_BINARY, self.expected.get('status'), None,
+            self.frozen,
+        )
+        request = desired_state.Request(selector=selector, template=wanted)
+        api = self.service_api(parsed_args.rpc_timeout)
+        run = batch.Batch(api, request, self.app.stderr, parsed_args.even_if_down)
+        _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
+        for host, binary, _, result, detail in rows:
+            if result in batch.UNFINISHED:
+                self.note(f'{binary} on {host}: {result}: {detail}')
+            elif result == batch.UNCHANGED:
+                self.note(f'{binary} on {host} is already {self.word}; nothing to do')
+        summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
+        if run.interrupted:
+            self.note(f'{self.verb}: interrupted; {summary}')
+            return 130
+        if unfinished:
+            raise exceptions.CommandError(summary)
+
+
+class FreezeService(_FrozenCommand):
+    _description = (
+        'Freeze cinder-volume backends: disable them and block management '
+        'of their volumes'
+    )
+    frozen = True
+    expected = {'is_frozen': True}
+
+    def send(self, api, target):
+        api.freeze(target)
+
+    def ends_disable(self, reason):
+        return (
+            f'disabled with reason {reason!r}: the freeze replaces it with '
+            f"'frozen', and a thaw will re-enable the service"
+        )
+
+
+class ThawService(_FrozenCommand):
+    _description = (
+        'Thaw frozen cinder-volume backends, which also re-enables them and '
+        'clears their disabled reason, whoever set it'
+    )
+    frozen = False
+    expected = {'is_frozen': False, 'status': 'enabled'}
+
+    def send(self, api, target):
+        return api.thaw(target)
+
+    def ends_disable(self, reason):
+        return (
+            f'disabled with reason {reason!r}: the thaw re-enables it and '
+            f'clears the reason; disable it again if it must stay out of service'
+        )

@@ -1,0 +1,139 @@
+"""``volume service list`` and ``show``: what the server reports.
+
+The v3 module subclasses these and adds only what microversions gate.
+Module-level imports stay light: OSC imports this module on every run.
+"""
+
+from osc_lib import exceptions
+from osc_lib import utils
+
+from volsvcclient import bounds
+from volsvcclient import columns
+from volsvcclient import command
+from volsvcclient import selection
+
+
+class ListService(command.Lister):
+    _description = 'List Block Storage services'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--host',
+            metavar='<host>',
+            help='List services on this host only (a host name also '
+            'matches its host@backend services)',
+        )
+        parser.add_argument(
+            '--service',
+            metavar='<service>',
+            help='List only this service (binary name, e.g. cinder-volume)',
+        )
+        parser.add_argument(
+            '--status',
+            choices=('enabled', 'disabled'),
+            help='List only enabled or only disabled services',
+        )
+        parser.add_argument(
+            '--state',
+            choices=('up', 'down'),
+            help='List only services that are up, or only those down',
+        )
+        parser.add_argument(
+            '--zone', metavar='<zone>', help='List only services of this zone'
+        )
+        frozen = parser.add_mutually_exclusive_group()
+        frozen.add_argument(
+            '--frozen',
+            action='store_true',
+            help='List only frozen cinder-volume services',
+        )
+        frozen.add_argument(
+            '--no-frozen',
+            action='store_true',
+            help='List only cinder-volume services that are not frozen',
+        )
+        parser.add_argument(
+            '--replication-status',
+            metavar='<status>',
+            help='List only cinder-volume services in this replication '
+            'status (enabled, disabled, failing-over, failed-over, ...)',
+        )
+        parser.add_argument(
+            '--long',
+            action='store_true',
+            default=False,
+            help='List additional fields in output (Disabled Reason, '
+            'Replication Status, Active Backend ID, Frozen)',
+        )
+        parser.add_argument(
+            '--down-for',
+            metavar='<duration>',
+            type=bounds.duration,
+            help='List only services whose last heartbeat is older than this '
+            '(90s, 30m, 2h, 7d), by cinder-api\'s own clock: stale records '
+            'to clean up with cinder-manage service remove',
+        )
+        bounds.add_backend_state_timeout(parser)
+        return parser
+
+    def client_filters(self, parsed_args, api):
+        """SDK attribute -> wanted value, applied to what the server lists."""
+        filters = {
+            'status': parsed_args.status,
+            'state': parsed_args.state,
+            'availability_zone': parsed_args.zone,
+            'replication_status': parsed_args.replication_status,
+        }
+        if parsed_args.frozen:
+            filters['is_frozen'] = True
+        if parsed_args.no_frozen:
+            filters['is_frozen'] = False
+        return {k: v for k, v in filters.items() if v is not None}
+
+    def take_action(self, parsed_args):
+        from volsvcclient import services
+
+        api = self.service_api(parsed_args.rpc_timeout)
+        filters = self.client_filters(parsed_args, api)
+        attributes, names = columns.for_list(api.microversion, parsed_args.long)
+        listed = api.list(
+            host=parsed_args.host,
+            binary=parsed_args.service,
+            backend_state='backend_state' in attributes,
+        )
+        if parsed_args.down_for is not None:
+            listed = self._down_for(api, listed, parsed_args.down_for)
+        return names, (
+            utils.get_item_properties(service, attributes)
+            for service in listed
+            if not services.mismatches(service, filters)
+        )
+
+    def _down_for(self, api, listed, seconds):
+        from volsvcclient import services
+
+        if api.server_time is None:
+            raise exceptions.CommandError(
+                '--down-for needs the time of cinder-api, and its answer '
+                'carried no Date header'
+            )
+        return [
+            s for s in listed
+            if (services.heartbeat_age(s, api.server_time) or 0) > seconds
+        ]
+
+
+class ShowService(command.ShowOne):
+    _description = 'Show every field the server reports for one service'
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        selection.add_service_arguments(parser)
+        bounds.add_backend_state_timeout(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        api = self.service_api(parsed_args.rpc_timeout)
+        service = api.find(parsed_args.host, parsed_args.binary, backend_state=True)
+        return columns.for_show(service.fields, api.microversion)

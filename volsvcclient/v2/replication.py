@@ -1,0 +1,105 @@
+"""``volume service failover``: to a replication target and back.
+
+The v3 module subclasses these and adds only what microversions gate.
+Module-level imports stay light: OSC imports this module on every run.
+"""
+
+from osc_lib import exceptions
+from osc_lib import utils
+
+from volsvcclient import bounds
+from volsvcclient import command
+from volsvcclient import selection
+
+
+_FAILOVER_COLUMNS = (
+    ('host', 'Host'),
+    ('binary', 'Binary'),
+    ('status', 'Status'),
+    ('disabled_reason', 'Disabled Reason'),
+    ('replication_status', 'Replication Status'),
+    ('active_backend_id', 'Active Backend ID'),
+)
+
+
+class FailoverService(selection.HostTarget, command.Lister):
+    _description = (
+        'Fail over a replicating cinder-volume backend to a replication '
+        'target, or back with --backend-id default'
+    )
+    #: Seconds between reads with --wait.
+    poll_interval = 2.0
+    #: Default of --wait-timeout.
+    wait_timeout = 300.0
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--backend-id',
+            metavar='<backend-id>',
+            help="Replication target to fail over to (as in the backend's "
+            "replication_device); 'default' fails back to the primary",
+        )
+        parser.add_argument(
+            '--wait',
+            action='store_true',
+            help='Wait until the failover has finished, and fail when it '
+            'ends in error',
+        )
+        parser.add_argument(
+            '--wait-timeout',
+            metavar='<seconds>',
+            type=bounds.seconds,
+            help='With --wait: give up after this many seconds, for all the '
+            f'members of a cluster together (default {self.wait_timeout:g})',
+        )
+        bounds.add_action_bounds(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        from volsvcclient import services
+        from volsvcclient import workflows
+
+        if parsed_args.wait_timeout is None:
+            parsed_args.wait_timeout = self.wait_timeout
+        elif not parsed_args.wait:
+            raise exceptions.CommandError('--wait-timeout goes with --wait')
+        if parsed_args.wait_timeout <= 0:
+            raise exceptions.CommandError('--wait-timeout must be positive')
+        api = self.service_api(parsed_args.rpc_timeout)
+        target = self.target(parsed_args, api)
+        members = api.members(target)
+        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.note)
+        try:
+            api.failover(target, parsed_args.backend_id)
+        except services.Unconfirmed as exc:
+            workflows.report_unconfirmed(api, members, exc)
+        if parsed_args.wait:
+            final = self._wait(
+                api, members, parsed_args.backend_id, parsed_args.wait_timeout
+            )
+        else:
+            final = api.reread(members, ' after the failover request')
+        attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
+        names = tuple(n for _, n in _FAILOVER_COLUMNS)
+        return names, [utils.get_item_properties(s, attributes) for s in final]
+
+    def _wait(self, api, members, backend_id, timeout):
+        from volsvcclient import workflows
+
+        progress = self.app.stderr.isatty()
+
+        def report(service, elapsed):
+            if progress:
+                self.app.stderr.write(
+                    f'\r{service.label}: {service.replication_status} '
+                    f'({elapsed:.0f} s)\033[K'
+                )
+
+        try:
+            return workflows.wait_for_failover(
+                api, members, backend_id, timeout, self.poll_interval, report
+            )
+        finally:
+            if progress:
+                self.app.stderr.write('\n')
