@@ -157,7 +157,9 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         workflows.check_up(members, self.verb, parsed_args.even_if_down, self.note)
         for member in members:
             if member.status == 'disabled' and member.disabled_reason != 'frozen':
-                self.note(f'{member.label}: {self.ends_disable(member.disabled_reason)}')
+                reason = member.disabled_reason
+                said = f'with reason {reason!r}' if reason else 'without a reason'
+                self.note(f'{member.label}: disabled {said}: {self.ends_disable()}')
         clustered = any(member.cluster for member in members)
         workflows.change(
             api, lambda: self.send(api, target), members, self.expected,
@@ -169,7 +171,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
     def send(self, api, target):
         raise NotImplementedError
 
-    def ends_disable(self, reason):
+    def ends_disable(self):
         """What the command does to a disable an operator made."""
         raise NotImplementedError
 
@@ -213,11 +215,8 @@ class FreezeService(_FrozenCommand):
     def send(self, api, target):
         api.freeze(target)
 
-    def ends_disable(self, reason):
-        return (
-            f'disabled with reason {reason!r}: the freeze replaces it with '
-            f"'frozen', and a thaw will re-enable the service"
-        )
+    def ends_disable(self):
+        return "the freeze replaces the reason with 'frozen', and a thaw will re-enable it"
 
 
 class ThawService(_FrozenCommand):
@@ -231,8 +230,8 @@ class ThawService(_FrozenCommand):
     def send(self, api, target):
         return api.thaw(target)
 
-    def ends_disable(self, reason):
+    def ends_disable(self):
         return (
-            f'disabled with reason {reason!r}: the thaw re-enables it and '
-            f'clears the reason; disable it again if it must stay out of service'
+            'the thaw re-enables it and clears the reason; disable it again if '
+            'it must stay out of service'
         )

@@ -87,9 +87,6 @@ class TestSchedulerDown(DegradedTestCase):
         self.assertEqual('unknown', shown.json()['Backend State'])
 
         # Nothing below asks cinder-scheduler.
-        self.timed('set', '--disable', '--disable-reason', 'degraded', self.host,
-                   'cinder-volume', bound=0, code=0, message=None)
-        self.assertEqual('disabled', self.raw_volume(self.host)['status'])
         self.timed('freeze', self.host, bound=ACTION_BOUND, code=0, message=None)
         self.assertTrue(self.raw_volume(self.host)['frozen'])
         self.timed('thaw', self.host, bound=ACTION_BOUND, code=0, message=None)
@@ -102,6 +99,9 @@ class TestSchedulerDown(DegradedTestCase):
                        bound=60, code=0, message=None)
             self.assertEqual('failed-over',
                              self.raw_volume(self.replicated)['replication_status'])
+        self.timed('set', '--disable', '--disable-reason', 'degraded', self.host,
+                   'cinder-volume', bound=0, code=0, message=None)
+        self.assertEqual('degraded', self.raw_volume(self.host)['disabled_reason'])
 
 
 class TestRabbitMQDown(DegradedTestCase):
@@ -119,12 +119,6 @@ class TestRabbitMQDown(DegradedTestCase):
         self.timed('list', bound=BACKEND_STATE_BOUND, code=0, message=unknown)
         self.timed('show', self.host, 'cinder-volume', bound=BACKEND_STATE_BOUND,
                    code=0, message=unknown)
-        # Heartbeats go to the database: every service still looks up, and
-        # disable needs no RPC.
-        self.timed('set', '--disable', self.host, 'cinder-volume', bound=0,
-                   code=0, message=None)
-        self.assertEqual('disabled', self.raw_volume(self.host)['status'])
-
         bound = ['--rpc-timeout', str(ACTION_BOUND)]
         unconfirmed = f'got no answer within {ACTION_BOUND} s'
         result = self.timed('freeze', self.host, *bound, bound=ACTION_BOUND, code=1,
@@ -147,6 +141,11 @@ class TestRabbitMQDown(DegradedTestCase):
                                 message=f'failover {unconfirmed}')
             self.assertEqual('failing-over',
                              self.raw_volume(self.replicated)['replication_status'])
+        # Heartbeats go to the database: every service still looks up, and
+        # disable needs no RPC.
+        self.timed('set', '--disable', '--disable-reason', 'degraded', self.host,
+                   'cinder-volume', bound=0, code=0, message=None)
+        self.assertEqual('degraded', self.raw_volume(self.host)['disabled_reason'])
 
 
 class TestVolumeDown(DegradedTestCase):

@@ -275,7 +275,7 @@ class TestFailover(base.FunctionalTestCase):
         host = self.volume_services(replicated=False)[0]['host']
         result = self.service_cmd('failover', host)
         self.assertFails(result, 'The server refused the request: ')
-        self.assertIn('replication_status', result.stderr)
+        self.assertIn('cannot fail over: replication status must be', result.stderr)
 
 
 class TestCommit(base.FunctionalTestCase):

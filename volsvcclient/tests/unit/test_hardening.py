@@ -232,7 +232,7 @@ class TestPlansAndContradictions(base.ShellTestCase):
         self.assertEqual(0, result.code, result)
         self.assertIn(
             f"cinder-volume on {HOST}: disabled with reason 'maint': the freeze "
-            f"replaces it with 'frozen', and a thaw will re-enable the service",
+            f"replaces the reason with 'frozen', and a thaw will re-enable it",
             result.stderr,
         )
         self.cinder.get(HOST)['disabled_reason'] = 'still maint'
