@@ -125,12 +125,13 @@ def check_up(members, action, even_if_down=False, note=None):
     )
 
 
-def database_shows(services):
-    """What the database says of ``services``, for an unconfirmed change."""
+def database_shows(current):
+    """What the database says of the ``current`` services, for an
+    unconfirmed change."""
     states = '; '.join(
         f'{s.label}: status {s.status}, frozen {s.is_frozen}, reason '
         f'{s.disabled_reason!r}, replication {s.replication_status}'
-        for s in services
+        for s in current
     )
     return f'The database now shows {states}; the backend has not confirmed'
 
@@ -232,7 +233,7 @@ def _after_refusal(api, members, expected, asked, exc):
 
 
 def report_unconfirmed(api, members, exc):
-    """Fail with what the database shows after an services.Unconfirmed action."""
+    """Fail with what the database shows after an Unconfirmed action."""
     current = api.reread(members, f' after {exc}')
     raise services.Unconfirmed(f'{exc}. {database_shows(current)}') from exc
 
