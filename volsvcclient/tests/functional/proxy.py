@@ -80,7 +80,11 @@ class Proxy:
                         self.send_header(name, value)
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client was interrupted while its request was held.
+                    pass
 
             do_GET = do_PUT = do_POST = do_DELETE = _forward
 
