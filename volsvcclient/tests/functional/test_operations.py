@@ -98,9 +98,9 @@ class TestDownFor(OperationsTestCase):
         time.sleep(8)
         rows = self.service_cmd('list', '--down-for', '7s', '-f', 'json').json()
         stale = {r['Host'] for r in rows}
+        # The extra records never report; every lab service reports every
+        # few seconds (they may still count as up: service_down_time is 10 s).
         extras = {s['host'] for s in self.raw.services() if s['host'].startswith('extra-')}
-        self.assertLessEqual(extras, stale)
-        live = {s['host'] for s in self.raw.services() if s['state'] == 'up'}
-        self.assertFalse(live & stale)
+        self.assertEqual(extras, stale)
         rows = self.service_cmd('list', '--down-for', '1h', '-f', 'json').json()
         self.assertEqual([], rows)
