@@ -132,6 +132,21 @@ class TestDownFor(base.ShellTestCase):
         self.assertEqual(['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
                           'Cluster', 'Backend State'], list(rows[0]))
 
+    def test_durations_in_each_unit_and_the_boundary(self):
+        # Heartbeats 120 s and 30 s old by the server's clock; one never came.
+        self.cinder.add('old@lvm', updated_at='2026-11-24T09:58:30.000000', state='down')
+        self.cinder.add('live@lvm')
+        self.cinder.add('new@lvm', updated_at=None, state='down')
+        for duration, hosts in (
+            ('119', ['old@lvm']), ('120', []), ('90s', ['old@lvm']),
+            ('2m', []), ('29', ['old@lvm', 'live@lvm']), ('30', ['old@lvm']),
+            # A service without a heartbeat has no age: never listed.
+            ('0', ['old@lvm', 'live@lvm']),
+        ):
+            result = self.cli('list', '--down-for', duration, '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(hosts, [r['Host'] for r in result.json()], duration)
+
     def test_no_local_clock(self):
         self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000')
         self.cinder.now = datetime.datetime(2026, 11, 17, 10, 1, tzinfo=datetime.timezone.utc)
