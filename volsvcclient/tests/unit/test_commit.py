@@ -289,3 +289,69 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
             '--enable-via-thaw applies to cinder-volume only',
             rows['node1', 'cinder-scheduler']['Detail'],
         )
+
+    def test_dry_run_names_the_fallback_only_where_it_can_apply(self):
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.sched.update(disabled=True)
+        self.cinder.add('node3@lvm', frozen=True, disabled=True, disabled_reason='frozen')
+        path = self.write([
+            {'Host': host, 'Binary': binary, 'Status': 'enabled'}
+            for host, binary in (('node1@lvm', 'cinder-volume'),
+                                 ('node2@rep', 'cinder-volume'),
+                                 ('node3@lvm', 'cinder-volume'),
+                                 ('node1', 'cinder-scheduler'))
+        ])
+        plain = {
+            ('node1@lvm', 'cinder-volume'): ('enable', 'would change'),
+            ('node2@rep', 'cinder-volume'): ('-', 'unchanged'),
+            ('node3@lvm', 'cinder-volume'): ('enable', 'would change'),
+            ('node1', 'cinder-scheduler'): ('enable', 'would change'),
+        }
+        with_fallback = dict(plain)
+        with_fallback['node1@lvm', 'cinder-volume'] = (
+            'enable (then freeze, thaw if the server ignores enable)', 'would change')
+        with_fallback['node3@lvm', 'cinder-volume'] = (
+            'enable (then thaw if the server ignores enable)', 'would change')
+        for args, expected in (((), plain), (('--enable-via-thaw',), with_fallback)):
+            result = self.cli('commit', '--from-file', path, '--dry-run', *args,
+                              '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(
+                expected,
+                {key: (row['Actions'], row['Result'])
+                 for key, row in self.rows(result).items()},
+            )
+        self.assertEqual([], self.cinder.puts())
+
+    def test_enable_via_thaw_of_a_frozen_service_only_thaws(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ('enable, thaw', 'changed', ''),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result', 'Detail'),
+        )
+        self.assertEqual(['enable', 'thaw'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual((False, False), (self.lvm['frozen'], self.lvm['disabled']))
+
+    def test_enable_via_thaw_refused_is_translated(self):
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.cinder.refused['freeze'] = 'Host node1@lvm is busy.'
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual(
+            ('failed', 'freeze and thaw: The server refused the request: Host '
+             'node1@lvm is busy.'),
+            self.cells(result, 'node1@lvm', 'Result', 'Detail'),
+        )
+
+    def test_enable_via_thaw_of_a_down_service_needs_even_if_down(self):
+        self.lvm.update(disabled=True, disabled_reason='maint', state='down')
+        for args, sent in (((), ['enable']), (('--even-if-down',), ['enable', 'freeze'])):
+            self.cinder.forget_requests()
+            result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                              'enabled', '--enable-via-thaw', *args, '-f', 'json')
+            self.assertEqual(1, result.code, result)
+            self.assertEqual(sent, [a for a, _ in self.cinder.puts()], args)
