@@ -119,6 +119,79 @@ class TestCheck(base.ShellTestCase):
                          set(families['volsvc_service_up'].samples[0].labels))
 
 
+class TestCheckMany(base.ShellTestCase):
+    """Many findings: the summary's first three, the perfdata, the rows."""
+
+    def setUp(self):
+        super().setUp()
+        # Heartbeats 1d, 1d3h and 2h5m old by the server's clock; one never came.
+        self.cinder.add('a@lvm', state='down', updated_at='2026-11-23T10:00:30.000000')
+        self.cinder.add('b@lvm', state='down', updated_at='2026-11-23T07:00:30.000000')
+        self.cinder.add('c@lvm', state='down', updated_at='2026-11-24T07:55:30.000000')
+        self.cinder.add('d@lvm', state='down', updated_at=None)
+        self.cinder.add('e@lvm', replication_status='error', backend_state='down')
+        self.cinder.add('f@rep', frozen=True, disabled=True, disabled_reason='frozen',
+                        replication_status='failed-over', active_backend_id='sec')
+        self.cinder.add('node1', binary='cinder-scheduler', state='down', disabled=True)
+
+    def test_summary_names_the_first_three_and_counts_the_rest(self):
+        result = self.cli('check', '--service', 'cinder-volume')
+        self.assertEqual(2, result.code, result)
+        self.assertEqual(
+            ['CRITICAL - 4 of 6 services down: cinder-volume on a@lvm down (no '
+             'heartbeat for 1d); cinder-volume on b@lvm down (no heartbeat for '
+             '1d3h); cinder-volume on c@lvm down (no heartbeat for 2h5m) and 3 '
+             'more | up=2 down=4 disabled=1 frozen=1 failed_over=1',
+             'CRITICAL: cinder-volume on a@lvm down (no heartbeat for 1d) (enabled-down)',
+             'CRITICAL: cinder-volume on b@lvm down (no heartbeat for 1d3h) (enabled-down)',
+             'CRITICAL: cinder-volume on c@lvm down (no heartbeat for 2h5m) (enabled-down)',
+             'CRITICAL: cinder-volume on d@lvm down (enabled-down)',
+             'CRITICAL: cinder-volume on e@lvm: replication status error '
+             '(replication-error)',
+             'CRITICAL: cinder-volume on e@lvm: Backend State down (backend-down)',
+             'WARNING: cinder-volume on f@rep disabled (frozen) (disabled)',
+             'WARNING: cinder-volume on f@rep frozen (frozen)',
+             'WARNING: cinder-volume on f@rep failed over to sec (failed-over)'],
+            result.stdout.splitlines(),
+        )
+        # Four: the fourth is counted.
+        result = self.cli('check', '--host-pattern', '[abe]@lvm')
+        self.assertEqual(
+            'CRITICAL - 2 of 3 services down: cinder-volume on a@lvm down (no '
+            'heartbeat for 1d); cinder-volume on b@lvm down (no heartbeat for '
+            '1d3h); cinder-volume on e@lvm: replication status error and 1 more '
+            '| up=1 down=2 disabled=0 frozen=0 failed_over=0',
+            result.stdout.splitlines()[0],
+        )
+        # Exactly three: no "and 0 more".
+        result = self.cli('check', '--host-pattern', '[ae]@lvm')
+        self.assertEqual(
+            'CRITICAL - 1 of 2 services down: cinder-volume on a@lvm down (no '
+            'heartbeat for 1d); cinder-volume on e@lvm: replication status '
+            'error; cinder-volume on e@lvm: Backend State down | up=1 down=1 '
+            'disabled=0 frozen=0 failed_over=0',
+            result.stdout.splitlines()[0],
+        )
+
+    def test_rows_name_the_service_of_each_finding(self):
+        rows = self.cli('check', '--service', 'cinder-volume', '-f', 'json').json()
+        self.assertEqual(
+            [('a@lvm', 'enabled-down'), ('b@lvm', 'enabled-down'),
+             ('c@lvm', 'enabled-down'), ('d@lvm', 'enabled-down'),
+             ('e@lvm', 'replication-error'), ('e@lvm', 'backend-down'),
+             ('f@rep', 'disabled'), ('f@rep', 'frozen'), ('f@rep', 'failed-over')],
+            [(r['Host'], r['Rule']) for r in rows],
+        )
+
+    def test_a_binary_down_counts_as_down(self):
+        result = self.cli('check', '--service', 'cinder-scheduler', '--ignore-disabled')
+        self.assertEqual(
+            (2, 'CRITICAL - 1 of 1 services down: every cinder-scheduler down (1) '
+                '| up=0 down=1 disabled=1 frozen=0 failed_over=0'),
+            (result.code, result.stdout.splitlines()[0]),
+        )
+
+
 class TestDownFor(base.ShellTestCase):
     def test_by_the_servers_clock(self):
         self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000', state='down')
