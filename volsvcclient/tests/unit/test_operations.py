@@ -296,3 +296,79 @@ class TestWait(base.ShellTestCase):
         result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
                           '--frozen', '--timeout', '0.02', '--interval', '0.01', tty=True)
         self.assertIn('0 of 2 service(s) ready', result.stderr)
+
+
+class TestWaitDecisions(base.ShellTestCase):
+    """When wait reads, sleeps, gives up and clears its progress line."""
+
+    def setUp(self):
+        super().setUp()
+        self.volume = self.cinder.add(HOST, state='down')
+        self.clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.waiting.time', self.clock))
+
+    def wait(self, *args, **kwargs):
+        return self.cli('wait', HOST, 'cinder-volume', '--state', 'up', *args, **kwargs)
+
+    def test_reads_every_interval_and_once_at_the_deadline(self):
+        start = self.clock.now
+        result = self.wait('--timeout', '9.5', '--interval', '3')
+        self.assertEqual(1, result.code, result)
+        # At 0, 3, 6 and 9 s, then at the deadline, 9.5 s.
+        self.assertEqual(5, len(self.cinder.requests('GET')))
+        self.assertEqual(9.5, self.clock.now - start)
+
+    def test_progress_line_is_cleared_when_done_or_given_up(self):
+        def come_back(read):
+            if read == 1:
+                self.volume['state'] = 'up'
+
+        self.cinder.after_read = come_back
+        result = self.wait('--interval', '1', tty=True)
+        self.assertEqual(
+            (0, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'),
+            (result.code, result.stderr),
+        )
+        self.cinder.after_read = None
+        self.volume['state'] = 'down'
+        result = self.wait('--timeout', '1', '--interval', '1', tty=True)
+        self.assertEqual(
+            (1, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
+                "cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
+                'heartbeat 2026-11-24T10:00:00.000000\n'),
+            (result.code, result.stderr),
+        )
+
+    def test_a_service_gone_from_the_list_is_named_and_the_rest_too(self):
+        self.cinder.add('node2@lvm', state='down')
+
+        def remove(read):
+            if read == 1:
+                self.cinder.services.remove(self.volume)
+
+        self.cinder.after_read = remove
+        result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
+                          '--timeout', '1', '--interval', '1')
+        self.assertEqual(
+            (1, ['cinder-volume on node1@lvm: gone from the service list',
+                 "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
+                 'heartbeat 2026-11-24T10:00:00.000000']),
+            (result.code, result.stderr.splitlines()),
+        )
+
+    def test_a_refusal_ends_the_wait_at_once(self):
+        self.cinder.forbidden = True
+        result = self.wait('--interval', '1')
+        self.assertFails(result, "Forbidden by the server's policy")
+        self.assertEqual(1, len(self.cinder.requests('GET')))
+
+    def test_fresh_counts_a_first_heartbeat(self):
+        self.volume.update(state='up', updated_at=None)
+
+        def heartbeat(read):
+            if read == 1:
+                self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+
+        self.cinder.after_read = heartbeat
+        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
+        self.assertEqual(0, result.code, result)
