@@ -112,3 +112,43 @@ class TestNarrowing(base.ShellTestCase):
               'Rule': 'binary-down', 'Detail': 'every cinder-scheduler down (1)'}],
             rows,
         )
+
+
+class TestChoices(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('up@lvm')
+        self.cinder.add('down@lvm', state='down', disabled=True, frozen=True)
+
+    def test_list_filters(self):
+        for args, hosts in (
+            (('--status', 'enabled'), ['up@lvm']), (('--status', 'disabled'), ['down@lvm']),
+            (('--state', 'up'), ['up@lvm']), (('--state', 'down'), ['down@lvm']),
+        ):
+            result = self.cli('list', *args, '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(hosts, [r['Host'] for r in result.json()], args)
+
+    def test_wait_conditions(self):
+        for host, args in (
+            ('up@lvm', ('--status', 'enabled', '--state', 'up', '--thawed')),
+            ('down@lvm', ('--status', 'disabled', '--state', 'down', '--frozen')),
+        ):
+            result = self.cli('wait', host, 'cinder-volume', *args, '--timeout', '0')
+            self.assertEqual((0, ''), (result.code, result.stderr), args)
+        for host, args in (('up@lvm', ('--frozen',)),
+                           ('down@lvm', ('--state', 'down', '--thawed'))):
+            result = self.cli('wait', host, 'cinder-volume', *args, '--timeout', '0')
+            self.assertEqual(1, result.code, result)
+        self.cinder.add('c1m@lvm', cluster_name='c1@lvm')
+        result = self.cli('wait', '--cluster', 'c1@lvm', '--state', 'up', '--timeout', '0')
+        self.assertEqual(0, result.code, result)
+
+    def test_other_values_are_refused(self):
+        for args in (('list', '--status', 'on'), ('list', '--state', 'sideways'),
+                     ('wait', '--host-pattern', '*', '--state', 'sideways', '--timeout', '0'),
+                     ('wait', '--host-pattern', '*', '--status', 'on', '--timeout', '0')):
+            result = self.cli(*args)
+            self.assertEqual(2, result.code, args)
+            self.assertIn('invalid choice', result.stderr)
+        self.assertEqual([], self.cinder.requests())
