@@ -226,9 +226,20 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
             self.cells(result, 'node2@rep', 'Result', 'Detail'),
         )
 
+    def test_one_mapping_is_one_service(self):
+        path = self.write({'Host': 'node1@lvm', 'Binary': 'cinder-volume',
+                           'Status': 'enabled'})
+        result = self.cli('commit', '--from-file', path, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('node1@lvm', 'unchanged')],
+                         [(r['Host'], r['Result']) for r in result.json()])
+
     def test_file_errors(self):
         for content, message in (
-            ('{nope', 'is neither JSON nor YAML'),
+            ('{nope', 'wanted.json is neither JSON nor YAML'),
+            ([{'Host': 'h', 'Binary': 'cinder-volume', 'Status': 'disabled',
+               'Disabled Reason': 5}],
+             'wanted.json, entry 1: Disabled Reason must be text'),
             ('[1]', 'entry 1: expected a mapping of column names'),
             ([{'Host': 'h', 'Binary': 'b', 'Stauts': 'enabled'}],
              "entry 1: unknown column(s) 'Stauts'"),
