@@ -152,3 +152,25 @@ class TestChoices(base.ShellTestCase):
             self.assertEqual(2, result.code, args)
             self.assertIn('invalid choice', result.stderr)
         self.assertEqual([], self.cinder.requests())
+
+
+class TestSelectionOfCheckAndWait(base.ShellTestCase):
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('node1@lvm', cluster_name='c1@lvm')
+        self.cinder.add('node2@lvm', cluster_name='c2@lvm', zone='az2')
+        self.cinder.add('node2', binary='cinder-scheduler', zone='az2', state='down')
+
+    def hosts(self, *args):
+        rows = self.cli('check', *args, '-f', 'json').json()
+        return [(r['Host'], r['Binary']) for r in rows if r['Host']]
+
+    def test_check_by_cluster_and_zone(self):
+        self.assertEqual([('node1@lvm', 'cinder-volume')], self.hosts('--cluster', 'c1@lvm'))
+        self.assertEqual([('node2@lvm', 'cinder-volume'), ('node2', 'cinder-scheduler')],
+                         self.hosts('--zone', 'az2'))
+
+    def test_wait_for_one_named_service(self):
+        self.cinder.add('node2', binary='cinder-backup')
+        result = self.cli('wait', 'node2', 'cinder-backup', '--state', 'up', '--timeout', '0')
+        self.assertEqual((0, ''), (result.code, result.stderr))
