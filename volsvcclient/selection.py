@@ -9,21 +9,20 @@ from volsvcclient import versions
 SELECTORS = '--host-pattern, --service, --zone, --cluster'
 
 
-def add_service_arguments(parser, binary_dest='binary', required=True):
-    """The <host> <binary> pair that names one service."""
-    nargs = None if required else '?'
+def add_service_arguments(parser):
+    """The optional <host> <binary> pair that names one service."""
     parser.add_argument(
-        'host', metavar='<host>', nargs=nargs, help='Host of the service, as listed'
+        'host', metavar='<host>', nargs='?', help='Host of the service, as listed'
     )
     parser.add_argument(
-        binary_dest,
-        metavar=f'<{binary_dest}>',
-        nargs=nargs,
+        'binary',
+        metavar='<binary>',
+        nargs='?',
         help='Binary name of the service (e.g. cinder-volume)',
     )
 
 
-def add_selectors(parser, intro, cluster=False, default_binary=None):
+def add_selectors(parser, intro, cluster):
     """--host-pattern, --service, --zone and (v3) --cluster."""
     group = parser.add_argument_group('selection', intro)
     group.add_argument(
@@ -32,10 +31,7 @@ def add_selectors(parser, intro, cluster=False, default_binary=None):
         help="Hosts matching this shell pattern (e.g. 'node1*@lvm*')",
     )
     group.add_argument(
-        '--service',
-        metavar='<binary>',
-        help='Services of this binary'
-        + (f' (default {default_binary})' if default_binary else ''),
+        '--service', metavar='<binary>', help='Services of this binary'
     )
     group.add_argument(
         '--zone', metavar='<zone>', help='Services in this availability zone'
@@ -80,10 +76,6 @@ class Selector:
     def __repr__(self):
         return f'Selector{self._values()!r}'
 
-    def replace(self, **changes):
-        values = dict(zip(self.FIELDS, self._values()), **changes)
-        return Selector(**values)
-
     def matches(self, service):
         import fnmatch
 
@@ -97,7 +89,7 @@ class Selector:
         )
 
 
-def from_arguments(parsed_args, default_binary=None, everything=False):
+def from_arguments(parsed_args, everything=False):
     """The Selector of <host> <binary>, or of the selectors; an error for
     both, and for neither unless ``everything`` then is chosen."""
     named = (parsed_args.host, parsed_args.binary)
@@ -112,8 +104,6 @@ def from_arguments(parsed_args, default_binary=None, everything=False):
             raise exceptions.CommandError(
                 f'Give <host> <binary> or selectors ({SELECTORS}), not both'
             )
-        if selector.binary is None:
-            selector = selector.replace(binary=default_binary)
         return selector
     if everything and not any(named):
         return Selector()

@@ -15,7 +15,7 @@ _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
 
 
 def _add_selection(parser, clusters, what):
-    selection.add_service_arguments(parser, required=False)
+    selection.add_service_arguments(parser)
     selection.add_selectors(
         parser,
         f'{what} every service that matches all of these, instead of <host> '
