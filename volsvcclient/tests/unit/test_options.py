@@ -99,6 +99,19 @@ class TestNarrowing(base.ShellTestCase):
         )
         self.assertEqual([], self.cinder.requests())
 
+    def test_wait_cluster_needs_3_7(self):
+        result = self.cli('wait', '--cluster', 'c1@lvm', '--state', 'up', version='3.6')
+        self.assertFails(result, '--cluster requires --os-volume-api-version 3.7 or '
+                                 'later (this command is using Block Storage API 3.6)')
+        self.assertEqual([], self.cinder.requests())
+
+    def test_wait_replication_status(self):
+        self.cinder.get('node1@lvm')['replication_status'] = 'enabled'
+        for status, code in (('enabled', 0), ('failed-over', 1)):
+            result = self.cli('wait', 'node1@lvm', 'cinder-volume', '--replication-status',
+                              status, '--timeout', '0')
+            self.assertEqual(code, result.code, result)
+
     def test_check_rows_of_findings_that_name_no_service(self):
         self.cinder.add('node1', binary='cinder-scheduler', state='down', disabled=True)
         rows = self.cli('check', '--service', 'cinder-scheduler', '--ignore-disabled',
