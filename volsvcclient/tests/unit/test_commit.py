@@ -76,6 +76,24 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
         self.assertEqual([], self.cinder.puts())
         self.assertFalse(self.lvm['frozen'])
 
+    def test_a_new_reason_for_a_disabled_service_is_sent(self):
+        self.lvm.update(disabled=True, disabled_reason='old')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'disabled', '--disabled-reason', 'new', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('disable-log-reason', {'host': 'node1@lvm', 'binary':
+                                                  'cinder-volume',
+                                                  'disabled_reason': 'new'})],
+                         self.cinder.puts())
+
+    def test_status_choices_and_concurrency_bounds(self):
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status', 'off')
+        self.assertEqual(2, result.code, result)
+        result = self.cli('commit', '--host-pattern', 'node*', '--status', 'enabled',
+                          '--concurrency', '10')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([], self.cinder.puts())
+
     def test_thaw_comes_before_disable(self):
         self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
