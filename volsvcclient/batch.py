@@ -15,8 +15,6 @@ import dataclasses
 import threading
 import time
 
-from osc_lib import exceptions
-
 from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
@@ -163,7 +161,7 @@ class Batch:
     def to_change(self):
         return [o for o in self.outcomes if o.actions and not o.result]
 
-    def plan_rows(self, enable_via_thaw=False):
+    def plan_rows(self, enable_via_thaw):
         self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
@@ -402,10 +400,7 @@ class Batch:
             outcome.detail = 'interrupted during the freeze and thaw that re-enable it'
             raise
         except Exception as exc:
-            translated = (
-                exc if isinstance(exc, exceptions.CommandError)
-                else errors.translate(exc)
-            )
+            translated = errors.translate(exc)
             if translated is None:
                 raise
             outcome.detail = f'freeze and thaw: {translated}'

@@ -39,7 +39,7 @@ class Finding:
         return _LEVEL[self.rule]
 
 
-def judge(services, ages, ignore_disabled=False, backend_state_unknown=None):
+def judge(services, ages, ignore_disabled, backend_state_unknown=None):
     """Findings for ``services``; ``ages`` maps each to its heartbeat age
     (seconds by cinder-api's clock, or None)."""
     from volsvcclient import bounds

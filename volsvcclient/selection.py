@@ -95,7 +95,7 @@ class Selector:
         )
 
 
-def from_arguments(parsed_args, default_binary=None, everything=False):
+def from_arguments(parsed_args, everything=False):
     """The Selector of <host> <binary>, or of the selectors; an error for
     both, and for neither unless ``everything`` then is chosen."""
     named = (parsed_args.host, parsed_args.binary)
@@ -110,8 +110,6 @@ def from_arguments(parsed_args, default_binary=None, everything=False):
             raise exceptions.CommandError(
                 f'Give <host> <binary> or selectors ({SELECTORS}), not both'
             )
-        if selector.binary is None:
-            selector = selector.replace(binary=default_binary)
         return selector
     if everything and not any(named):
         return Selector()

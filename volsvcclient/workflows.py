@@ -41,7 +41,7 @@ def enable_workaround(service):
     )
 
 
-def enable_via_thaw(api, service, note, even_if_down=False):
+def enable_via_thaw(api, service, note, even_if_down):
     """Re-enable a cinder-volume service by thawing it, freezing it first
     unless it is frozen already.
 

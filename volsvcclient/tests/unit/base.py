@@ -46,7 +46,7 @@ class ShellTestCase(testtools.TestCase):
             stream.write('clouds: {}\n')
         self.useFixture(fixtures.EnvironmentVariable('OS_CLIENT_CONFIG_FILE', config))
         self.useFixture(fixtures.EnvironmentVariable('HOME', os.path.dirname(config)))
-        self.mock = self.useFixture(rm_fixture.Fixture())
+        self.mock = self.useFixture(rm_fixture.Fixture(case_sensitive=True))
         self.cloud = fakes.Cloud(self.mock, release=self.release, v2=self.v2)
         self.cinder = self.cloud.cinder
         self.addCleanup(self._reset_logging)

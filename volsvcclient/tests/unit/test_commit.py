@@ -76,6 +76,24 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
         self.assertEqual([], self.cinder.puts())
         self.assertFalse(self.lvm['frozen'])
 
+    def test_a_new_reason_for_a_disabled_service_is_sent(self):
+        self.lvm.update(disabled=True, disabled_reason='old')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'disabled', '--disabled-reason', 'new', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('disable-log-reason', {'host': 'node1@lvm', 'binary':
+                                                  'cinder-volume',
+                                                  'disabled_reason': 'new'})],
+                         self.cinder.puts())
+
+    def test_status_choices_and_concurrency_bounds(self):
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status', 'off')
+        self.assertEqual(2, result.code, result)
+        result = self.cli('commit', '--host-pattern', 'node*', '--status', 'enabled',
+                          '--concurrency', '10')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([], self.cinder.puts())
+
     def test_thaw_comes_before_disable(self):
         self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
@@ -226,9 +244,20 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
             self.cells(result, 'node2@rep', 'Result', 'Detail'),
         )
 
+    def test_one_mapping_is_one_service(self):
+        path = self.write({'Host': 'node1@lvm', 'Binary': 'cinder-volume',
+                           'Status': 'enabled'})
+        result = self.cli('commit', '--from-file', path, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([('node1@lvm', 'unchanged')],
+                         [(r['Host'], r['Result']) for r in result.json()])
+
     def test_file_errors(self):
         for content, message in (
-            ('{nope', 'is neither JSON nor YAML'),
+            ('{nope', 'wanted.json is neither JSON nor YAML'),
+            ([{'Host': 'h', 'Binary': 'cinder-volume', 'Status': 'disabled',
+               'Disabled Reason': 5}],
+             'wanted.json, entry 1: Disabled Reason must be text'),
             ('[1]', 'entry 1: expected a mapping of column names'),
             ([{'Host': 'h', 'Binary': 'b', 'Stauts': 'enabled'}],
              "entry 1: unknown column(s) 'Stauts'"),
@@ -289,3 +318,69 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
             '--enable-via-thaw applies to cinder-volume only',
             rows['node1', 'cinder-scheduler']['Detail'],
         )
+
+    def test_dry_run_names_the_fallback_only_where_it_can_apply(self):
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.sched.update(disabled=True)
+        self.cinder.add('node3@lvm', frozen=True, disabled=True, disabled_reason='frozen')
+        path = self.write([
+            {'Host': host, 'Binary': binary, 'Status': 'enabled'}
+            for host, binary in (('node1@lvm', 'cinder-volume'),
+                                 ('node2@rep', 'cinder-volume'),
+                                 ('node3@lvm', 'cinder-volume'),
+                                 ('node1', 'cinder-scheduler'))
+        ])
+        plain = {
+            ('node1@lvm', 'cinder-volume'): ('enable', 'would change'),
+            ('node2@rep', 'cinder-volume'): ('-', 'unchanged'),
+            ('node3@lvm', 'cinder-volume'): ('enable', 'would change'),
+            ('node1', 'cinder-scheduler'): ('enable', 'would change'),
+        }
+        with_fallback = dict(plain)
+        with_fallback['node1@lvm', 'cinder-volume'] = (
+            'enable (then freeze, thaw if the server ignores enable)', 'would change')
+        with_fallback['node3@lvm', 'cinder-volume'] = (
+            'enable (then thaw if the server ignores enable)', 'would change')
+        for args, expected in (((), plain), (('--enable-via-thaw',), with_fallback)):
+            result = self.cli('commit', '--from-file', path, '--dry-run', *args,
+                              '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(
+                expected,
+                {key: (row['Actions'], row['Result'])
+                 for key, row in self.rows(result).items()},
+            )
+        self.assertEqual([], self.cinder.puts())
+
+    def test_enable_via_thaw_of_a_frozen_service_only_thaws(self):
+        self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ('enable, thaw', 'changed', ''),
+            self.cells(result, 'node1@lvm', 'Actions', 'Result', 'Detail'),
+        )
+        self.assertEqual(['enable', 'thaw'], [a for a, _ in self.cinder.puts()])
+        self.assertEqual((False, False), (self.lvm['frozen'], self.lvm['disabled']))
+
+    def test_enable_via_thaw_refused_is_translated(self):
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        self.cinder.refused['freeze'] = 'Host node1@lvm is busy.'
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--enable-via-thaw', '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual(
+            ('failed', 'freeze and thaw: The server refused the request: Host '
+             'node1@lvm is busy.'),
+            self.cells(result, 'node1@lvm', 'Result', 'Detail'),
+        )
+
+    def test_enable_via_thaw_of_a_down_service_needs_even_if_down(self):
+        self.lvm.update(disabled=True, disabled_reason='maint', state='down')
+        for args, sent in (((), ['enable']), (('--even-if-down',), ['enable', 'freeze'])):
+            self.cinder.forget_requests()
+            result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                              'enabled', '--enable-via-thaw', *args, '-f', 'json')
+            self.assertEqual(1, result.code, result)
+            self.assertEqual(sent, [a for a, _ in self.cinder.puts()], args)

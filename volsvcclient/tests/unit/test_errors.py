@@ -95,10 +95,18 @@ class TestErrors(base.ShellTestCase):
             ({'status_code': 500, 'text': 'Internal Server Error'},
              'cinder-api at http://cinder.test:8776/ answered its version '
              'document with HTTP 500: Internal Server Error'),
+            ({'status_code': 400, 'text': 'Bad Request'},
+             'cinder-api at http://cinder.test:8776/ answered its version '
+             'document with HTTP 400: Bad Request'),
         ):
             self.mock.get(fakes.CINDER_ROOT + '/', **answer)
             self.assertFails(self.cli('list'), message)
         self.assertEqual([], self.cinder.requests())
+        # The version document is public: asking it again sends no token.
+        asked = [r for r in self.mock.request_history
+                 if r.url == fakes.CINDER_ROOT + '/']
+        self.assertTrue(asked)
+        self.assertEqual([], [r for r in asked if 'X-Auth-Token' in r.headers])
 
     def test_gateway_error_that_outlasts_the_retries(self):
         self.cinder.read_failures = [504] * 4

@@ -131,6 +131,13 @@ class TestFreezeThaw(base.ShellTestCase):
     def test_unknown_cluster(self):
         result = self.cli('thaw', '--cluster', 'nope')
         self.assertFails(result, "No cinder-volume service in cluster 'nope'. Clusters: c1@aa")
+        self.assertEqual(['binary=cinder-volume'] * 2,
+                         [r.query for r in self.cinder.requests('GET')])
+        for name in ('c1@aa', 'c2@aa'):
+            for member in self.cinder.members(name):
+                member['cluster_name'] = None
+        result = self.cli('thaw', '--cluster', 'nope')
+        self.assertFails(result, "No cinder-volume service in cluster 'nope'. Clusters: none")
 
     def test_host_or_cluster_or_selection(self):
         for args, message in (

@@ -203,6 +203,24 @@ class TestShow(base.ShellTestCase):
         self.assertEqual('abc', result.json()['Uuid'])
         self.assertEqual('Uuid', list(result.json())[-1])
 
+    def test_new_fields_in_title_case_and_known_ones_once(self):
+        self.cinder.add('node1@lvm', zone='az-test')
+        original = self.cinder._render
+
+        def render(service, version):
+            shown = original(service, version)
+            shown['last_seen_by'] = 'abc'
+            return shown
+
+        self.cinder._render = render
+        result = self.cli('show', 'node1@lvm', 'cinder-volume', '-f', 'json')
+        self.assertEqual('Last Seen By', list(result.json())[-1])
+        # Shell output keeps repeated names, which JSON would merge.
+        result = self.cli('show', 'node1@lvm', 'cinder-volume', '-f', 'shell')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(1, result.stdout.count('az-test'), result.stdout)
+        self.assertEqual(1, result.stdout.count('frozen='), result.stdout)
+
     def test_non_volume_service_has_no_volume_fields(self):
         self.cinder.add('node1', binary='cinder-scheduler')
         result = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json',
@@ -221,6 +239,31 @@ class TestShow(base.ShellTestCase):
             result,
             "No cinder-volume service on host 'node1'. Hosts running "
             "cinder-volume: node1@lvm",
+        )
+
+    def test_ten_hosts_are_named_then_counted(self):
+        for number in range(1, 11):
+            self.cinder.add(f'node{number:02}@lvm')
+        result = self.cli('show', 'node1', 'cinder-volume')
+        self.assertFails(result, "Hosts running cinder-volume: node01@lvm, ")
+        self.assertTrue(result.stderr.strip().endswith(', node10@lvm'), result.stderr)
+        self.cinder.add('node11@lvm')
+        self.cinder.add('node12@lvm')
+        result = self.cli('show', 'node1', 'cinder-volume')
+        self.assertFails(
+            result,
+            "Hosts running cinder-volume: " + ', '.join(
+                f'node{number:02}@lvm' for number in range(1, 11)) + ' and 2 more',
+        )
+        self.assertTrue(result.stderr.strip().endswith('and 2 more'), result.stderr)
+
+    def test_lookups_after_a_miss_ask_the_server_narrowly(self):
+        self.cinder.add('node1', binary='cinder-scheduler')
+        self.cinder.forget_requests()
+        self.cli('show', 'node1', 'cinder-foo')
+        self.assertEqual(
+            ['host=node1&binary=cinder-foo', 'binary=cinder-foo', 'host=node1'],
+            [r.query for r in self.cinder.requests('GET')],
         )
 
     def test_unknown_binary_names_what_the_host_runs(self):

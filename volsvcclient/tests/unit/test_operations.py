@@ -119,6 +119,79 @@ class TestCheck(base.ShellTestCase):
                          set(families['volsvc_service_up'].samples[0].labels))
 
 
+class TestCheckMany(base.ShellTestCase):
+    """Many findings: the summary's first three, the perfdata, the rows."""
+
+    def setUp(self):
+        super().setUp()
+        # Heartbeats 1d, 1d3h and 2h5m old by the server's clock; one never came.
+        self.cinder.add('a@lvm', state='down', updated_at='2026-11-23T10:00:30.000000')
+        self.cinder.add('b@lvm', state='down', updated_at='2026-11-23T07:00:30.000000')
+        self.cinder.add('c@lvm', state='down', updated_at='2026-11-24T07:55:30.000000')
+        self.cinder.add('d@lvm', state='down', updated_at=None)
+        self.cinder.add('e@lvm', replication_status='error', backend_state='down')
+        self.cinder.add('f@rep', frozen=True, disabled=True, disabled_reason='frozen',
+                        replication_status='failed-over', active_backend_id='sec')
+        self.cinder.add('node1', binary='cinder-scheduler', state='down', disabled=True)
+
+    def test_summary_names_the_first_three_and_counts_the_rest(self):
+        result = self.cli('check', '--service', 'cinder-volume')
+        self.assertEqual(2, result.code, result)
+        self.assertEqual(
+            ['CRITICAL - 4 of 6 services down: cinder-volume on a@lvm down (no '
+             'heartbeat for 1d); cinder-volume on b@lvm down (no heartbeat for '
+             '1d3h); cinder-volume on c@lvm down (no heartbeat for 2h5m) and 3 '
+             'more | up=2 down=4 disabled=1 frozen=1 failed_over=1',
+             'CRITICAL: cinder-volume on a@lvm down (no heartbeat for 1d) (enabled-down)',
+             'CRITICAL: cinder-volume on b@lvm down (no heartbeat for 1d3h) (enabled-down)',
+             'CRITICAL: cinder-volume on c@lvm down (no heartbeat for 2h5m) (enabled-down)',
+             'CRITICAL: cinder-volume on d@lvm down (enabled-down)',
+             'CRITICAL: cinder-volume on e@lvm: replication status error '
+             '(replication-error)',
+             'CRITICAL: cinder-volume on e@lvm: Backend State down (backend-down)',
+             'WARNING: cinder-volume on f@rep disabled (frozen) (disabled)',
+             'WARNING: cinder-volume on f@rep frozen (frozen)',
+             'WARNING: cinder-volume on f@rep failed over to sec (failed-over)'],
+            result.stdout.splitlines(),
+        )
+        # Four: the fourth is counted.
+        result = self.cli('check', '--host-pattern', '[abe]@lvm')
+        self.assertEqual(
+            'CRITICAL - 2 of 3 services down: cinder-volume on a@lvm down (no '
+            'heartbeat for 1d); cinder-volume on b@lvm down (no heartbeat for '
+            '1d3h); cinder-volume on e@lvm: replication status error and 1 more '
+            '| up=1 down=2 disabled=0 frozen=0 failed_over=0',
+            result.stdout.splitlines()[0],
+        )
+        # Exactly three: no "and 0 more".
+        result = self.cli('check', '--host-pattern', '[ae]@lvm')
+        self.assertEqual(
+            'CRITICAL - 1 of 2 services down: cinder-volume on a@lvm down (no '
+            'heartbeat for 1d); cinder-volume on e@lvm: replication status '
+            'error; cinder-volume on e@lvm: Backend State down | up=1 down=1 '
+            'disabled=0 frozen=0 failed_over=0',
+            result.stdout.splitlines()[0],
+        )
+
+    def test_rows_name_the_service_of_each_finding(self):
+        rows = self.cli('check', '--service', 'cinder-volume', '-f', 'json').json()
+        self.assertEqual(
+            [('a@lvm', 'enabled-down'), ('b@lvm', 'enabled-down'),
+             ('c@lvm', 'enabled-down'), ('d@lvm', 'enabled-down'),
+             ('e@lvm', 'replication-error'), ('e@lvm', 'backend-down'),
+             ('f@rep', 'disabled'), ('f@rep', 'frozen'), ('f@rep', 'failed-over')],
+            [(r['Host'], r['Rule']) for r in rows],
+        )
+
+    def test_a_binary_down_counts_as_down(self):
+        result = self.cli('check', '--service', 'cinder-scheduler', '--ignore-disabled')
+        self.assertEqual(
+            (2, 'CRITICAL - 1 of 1 services down: every cinder-scheduler down (1) '
+                '| up=0 down=1 disabled=1 frozen=0 failed_over=0'),
+            (result.code, result.stdout.splitlines()[0]),
+        )
+
+
 class TestDownFor(base.ShellTestCase):
     def test_by_the_servers_clock(self):
         self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000', state='down')
@@ -131,6 +204,21 @@ class TestDownFor(base.ShellTestCase):
         # The columns stay upstream's.
         self.assertEqual(['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
                           'Cluster', 'Backend State'], list(rows[0]))
+
+    def test_durations_in_each_unit_and_the_boundary(self):
+        # Heartbeats 120 s and 30 s old by the server's clock; one never came.
+        self.cinder.add('old@lvm', updated_at='2026-11-24T09:58:30.000000', state='down')
+        self.cinder.add('live@lvm')
+        self.cinder.add('new@lvm', updated_at=None, state='down')
+        for duration, hosts in (
+            ('119', ['old@lvm']), ('120', []), ('90s', ['old@lvm']),
+            ('2m', []), ('29', ['old@lvm', 'live@lvm']), ('30', ['old@lvm']),
+            # A service without a heartbeat has no age: never listed.
+            ('0', ['old@lvm', 'live@lvm']),
+        ):
+            result = self.cli('list', '--down-for', duration, '-f', 'json')
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(hosts, [r['Host'] for r in result.json()], duration)
 
     def test_no_local_clock(self):
         self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000')
@@ -208,3 +296,79 @@ class TestWait(base.ShellTestCase):
         result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
                           '--frozen', '--timeout', '0.02', '--interval', '0.01', tty=True)
         self.assertIn('0 of 2 service(s) ready', result.stderr)
+
+
+class TestWaitDecisions(base.ShellTestCase):
+    """When wait reads, sleeps, gives up and clears its progress line."""
+
+    def setUp(self):
+        super().setUp()
+        self.volume = self.cinder.add(HOST, state='down')
+        self.clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.waiting.time', self.clock))
+
+    def wait(self, *args, **kwargs):
+        return self.cli('wait', HOST, 'cinder-volume', '--state', 'up', *args, **kwargs)
+
+    def test_reads_every_interval_and_once_at_the_deadline(self):
+        start = self.clock.now
+        result = self.wait('--timeout', '9.5', '--interval', '3')
+        self.assertEqual(1, result.code, result)
+        # At 0, 3, 6 and 9 s, then at the deadline, 9.5 s.
+        self.assertEqual(5, len(self.cinder.requests('GET')))
+        self.assertEqual(9.5, self.clock.now - start)
+
+    def test_progress_line_is_cleared_when_done_or_given_up(self):
+        def come_back(read):
+            if read == 1:
+                self.volume['state'] = 'up'
+
+        self.cinder.after_read = come_back
+        result = self.wait('--interval', '1', tty=True)
+        self.assertEqual(
+            (0, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'),
+            (result.code, result.stderr),
+        )
+        self.cinder.after_read = None
+        self.volume['state'] = 'down'
+        result = self.wait('--timeout', '1', '--interval', '1', tty=True)
+        self.assertEqual(
+            (1, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
+                "cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
+                'heartbeat 2026-11-24T10:00:00.000000\n'),
+            (result.code, result.stderr),
+        )
+
+    def test_a_service_gone_from_the_list_is_named_and_the_rest_too(self):
+        self.cinder.add('node2@lvm', state='down')
+
+        def remove(read):
+            if read == 1:
+                self.cinder.services.remove(self.volume)
+
+        self.cinder.after_read = remove
+        result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
+                          '--timeout', '1', '--interval', '1')
+        self.assertEqual(
+            (1, ['cinder-volume on node1@lvm: gone from the service list',
+                 "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
+                 'heartbeat 2026-11-24T10:00:00.000000']),
+            (result.code, result.stderr.splitlines()),
+        )
+
+    def test_a_refusal_ends_the_wait_at_once(self):
+        self.cinder.forbidden = True
+        result = self.wait('--interval', '1')
+        self.assertFails(result, "Forbidden by the server's policy")
+        self.assertEqual(1, len(self.cinder.requests('GET')))
+
+    def test_fresh_counts_a_first_heartbeat(self):
+        self.volume.update(state='up', updated_at=None)
+
+        def heartbeat(read):
+            if read == 1:
+                self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+
+        self.cinder.after_read = heartbeat
+        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
+        self.assertEqual(0, result.code, result)
