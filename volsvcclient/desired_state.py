@@ -108,15 +108,9 @@ def from_arguments(parsed_args):
     """The Request that ``volume service commit`` was given."""
     frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
     single = (parsed_args.host, parsed_args.binary)
-    selector = selection.Selector(
-        parsed_args.host_pattern,
-        parsed_args.service,
-        parsed_args.zone,
-        getattr(parsed_args, 'cluster', None),
-    )
-    selecting = selector != selection.Selector()
     states = (parsed_args.status, parsed_args.disabled_reason, frozen)
     if parsed_args.from_file:
+        selecting = selection.selectors(parsed_args) != selection.Selector()
         if any(v is not None for v in single + states) or selecting:
             raise exceptions.CommandError(
                 '--from-file takes the wanted states from the file: give no '
@@ -124,16 +118,7 @@ def from_arguments(parsed_args):
                 '--frozen or --thawed with it'
             )
         return Request(wanted=tuple(load(parsed_args.from_file)))
-    if selecting and any(single):
-        raise exceptions.CommandError(
-            'Give <host> <binary> or selectors (--host-pattern, --service, '
-            '--zone, --cluster), not both'
-        )
-    if not selecting and not all(single):
-        raise exceptions.CommandError(
-            'Give <host> <binary>, selectors (--host-pattern, --service, '
-            '--zone, --cluster), or --from-file <file>'
-        )
+    selector = selection.from_arguments(parsed_args, also='--from-file <file>')
     if parsed_args.disabled_reason is not None and parsed_args.status != 'disabled':
         raise exceptions.CommandError('--disabled-reason goes with --status disabled')
     if parsed_args.status is None and frozen is None:
@@ -141,7 +126,7 @@ def from_arguments(parsed_args):
             'Nothing to commit: give --status, --frozen or --thawed'
         )
     reasons.check_reason(parsed_args.disabled_reason, '--disabled-reason')
-    if selecting:
+    if selector.host is None:
         if selector.binary is None:
             # Only cinder-volume services can be frozen, and only they can
             # be re-enabled on Cinder 28.0.0 and later: other binaries are

@@ -95,16 +95,22 @@ class Selector:
         )
 
 
-def from_arguments(parsed_args, everything=False):
-    """The Selector of <host> <binary>, or of the selectors; an error for
-    both, and for neither unless ``everything`` then is chosen."""
-    named = (parsed_args.host, parsed_args.binary)
-    selector = Selector(
+def selectors(parsed_args):
+    """The Selector of the selector options alone (--cluster is v3's)."""
+    return Selector(
         parsed_args.host_pattern,
         parsed_args.service,
         parsed_args.zone,
         getattr(parsed_args, 'cluster', None),
     )
+
+
+def from_arguments(parsed_args, everything=False, also=None):
+    """The Selector of <host> <binary>, or of the selectors; an error for
+    both, and for neither unless ``everything`` then is chosen. ``also``
+    names another way the command takes, for that error."""
+    named = (parsed_args.host, parsed_args.binary)
+    selector = selectors(parsed_args)
     if selector != Selector():
         if any(named):
             raise exceptions.CommandError(
@@ -114,9 +120,8 @@ def from_arguments(parsed_args, everything=False):
     if everything and not any(named):
         return Selector()
     if not all(named):
-        raise exceptions.CommandError(
-            f'Give <host> <binary>, or selectors ({SELECTORS})'
-        )
+        ways = f'selectors ({SELECTORS}), or {also}' if also else f'or selectors ({SELECTORS})'
+        raise exceptions.CommandError(f'Give <host> <binary>, {ways}')
     return Selector(host=parsed_args.host, binary=parsed_args.binary)
 
 
