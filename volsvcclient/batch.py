@@ -19,7 +19,6 @@ from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import services
-from volsvcclient import versions
 from volsvcclient import workflows
 
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
@@ -137,8 +136,8 @@ class Batch:
         return '; '.join(kept)
 
     def _read_live(self, request):
-        if request.selector and request.selector.cluster:
-            self.api.require(versions.CLUSTER, '--cluster')
+        if request.selector:
+            request.selector.check_version(self.api)
         if request.selector is None and len(request.wanted) == 1:
             wanted = request.wanted[0]
             return {wanted.key: self.api.find(wanted.host, wanted.binary)}

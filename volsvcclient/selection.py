@@ -82,6 +82,11 @@ class Selector:
         values = dict(zip(self.FIELDS, self._values()), **changes)
         return Selector(**values)
 
+    def check_version(self, api):
+        """Fail before any request when --cluster needs a newer version."""
+        if self.cluster:
+            api.require(versions.CLUSTER, '--cluster')
+
     def matches(self, service):
         import fnmatch
 

@@ -8,7 +8,6 @@ from osc_lib import exceptions
 from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import selection
-from volsvcclient import versions
 
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
@@ -73,8 +72,7 @@ class CheckService(command.Lister):
 
         chooser = selection.from_arguments(parsed_args, everything=True)
         api = self.service_api(parsed_args.rpc_timeout)
-        if chooser.cluster:
-            api.require(versions.CLUSTER, '--cluster')
+        chooser.check_version(api)
         listed = selection.chosen(chooser, api.list(backend_state=True))
         ages = {id(s): services.heartbeat_age(s, api.server_time) for s in listed}
         findings = health.judge(
@@ -185,8 +183,7 @@ class WaitService(command.Command):
             )
         chooser = selection.from_arguments(parsed_args)
         api = self.service_api()
-        if chooser.cluster:
-            api.require(versions.CLUSTER, '--cluster')
+        chooser.check_version(api)
         progress = self.app.stderr if self.app.stderr.isatty() else None
         unmet = waiting.wait(
             api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
