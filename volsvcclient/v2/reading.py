@@ -5,7 +5,6 @@ Module-level imports stay light: OSC imports this module on every run.
 """
 
 from osc_lib import exceptions
-from osc_lib import utils
 
 from volsvcclient import bounds
 from volsvcclient import columns
@@ -92,6 +91,8 @@ class ListService(command.Lister):
         return {k: v for k, v in filters.items() if v is not None}
 
     def take_action(self, parsed_args):
+        from osc_lib import utils
+
         from volsvcclient import services
 
         api = self.service_api(parsed_args.rpc_timeout)

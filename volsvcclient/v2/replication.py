@@ -5,7 +5,6 @@ Module-level imports stay light: OSC imports this module on every run.
 """
 
 from osc_lib import exceptions
-from osc_lib import utils
 
 from volsvcclient import bounds
 from volsvcclient import command
@@ -57,6 +56,8 @@ class FailoverService(selection.HostTarget, command.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from osc_lib import utils
+
         from volsvcclient import services
         from volsvcclient import workflows
 

@@ -1,4 +1,9 @@
-"""Run the real ``openstack`` shell in-process against fakes.Cloud."""
+"""Run the real ``openstack`` shell, or ``volsvc``, in-process against
+fakes.Cloud.
+
+Every ShellTestCase runs once per program (testscenarios): a module that
+holds such tests sets ``load_tests = base.load_tests``.
+"""
 
 import dataclasses
 import io
@@ -8,9 +13,17 @@ import os
 
 import fixtures
 from requests_mock.contrib import fixture as rm_fixture
+import testscenarios
 import testtools
 
 from volsvcclient.tests.unit import fakes
+
+#: The two programs made of the same command classes.
+PROGRAMS = [
+    ('openstack', {'program': 'openstack'}),
+    ('volsvc', {'program': 'volsvc'}),
+]
+load_tests = testscenarios.load_tests_apply_scenarios
 
 
 class _Terminal(io.StringIO):
@@ -29,8 +42,10 @@ class Result:
 
 
 class ShellTestCase(testtools.TestCase):
-    """A fresh fake cloud per test; ``cli()`` runs one openstack command."""
+    """A fresh fake cloud per test; ``cli()`` runs one command."""
 
+    scenarios = PROGRAMS
+    program = 'openstack'
     release = 29
     v2 = False
 
@@ -58,16 +73,24 @@ class ShellTestCase(testtools.TestCase):
             root.removeHandler(handler)
 
     def cli(self, *args, version=None, stdin=None, global_options=(), tty=False):
-        """Run ``openstack [--os-volume-api-version V] volume service ARGS``.
+        """Run ``openstack [--os-volume-api-version V] volume service ARGS``,
+        or ``volsvc [--os-volume-api-version V] ARGS``.
 
         ``tty`` makes stderr look like a terminal.
         """
-        from openstackclient import shell
-
         argv = list(global_options)
         if version:
             argv += ['--os-volume-api-version', version]
-        argv += ['volume', 'service', *args]
+        if self.program == 'volsvc':
+            from volsvcclient import shell
+
+            program = shell.Shell
+        else:
+            from openstackclient import shell
+
+            program = shell.OpenStackShell
+            argv += ['volume', 'service']
+        argv += args
         stdout = io.StringIO()
         stderr = _Terminal() if tty else io.StringIO()
         patches = [
@@ -79,7 +102,7 @@ class ShellTestCase(testtools.TestCase):
         for patch in patches:
             patch.setUp()
         try:
-            code = shell.OpenStackShell().run(argv)
+            code = program().run(argv)
         except SystemExit as exc:
             code = exc.code
         finally:

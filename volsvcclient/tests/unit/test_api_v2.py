@@ -7,6 +7,8 @@ import fixtures
 
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 HOST = 'node1@lvm'
 
 

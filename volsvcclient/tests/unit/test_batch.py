@@ -9,6 +9,8 @@ import fixtures
 from volsvcclient import services
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 
 class BatchMixin:
     hosts = [f'node{n:02d}@lvm' for n in range(1, 21)]

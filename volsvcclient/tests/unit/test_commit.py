@@ -6,6 +6,8 @@ import fixtures
 
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 
 class CommitMixin:
     def setUp(self):

@@ -6,6 +6,8 @@ from keystoneauth1 import fixture as ksa_fixture
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
+load_tests = base.load_tests
+
 HOST = 'node1@lvm'
 VOLUME = ('set', HOST, 'cinder-volume', '--disable')
 #: What Keystone and keystonemiddleware answer a request they cannot

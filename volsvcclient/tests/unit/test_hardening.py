@@ -2,6 +2,8 @@
 
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 HOST = 'node1@lvm'
 VOLUME = ('set', HOST, 'cinder-volume')
 

@@ -2,6 +2,8 @@
 
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 BASE_COLUMNS = ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At']
 LONG_COLUMNS = [
     'Disabled Reason', 'Replication Status', 'Active Backend ID', 'Frozen'

@@ -7,6 +7,8 @@ and --zone and --cluster narrow what a command acts on.
 
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 DOWN = 'node2@lvm'
 
 

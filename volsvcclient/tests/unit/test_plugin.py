@@ -6,6 +6,8 @@ import sys
 from volsvcclient import plugin
 from volsvcclient.tests.unit import base
 
+load_tests = base.load_tests
+
 COMMANDS = ('commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw')
 
 
@@ -19,8 +21,9 @@ class TestPlugin(base.ShellTestCase):
 
     def test_help_lists_our_seven_commands(self):
         result = self.cli('--help')
+        prefix = 'volume service ' if self.program == 'openstack' else ''
         for name in COMMANDS:
-            self.assertIn(f'volume service {name}', result.stdout)
+            self.assertIn(f'  {prefix}{name}  ', result.stdout)
 
     def test_our_commands_replace_core_ones_in_both_groups(self):
         for version, cluster in (('2', False), ('3', True), ('3.49', True)):

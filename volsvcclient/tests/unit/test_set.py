@@ -5,6 +5,8 @@ import requests
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
+load_tests = base.load_tests
+
 HOST = 'node1@lvm'
 VOLUME = ('set', HOST, 'cinder-volume')
 

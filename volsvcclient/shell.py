@@ -1,0 +1,202 @@
+"""``volsvc``: the ``openstack volume service`` commands as a program of
+their own, for scripts, cron jobs and monitoring agents.
+
+The commands are the plugin's own classes, loaded from the same entry
+points with "volume service" taken off their names. What ``openstack``
+adds around them is done here with the libraries OSC uses underneath:
+openstacksdk reads clouds.yaml, ``OS_*`` and the ``--os-*`` options and
+keystoneauth registers them; ``openstack``'s own start-up (osc-lib's
+shell, every other plugin) is what this program does without.
+"""
+
+import functools
+import importlib.metadata
+import os
+import sys
+
+from cliff import app
+from cliff import commandmanager
+
+from volsvcclient import plugin
+
+NAME = 'volsvc'
+DESCRIPTION = (
+    'Control the Cinder (Block Storage) services of an OpenStack cloud: '
+    "the commands of 'openstack volume service', without openstack"
+)
+#: What the command names lose here: "volume service list" is "list".
+PREFIX = 'volume service '
+#: The Block Storage service type, as openstacksdk and OSC name its options
+#: (--os-volume-api-version and the like).
+SERVICE_KEY = 'volume'
+
+
+class Commands(commandmanager.CommandManager):
+    """The plugin's commands for one Block Storage API version."""
+
+    def load_commands(self, namespace):
+        super().load_commands(namespace)
+        self.commands = {
+            name.removeprefix(PREFIX): entry_point
+            for name, entry_point in self.commands.items()
+        }
+
+
+class ClientManager:
+    """What our commands use of OSC's ClientManager: one SDK connection."""
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+
+    @functools.cached_property
+    def sdk_connection(self):
+        from openstack import connection
+
+        return connection.Connection(config=self.cloud)
+
+
+class Shell(app.App):
+    """``volsvc``: a cliff application with OSC's configuration options."""
+
+    NAME = NAME
+
+    def __init__(self):
+        super().__init__(
+            description=DESCRIPTION,
+            version=_version(),
+            command_manager=Commands(None),
+            deferred_help=True,
+        )
+        self.api_version = {}
+        self.cloud = None
+        self.client_manager = None
+        self._config = None
+
+    def build_option_parser(self, description, version, argparse_kwargs=None):
+        parser = super().build_option_parser(description, version, argparse_kwargs)
+        parser.prog = NAME
+        return parser
+
+    def run(self, argv):
+        argv = list(argv)
+        self.helping = _asks_for_help(argv)
+        try:
+            self._add_connection_options(argv)
+        except Exception as exc:
+            # A clouds.yaml that does not parse or names an unknown auth type.
+            self.stderr.write(f'{exc}\n')
+            return 1
+        return super().run(argv)
+
+    def _add_connection_options(self, argv):
+        """OSC's --os-* options, registered by openstacksdk and keystoneauth.
+
+        Help alone gets keystoneauth's registration of the same options
+        (for the auth type given by --os-auth-type or OS_AUTH_TYPE, else
+        password): importing openstacksdk to print them would triple the
+        cost of ``volsvc --help``. Commands get openstacksdk's, which also
+        reads the auth type from clouds.yaml.
+        """
+        parser = _WithoutTimeout(self.parser)
+        if self.helping:
+            from keystoneauth1 import loading
+
+            parser.add_argument(
+                '--os-cloud', metavar='<name>',
+                default=os.environ.get('OS_CLOUD'),
+                help='Named cloud to connect to',
+            )
+            loading.register_auth_argparse_arguments(parser, argv, default='password')
+            loading.register_session_argparse_arguments(parser)
+            loading.register_adapter_argparse_arguments(parser, service_type=SERVICE_KEY)
+            loading.register_service_adapter_argparse_arguments(
+                parser, service_type=SERVICE_KEY
+            )
+        else:
+            self.config.register_argparse_arguments(
+                parser, argv, service_keys=[SERVICE_KEY]
+            )
+
+    @functools.cached_property
+    def config(self):
+        from openstack import config
+
+        return config.OpenStackConfig(app_name=NAME, app_version=_version())
+
+    def configure_logging(self):
+        if self.helping:
+            return super().configure_logging()
+        from osc_lib import logs
+
+        # openstack's own levels and formats: -q, -v, --debug and --log-file
+        # mean what they mean there.
+        self.log_configurator = logs.LogConfigurator(self.options)
+
+    def initialize_app(self, argv):
+        if self.helping:
+            version = self.options.os_volume_api_version
+        else:
+            self.cloud = self.region(validate=False)
+            self.log_configurator.configure(self.cloud)
+            version = self.cloud.config.get(plugin.API_VERSION_OPTION.removeprefix('os_'))
+        version = str(version or plugin.DEFAULT_API_VERSION)
+        major = version.split('.')[0]
+        if major not in plugin.API_VERSIONS:
+            raise ValueError(
+                f'Block Storage API version {version} is not available: '
+                f'{NAME} offers {" and ".join(plugin.API_VERSIONS)}'
+            )
+        self.api_version = {plugin.API_NAME: version}
+        self.command_manager.load_commands(f'openstack.{plugin.API_NAME}.v{major}')
+
+    def region(self, validate):
+        """The cloud the options, OS_* variables and clouds.yaml describe."""
+        return self.config.get_one(argparse=self.options, validate=validate)
+
+    def prepare_to_run_command(self, cmd):
+        """Sign in when a command asks to (our commands do so from run())."""
+        if not getattr(cmd, 'auth_required', False):
+            return
+        self.cloud = self.region(validate=True)
+        self.client_manager = ClientManager(self.cloud)
+        # Signs in now, and keeps the token for the command's requests.
+        self.client_manager.sdk_connection.session.get_auth_headers()
+
+
+class _WithoutTimeout:
+    """A parser that leaves out keystoneauth's global --timeout.
+
+    ``openstack`` has no global --timeout (a request bound comes from
+    clouds.yaml's api_timeout), and ``wait --timeout`` is the command's own:
+    a global one would take it from the command wherever it is typed.
+    """
+
+    def __init__(self, parser):
+        self._parser = parser
+
+    def __getattr__(self, name):
+        return getattr(self._parser, name)
+
+    def add_argument_group(self, *args, **kwargs):
+        return _WithoutTimeout(self._parser.add_argument_group(*args, **kwargs))
+
+    def add_argument(self, *names, **kwargs):
+        if '--timeout' in names:
+            return None
+        return self._parser.add_argument(*names, **kwargs)
+
+
+def _asks_for_help(argv):
+    return bool({'-h', '--help', 'help'} & set(argv))
+
+
+def _version():
+    return importlib.metadata.version('volsvcclient')
+
+
+def main(argv=None):
+    return Shell().run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""volsvc's own program, and the configuration both programs share."""
+
+import os
+import subprocess
+import sys
+
+import fixtures
+
+from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
+
+load_tests = base.load_tests
+
+VOLSVC = [scenario for scenario in base.PROGRAMS if scenario[0] == 'volsvc']
+
+
+def _modules_after(*argv, fake_cloud=True):
+    """Exit code of a volsvc run in a fresh interpreter, and the modules it
+    imported (beyond the fake cloud's)."""
+    code = ['import sys']
+    if fake_cloud:
+        code += [
+            'import requests_mock',
+            'from volsvcclient.tests.unit import fakes',
+            'mock = requests_mock.Mocker()',
+            'mock.start()',
+            'fakes.Cloud(mock)',
+        ]
+    code += [
+        'before = set(sys.modules)',
+        'from volsvcclient import shell',
+        'try:',
+        f'    code = shell.main({list(argv)!r})',
+        'except SystemExit as exc:',
+        '    code = exc.code',
+        'print(code, *sorted(set(sys.modules) - before), file=sys.stderr)',
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+    env.update(fakes.OS_ENVIRONMENT)
+    out = subprocess.run(
+        [sys.executable, '-c', '\n'.join(code)], capture_output=True, text=True,
+        env=env,
+    ).stderr.split()
+    return out[0], {name.split('.')[0] for name in out[1:]}
+
+
+class TestStandalone(base.ShellTestCase):
+    scenarios = VOLSVC
+
+    def test_commands_are_named_without_volume_service(self):
+        result = self.cli('--help')
+        self.assertFalse(result.code, result.stderr)
+        self.assertIn('usage: volsvc ', result.stdout)
+        self.assertIn('--os-cloud <name>', result.stdout)
+        self.assertIn('--os-volume-api-version', result.stdout)
+        self.assertIn('\n  list  ', result.stdout)
+        self.assertNotIn('  volume service ', result.stdout)
+
+    def test_help_command_and_dash_h_agree(self):
+        by_help = self.cli('help', 'set')
+        by_option = self.cli('set', '-h')
+        self.assertEqual(0, by_help.code, by_help)
+        self.assertEqual(by_help.stdout, by_option.stdout)
+        self.assertIn('usage: volsvc set ', by_help.stdout)
+        self.assertIn('--enable-via-thaw', by_help.stdout)
+        self.assertNotIn('provided by', by_help.stdout)
+
+    def test_v2_commands_for_api_version_2(self):
+        self.cinder.v2 = True
+        result = self.cli('list', '--help', version='2')
+        self.assertEqual(0, result.code, result)
+        self.assertNotIn('--cluster', result.stdout)
+
+    def test_timeout_belongs_to_the_command(self):
+        # keystoneauth registers a global --timeout; openstack has none, and
+        # wait's own would be taken from it wherever it is typed.
+        result = self.cli('wait', '--timeout', 'soon', 'h', 'cinder-volume')
+        self.assertEqual(2, result.code, result)
+        self.assertIn("'soon' is not a number of seconds", result.stderr)
+        self.assertNotIn('--timeout', self.cli('--help').stdout)
+
+    def test_unknown_api_version_is_one_line(self):
+        result = self.cli('list', version='4')
+        self.assertFails(
+            result, 'Block Storage API version 4 is not available: volsvc '
+            'offers 2 and 3',
+        )
+        self.assertEqual([], self.cinder.requests())
+
+    def test_bad_clouds_yaml_is_one_line(self):
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write('clouds: [unclosed\n')
+        result = self.cli('list', global_options=['--os-cloud', 'lab'])
+        self.assertEqual(1, result.code, result)
+        self.assertEqual(1, len(result.stderr.strip().splitlines()), result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+
+    def test_runs_without_openstackclient(self):
+        code, modules = _modules_after('list', '-f', 'value')
+        self.assertEqual('0', code)
+        self.assertIn('openstack', modules)
+        self.assertNotIn('openstackclient', modules)
+
+    def test_help_imports_no_sdk(self):
+        # Printing help must stay cheap: openstacksdk costs 0.3 s to import.
+        code, modules = _modules_after('--help', fake_cloud=False)
+        self.assertEqual('None', code)
+        self.assertIn('keystoneauth1', modules)
+        self.assertNotIn('openstack', modules)
+
+
+class TestConfiguration(base.ShellTestCase):
+    """OSC's configuration conventions, in both programs alike."""
+
+    def setUp(self):
+        super().setUp()
+        for name in fakes.OS_ENVIRONMENT:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+
+    def keystone_bodies(self):
+        return [
+            r.json() for r in self.mock.request_history
+            if r.url.endswith('/auth/tokens')
+        ]
+
+    def test_named_cloud_from_clouds_yaml(self):
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write(
+                'clouds:\n'
+                '  lab:\n'
+                '    region_name: RegionOne\n'
+                '    auth:\n'
+                f'      auth_url: {fakes.AUTH_URL}\n'
+                '      username: admin\n'
+                '      password: from-clouds-yaml\n'
+                '      project_name: admin\n'
+                '      user_domain_id: default\n'
+                '      project_domain_id: default\n'
+            )
+        result = self.cli('list', '-f', 'json', global_options=['--os-cloud', 'lab'])
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(len(self.cinder.services), len(result.json()))
+        password = self.keystone_bodies()[0]['auth']['identity']['password']
+        self.assertEqual('from-clouds-yaml', password['user']['password'])
+
+    def test_token_auth(self):
+        result = self.cli('list', global_options=[
+            '--os-auth-type', 'token', '--os-token', 'operator-token',
+            '--os-auth-url', fakes.AUTH_URL, '--os-project-name', 'admin',
+            '--os-project-domain-id', 'default',
+        ])
+        self.assertEqual(0, result.code, result)
+        identity = self.keystone_bodies()[0]['auth']['identity']
+        self.assertEqual({'id': 'operator-token'}, identity['token'])
+
+    def test_tls_options_reach_every_request(self):
+        for option, verify in (
+            (['--insecure'], False), (['--os-cacert', '/etc/ssl/lab.pem'], '/etc/ssl/lab.pem'),
+        ):
+            start = len(self.mock.request_history)
+            self.useFixture(fixtures.EnvironmentVariable('OS_AUTH_URL', fakes.AUTH_URL))
+            result = self.cli('list', global_options=[
+                *option, '--os-username', 'admin', '--os-password', 'pw',
+                '--os-project-name', 'admin', '--os-user-domain-id', 'default',
+                '--os-project-domain-id', 'default',
+            ])
+            self.assertEqual(0, result.code, result)
+            self.assertEqual(
+                {verify}, {r.verify for r in self.mock.request_history[start:]},
+                option,
+            )
+
+    def test_cinder_without_keystone(self):
+        result = self.cli('list', '-f', 'json', global_options=[
+            '--os-auth-type', 'none', '--os-endpoint', fakes.V3_ENDPOINT,
+        ])
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(len(self.cinder.services), len(result.json()))
+        self.assertEqual([], self.keystone_bodies())
