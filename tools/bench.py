@@ -48,17 +48,30 @@ class Bench:
 
     def measure(self, argv, env=None):
         """Median wall seconds and median peak RSS (MiB) over the runs."""
-        walls, peaks = [], []
-        for _ in range(self.runs):
-            out = subprocess.run(
-                [sys.executable, '-c', MEASURE, *argv], capture_output=True,
-                text=True, env=env or self.env, check=True,
-            ).stdout.split()
-            if out[2] != '0':
-                raise SystemExit(f"bench: {' '.join(argv[-6:])} exited {out[2]}")
-            walls.append(float(out[0]))
-            peaks.append(int(out[1]) / 1024)
-        return statistics.median(walls), statistics.median(peaks)
+        return self.interleaved({'': argv}, self.runs, env)['']
+
+    def interleaved(self, commands, runs, env=None):
+        """{name: (median wall s, median peak RSS MiB)} of commands run in
+        turn, so that machine noise falls on each alike."""
+        walls = {name: [] for name in commands}
+        peaks = {name: [] for name in commands}
+        for _ in range(runs):
+            for name, argv in commands.items():
+                out = subprocess.run(
+                    [sys.executable, '-c', MEASURE, *argv], capture_output=True,
+                    text=True, env=env or self.env, check=True,
+                ).stdout.split()
+                if out[2] != '0':
+                    raise SystemExit(f"bench: {' '.join(argv[-6:])} exited {out[2]}")
+                walls[name].append(float(out[0]))
+                peaks[name].append(int(out[1]) / 1024)
+        return {
+            name: (statistics.median(walls[name]), statistics.median(peaks[name]))
+            for name in commands
+        }
+
+    def volsvc(self, *args):
+        return [str(self.ours / 'bin' / 'volsvc'), *args]
 
     def wall(self, argv):
         start = time.perf_counter()
@@ -156,6 +169,33 @@ class Bench:
         self.record('RSS ratio ours/cinderclient', ours[1] / cinder[1])
         return ours
 
+    def standalone(self):
+        runs = max(self.runs, 7)
+        print(f'volsvc beside openstack with the plugin: median of {runs}, interleaved')
+        figures = self.interleaved({
+            'volsvc list': self.volsvc('list'),
+            'openstack volume service list': self.openstack(
+                self.ours, 'volume', 'service', 'list'),
+            'upstream OSC volume service list': self.openstack(
+                self.upstream, 'volume', 'service', 'list'),
+        }, runs)
+        for name, (wall, rss) in figures.items():
+            self.record(f'{name} (s, MiB)', f'{wall:.2f} s, {rss:.0f} MiB')
+        ours, plugin = figures['volsvc list'], figures['openstack volume service list']
+        self.record('volsvc/openstack list wall ratio (target <= 0.65)', ours[0] / plugin[0])
+        self.record('volsvc/openstack list RSS ratio (target <= 0.6)', ours[1] / plugin[1])
+        helps = {'volsvc': [], 'openstack': []}
+        for _ in range(HELP_RUNS):
+            helps['volsvc'].append(self.wall(self.volsvc('--help')))
+            helps['openstack'].append(self.wall(self.openstack(self.ours, '--help')))
+        volsvc_help = statistics.median(helps['volsvc'])
+        openstack_help = statistics.median(helps['openstack'])
+        self.record(f'volsvc --help (s, median of {HELP_RUNS})', volsvc_help)
+        self.record('openstack --help (s)', openstack_help)
+        self.record('volsvc/openstack --help ratio (target < 0.33)',
+                    volsvc_help / openstack_help)
+        return ours
+
     def cinderclient_env(self):
         from openstack import config
 
@@ -246,25 +286,30 @@ class Bench:
                 region.get_session_endpoint('block-storage').rstrip('/'))
 
     def large_list(self, small):
+        """``small``: {program: (wall, RSS)} of the same list at lab size."""
         print('list -f json with 10,000 services')
         self.lab('remove-services')
         self.lab('add-services', '10000')
-        get_small, get_large = None, None
-        ours = self.measure(self.openstack(self.ours, 'volume', 'service', 'list', '-f', 'json'))
-        upstream = self.measure(self.openstack(self.upstream, 'volume', 'service', 'list',
-                                               '-f', 'json'))
+        large = self.interleaved({
+            'volsvcclient': self.openstack(self.ours, 'volume', 'service', 'list',
+                                           '-f', 'json'),
+            'volsvc': self.volsvc('list', '-f', 'json'),
+            'upstream OSC': self.openstack(self.upstream, 'volume', 'service', 'list',
+                                           '-f', 'json'),
+        }, self.runs)
         get_large = self.raw_get_seconds()
         self.lab('remove-services')
         get_small = self.raw_get_seconds()
-        self.record('volsvcclient wall, RSS', f'{ours[0]:.2f} s, {ours[1]:.0f} MiB')
-        self.record('upstream OSC wall, RSS', f'{upstream[0]:.2f} s, {upstream[1]:.0f} MiB')
+        for name, (wall, rss) in large.items():
+            self.record(f'{name} wall, RSS', f'{wall:.2f} s, {rss:.0f} MiB')
         self.record(f'the GET alone, 10,000 vs {self.small} services (s)',
                     f'{get_large:.3f} vs {get_small:.3f}')
-        client = (ours[0] - small[0]) - (get_large - get_small)
-        self.record(f'client-side time beyond the {self.small}-service run and '
-                    f'the GET (s)', client)
-        self.record(f'memory beyond the {self.small}-service run (MiB)',
-                    ours[1] - small[1])
+        for name, (wall, rss) in small.items():
+            client = (large[name][0] - wall) - (get_large - get_small)
+            self.record(f'{name}: client-side time beyond the {self.small}-service '
+                        f'run and the GET (s)', client)
+            self.record(f'{name}: memory beyond the {self.small}-service run (MiB)',
+                        large[name][1] - rss)
 
     def raw_get_seconds(self):
         session, endpoint = self.raw_session()
@@ -286,6 +331,8 @@ def main():
     parser.add_argument('--no-loop', action='store_true',
                         help='Skip the 200-command shell loop (minutes)')
     parser.add_argument('--json', metavar='<file>', help='Also write the figures here')
+    parser.add_argument('--only-standalone', action='store_true',
+                        help='Only volsvc beside openstack (a minute)')
     args = parser.parse_args()
     bench = Bench(args.ours, args.upstream, args.runs)
     # An unclustered backend: Cinder freezes and thaws clusters unevenly.
@@ -295,9 +342,12 @@ def main():
             '-f', 'json')).stdout)
         if not r.get('Cluster')
     )[0]
+    if args.only_standalone:
+        bench.standalone()
+        return
     bench.import_cost()
     bench.requests_per_command(host)
-    small = bench.list_cost()
+    small = {'volsvcclient': bench.list_cost(), 'volsvc': bench.standalone()}
     bench.batch(loop=not args.no_loop)
     bench.large_list(small)
     if args.json:
