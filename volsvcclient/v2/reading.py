@@ -5,7 +5,6 @@ Module-level imports stay light: OSC imports this module on every run.
 """
 
 from osc_lib import exceptions
-from osc_lib import utils
 
 from volsvcclient import bounds
 from volsvcclient import columns
@@ -104,11 +103,9 @@ class ListService(command.Lister):
         )
         if parsed_args.down_for is not None:
             listed = self._down_for(api, listed, parsed_args.down_for)
-        return names, (
-            utils.get_item_properties(service, attributes)
-            for service in listed
-            if not services.mismatches(service, filters)
-        )
+        if filters:
+            listed = [s for s in listed if not services.mismatches(s, filters)]
+        return names, services.rows(listed, attributes)
 
     def _down_for(self, api, listed, seconds):
         from volsvcclient import services

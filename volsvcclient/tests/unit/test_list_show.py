@@ -1,5 +1,10 @@
 """volume service list and show, against a fake Cinder over HTTP."""
 
+from unittest import mock
+
+from osc_lib import utils
+
+from volsvcclient import services
 from volsvcclient.tests.unit import base
 
 BASE_COLUMNS = ['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At']
@@ -113,6 +118,17 @@ class TestList(base.ShellTestCase):
             'node1 enabled\n',
             result.stdout,
         )
+
+    def test_every_format_prints_what_osc_lib_rows_print(self):
+        def osc_lib_rows(listed, attributes):
+            return [utils.get_item_properties(s, attributes) for s in listed]
+
+        for form in ('json', 'value', 'table', 'yaml', 'csv'):
+            ours = self.cli('list', '--long', '-f', form)
+            with mock.patch.object(services, 'rows', osc_lib_rows):
+                generic = self.cli('list', '--long', '-f', form)
+            self.assertEqual(0, ours.code, ours)
+            self.assertEqual(generic.stdout, ours.stdout, form)
 
     def test_forbidden_gives_policy_message(self):
         self.cinder.forbidden = True
