@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+from keystoneauth1 import session as ksa_session
 from osc_lib import utils
 
 from volsvcclient import services
@@ -129,6 +130,17 @@ class TestList(base.ShellTestCase):
                 generic = self.cli('list', '--long', '-f', form)
             self.assertEqual(0, ours.code, ours)
             self.assertEqual(generic.stdout, ours.stdout, form)
+
+    def test_response_bodies_are_logged_only_when_printed(self):
+        with mock.patch.object(
+            ksa_session.Session, '_remove_service_catalog',
+            side_effect=lambda body: body,
+        ) as redact:
+            self.assertEqual(0, self.cli('list').code)
+            self.assertEqual(0, redact.call_count)
+            for shown in (['--debug'], ['-v', '-v']):
+                result = self.cli('list', global_options=shown)
+                self.assertIn('RESP BODY: {"services": [{"binary"', result.stderr)
 
     def test_forbidden_gives_policy_message(self):
         self.cinder.forbidden = True
