@@ -105,11 +105,9 @@ class ListService(command.Lister):
         )
         if parsed_args.down_for is not None:
             listed = self._down_for(api, listed, parsed_args.down_for)
-        return names, (
-            utils.get_item_properties(service, attributes)
-            for service in listed
-            if not services.mismatches(service, filters)
-        )
+        if filters:
+            listed = [s for s in listed if not services.mismatches(s, filters)]
+        return names, services.rows(listed, attributes)
 
     def _down_for(self, api, listed, seconds):
         from volsvcclient import services

@@ -1,5 +1,11 @@
 """volume service list and show, against a fake Cinder over HTTP."""
 
+from unittest import mock
+
+from keystoneauth1 import session as ksa_session
+from osc_lib import utils
+
+from volsvcclient import services
 from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
@@ -115,6 +121,28 @@ class TestList(base.ShellTestCase):
             'node1 enabled\n',
             result.stdout,
         )
+
+    def test_every_format_prints_what_osc_lib_rows_print(self):
+        def osc_lib_rows(listed, attributes):
+            return [utils.get_item_properties(s, attributes) for s in listed]
+
+        for form in ('json', 'value', 'table', 'yaml', 'csv'):
+            ours = self.cli('list', '--long', '-f', form)
+            with mock.patch.object(services, 'rows', osc_lib_rows):
+                generic = self.cli('list', '--long', '-f', form)
+            self.assertEqual(0, ours.code, ours)
+            self.assertEqual(generic.stdout, ours.stdout, form)
+
+    def test_response_bodies_are_logged_only_when_printed(self):
+        with mock.patch.object(
+            ksa_session.Session, '_remove_service_catalog',
+            side_effect=lambda body: body,
+        ) as redact:
+            self.assertEqual(0, self.cli('list').code)
+            self.assertEqual(0, redact.call_count)
+            for shown in (['--debug'], ['-v', '-v']):
+                result = self.cli('list', global_options=shown)
+                self.assertIn('RESP BODY: {"services": [{"binary"', result.stderr)
 
     def test_forbidden_gives_policy_message(self):
         self.cinder.forbidden = True
