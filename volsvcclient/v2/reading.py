@@ -91,8 +91,6 @@ class ListService(command.Lister):
         return {k: v for k, v in filters.items() if v is not None}
 
     def take_action(self, parsed_args):
-        from osc_lib import utils
-
         from volsvcclient import services
 
         api = self.service_api(parsed_args.rpc_timeout)
