@@ -8,6 +8,7 @@ Elsewhere (devstack) they skip: they need the lab to stop its parts.
 """
 
 import concurrent.futures
+import datetime
 import time
 
 from volsvcclient.tests.functional import base
@@ -37,12 +38,25 @@ class DegradedTestCase(base.FunctionalTestCase):
         self.lab('stop', self.part)
 
     def wait_until_healthy(self, timeout=120):
-        """Every service up and RPC answered again, before the restores."""
+        """Every service has reported since the part came back, and RPC
+        answers again, before the restores and the next test.
+
+        "up" alone is not enough: a service that lost MariaDB or RabbitMQ
+        stays up on its old heartbeat for a while, then goes down before
+        it reconnects, under the next test's feet.
+        """
+        # The lab's services share this clock; MariaDB keeps whole seconds.
+        since = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None, microsecond=0)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 services = self.raw.services('3.49')
-                if all(s['state'] == 'up' for s in services):
+                if all(
+                    s['state'] == 'up' and s['updated_at']
+                    and datetime.datetime.fromisoformat(s['updated_at']) >= since
+                    for s in services
+                ):
                     return
             except Exception:
                 pass
