@@ -156,10 +156,14 @@ class Bench:
         print('openstack volume service list: median wall and peak RSS')
         self.small = len(json.loads(self.run(self.openstack(
             self.ours, 'volume', 'service', 'list', '-f', 'json')).stdout))
-        ours = self.measure(self.openstack(self.ours, 'volume', 'service', 'list'))
-        upstream = self.measure(self.openstack(self.upstream, 'volume', 'service', 'list'))
-        cinder = self.measure([str(self.upstream / 'bin' / 'cinder'), 'service-list'],
-                              env=self.cinderclient_env())
+        figures = self.interleaved({
+            'ours': self.openstack(self.ours, 'volume', 'service', 'list'),
+            'upstream': self.openstack(self.upstream, 'volume', 'service', 'list'),
+            # cinderclient reads OS_* only: its environment is a copy for the
+            # same cloud, which the other two ignore (they read OS_CLOUD).
+            'cinder': [str(self.upstream / 'bin' / 'cinder'), 'service-list'],
+        }, self.runs, env=self.cinderclient_env(keep_cloud=True))
+        ours, upstream, cinder = figures['ours'], figures['upstream'], figures['cinder']
         for label, (wall, rss) in (('volsvcclient', ours), ('upstream OSC', upstream),
                                    ('cinderclient', cinder)):
             self.record(f'{label} (s, MiB)', f'{wall:.2f} s, {rss:.0f} MiB')
@@ -196,13 +200,14 @@ class Bench:
                     volsvc_help / openstack_help)
         return ours
 
-    def cinderclient_env(self):
+    def cinderclient_env(self, keep_cloud=False):
         from openstack import config
 
         auth = config.OpenStackConfig().get_one(
             cloud=self.env.get('OS_CLOUD', 'devstack-admin')).config['auth']
         env = dict(self.env)
-        env.pop('OS_CLOUD', None)
+        if not keep_cloud:
+            env.pop('OS_CLOUD', None)
         env.update({
             'OS_AUTH_URL': auth['auth_url'], 'OS_USERNAME': auth['username'],
             'OS_PASSWORD': auth['password'], 'OS_PROJECT_NAME': auth['project_name'],

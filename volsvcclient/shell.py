@@ -70,7 +70,7 @@ class Shell(app.App):
         self.api_version = {}
         self.cloud = None
         self.client_manager = None
-        self._config = None
+        self.helping = False
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         parser = super().build_option_parser(description, version, argparse_kwargs)
@@ -187,7 +187,10 @@ class _WithoutTimeout:
 
 
 def _asks_for_help(argv):
-    return bool({'-h', '--help', 'help'} & set(argv))
+    """Whether this run only prints help: ``help ...`` or -h anywhere.
+    (``volsvc --os-cloud c help`` is taken for a command: it costs time,
+    not correctness.)"""
+    return argv[:1] == ['help'] or bool({'-h', '--help'} & set(argv))
 
 
 def _version():
