@@ -11,6 +11,7 @@ shell, every other plugin) is what this program does without.
 
 import functools
 import importlib.metadata
+import logging
 import os
 import sys
 
@@ -80,12 +81,21 @@ class Shell(app.App):
     def run(self, argv):
         argv = list(argv)
         self.helping = _asks_for_help(argv)
+        # Logging is set up from the options, after this: until then
+        # openstacksdk's warnings (a clouds.yaml it skips, with the YAML
+        # parser's several lines) come out one line each.
+        early = logging.StreamHandler(self.stderr)
+        early.setFormatter(_OneLine())
+        config_log = logging.getLogger('openstack.config')
+        config_log.addHandler(early)
         try:
             self._add_connection_options(argv)
         except Exception as exc:
-            # A clouds.yaml that does not parse or names an unknown auth type.
-            self.stderr.write(f'{exc}\n')
+            # No such cloud, or an unknown auth type.
+            self.stderr.write(' '.join(str(exc).split()) + '\n')
             return 1
+        finally:
+            config_log.removeHandler(early)
         return super().run(argv)
 
     def _add_connection_options(self, argv):
@@ -161,6 +171,11 @@ class Shell(app.App):
         self.client_manager = ClientManager(self.cloud)
         # Signs in now, and keeps the token for the command's requests.
         self.client_manager.sdk_connection.session.get_auth_headers()
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record):
+        return ' '.join(super().format(record).split())
 
 
 class _WithoutTimeout:
