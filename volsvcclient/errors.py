@@ -49,10 +49,13 @@ def plain(text):
 
 
 def _is_keystone(url, auth_url):
+    """Whether ``url`` is under the auth URL, less its API version: on
+    devstack Keystone and cinder-api share a host (/identity, /volume), and
+    elsewhere a port (Keystone on 443, cinder-api on 8776)."""
     base = (auth_url or '').rstrip('/')
     for suffix in ('/v3', '/v2.0'):
         base = base.removesuffix(suffix)
-    return bool(base) and url.startswith(base)
+    return bool(base) and (url == base or url.startswith(base + '/'))
 
 
 def _endpoint(exc):

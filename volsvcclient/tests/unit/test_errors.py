@@ -1,8 +1,11 @@
 """Failures around Cinder: each is one line naming what failed and where."""
 
-import requests
+from keystoneauth1 import exceptions as ksa_exceptions
 from keystoneauth1 import fixture as ksa_fixture
+import requests
+import testtools
 
+from volsvcclient import errors
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
@@ -132,3 +135,51 @@ class TestErrors(base.ShellTestCase):
             'Version 3.49 is not supported by the API. Minimum is 3.0 and '
             'maximum is 3.40.',
         )
+
+
+class TestWhichServerFailed(testtools.TestCase):
+    """Keystone or cinder-api, by the failed URL against the auth URL: on
+    devstack both sit behind one Apache, at /identity and /volume."""
+
+    HOST = 'http://10.0.0.5'
+
+    def server_named(self, url, auth_url):
+        exc = ksa_exceptions.ConnectFailure(
+            f'Unable to establish connection to {url}: refused'
+        )
+        message = str(errors.translate(exc, auth_url))
+        self.assertIn(f' at {url} ', message)
+        return message.split(' at ')[0].removeprefix('Cannot connect to ')
+
+    def test_devstack_layout(self):
+        for url, auth_url, server in (
+            ('/identity/v3/auth/tokens', '/identity/v3', 'Keystone'),
+            ('/identity', '/identity/v3', 'Keystone'),
+            ('/identity', '/identity/v3/', 'Keystone'),
+            ('/identity/v2.0/tokens', '/identity/v2.0', 'Keystone'),
+            ('/identity', '/identity/v2.0', 'Keystone'),
+            ('/identity/v3/auth/tokens', '/identity', 'Keystone'),
+            ('/volume/v3/abc/os-services', '/identity/v3', 'cinder-api'),
+            ('/volume/v3/abc/os-services', None, 'cinder-api'),
+            ('/volume/v3/abc/os-services', '', 'cinder-api'),
+            # Keystone at the root on port 80, cinder-api on its own port.
+            (':8776/v3/abc/os-services', '/v3', 'cinder-api'),
+            (':8776/v3/abc/os-services', '/', 'cinder-api'),
+            ('/v3/auth/tokens', '/', 'Keystone'),
+        ):
+            auth = auth_url if auth_url in (None, '') else self.HOST + auth_url
+            self.assertEqual(
+                server, self.server_named(self.HOST + url, auth), (url, auth_url)
+            )
+
+    def test_http_error_names_keystone_or_the_server(self):
+        for url, server in (
+            (f'{self.HOST}/identity/v3/auth/tokens', 'Keystone'),
+            (f'{self.HOST}/volume/v3/abc/os-services', 'the server'),
+        ):
+            exc = ksa_exceptions.HttpError(
+                message='Internal Server Error', http_status=500, url=url,
+            )
+            message = str(errors.translate(exc, f'{self.HOST}/identity/v3'))
+            self.assertTrue(message.startswith(f'{server} at {url} answered HTTP 500'),
+                            message)

@@ -124,6 +124,9 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
              ('failover_host', {'cluster': 'c1@rep'})],
             self.cinder.puts(),
         )
+        # The members are re-read in one request, for their one binary.
+        reread = self.cinder.requests('GET')[-1]
+        self.assertEqual({'binary': ['cinder-volume']}, reread.qs)
 
     def test_cluster_wait_timeout_bounds_the_whole_wait(self):
         # node4@rep finishes after 4 s, node5@rep never: --wait-timeout is
