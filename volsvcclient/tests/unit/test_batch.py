@@ -85,6 +85,12 @@ class TestSelection(BatchMixin, base.ShellTestCase):
                           'disabled', '--concurrency', '4', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual(4, len(senders), senders)
+        # Eight by default.
+        senders.clear()
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--disabled-reason', 'again', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(8, len(senders), senders)
 
     def test_cluster_needs_3_7(self):
         result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', version='3.6')

@@ -320,6 +320,14 @@ class TestWaitDecisions(base.ShellTestCase):
         self.assertEqual(5, len(self.cinder.requests('GET')))
         self.assertEqual(9.5, self.clock.now - start)
 
+    def test_by_default_every_2_s_for_300_s(self):
+        start = self.clock.now
+        result = self.wait()
+        self.assertEqual(1, result.code, result)
+        # At 0, 2, ..., 298 s, then at the deadline.
+        self.assertEqual(151, len(self.cinder.requests('GET')))
+        self.assertEqual(300, self.clock.now - start)
+
     def test_progress_line_is_cleared_when_done_or_given_up(self):
         def come_back(read):
             if read == 1:
