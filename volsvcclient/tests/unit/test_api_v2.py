@@ -89,3 +89,19 @@ class TestApiV2(base.ShellTestCase):
         result = self.run_v2('commit', '--cluster', 'c1@lvm', '--frozen')
         self.assertEqual(2, result.code)
         self.assertIn('unrecognized arguments: --cluster', result.stderr)
+
+    def test_selections_without_cluster(self):
+        # The v2 commands have no --cluster at all: selections must not
+        # look for one.
+        result = self.run_v2('freeze', '--host-pattern', 'node1@*')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual(
+            [('freeze', {'host': HOST}), ('freeze', {'host': 'node1@rep'})],
+            sorted(self.cinder.puts(), key=lambda put: put[1]['host']),
+        )
+        result = self.run_v2('wait', '--host-pattern', 'node1@*', '--frozen',
+                             '--timeout', '0')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        result = self.run_v2('check', '--host-pattern', 'node1@*', '-f', 'json')
+        self.assertEqual(1, result.code, result)   # WARNING: they are frozen
+        self.assertEqual({HOST, 'node1@rep'}, {r['Host'] for r in result.json()})
