@@ -184,7 +184,7 @@ def _gateway_page(status):
 
 
 class _DatabaseError(Exception):
-    """The database refused a write (oslo.db's DBError)."""
+    """The database refused a query or a write (oslo.db's DBError)."""
 
 
 class _RpcTimeout(Exception):
@@ -230,8 +230,9 @@ class FakeCinder:
         #: cinder-api dies on this action request (1 for the first): it is
         #: not applied, and no request is answered from then on.
         self.dies_at_action = None
-        #: Status codes (502, 503 or 504) the gateway answers the next
-        #: reads with, before real answers.
+        #: Status codes the next reads are answered with, before real
+        #: answers: a gateway's 502, 503 or 504, or cinder-api's 500 while
+        #: its database is away.
         self.read_failures = []
         #: Action requests answered with 504 after being applied.
         self.applied_then_504 = set()
@@ -450,7 +451,10 @@ class FakeCinder:
 
     def _list(self, request, version):
         if self.read_failures:
-            raise _GatewayAnswer(self.read_failures.pop(0))
+            status = self.read_failures.pop(0)
+            if status == 500:
+                raise _DatabaseError()
+            raise _GatewayAnswer(status)
         if self.forbidden:
             raise Fault(403, "Policy doesn't allow volume_extension:services:index "
                              "to be performed.")

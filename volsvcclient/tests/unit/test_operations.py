@@ -283,6 +283,15 @@ class TestWait(base.ShellTestCase):
                           '--interval', '0.01')
         self.assertEqual(0, result.code, result)
 
+    def test_waits_through_cinder_api_errors(self):
+        # 500 (not retried by keystoneauth): cinder-api without its database.
+        self.volume['state'] = 'up'
+        self.cinder.read_failures = [500] * 2
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                          '--interval', '0.01', version='3.48')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        self.assertEqual(3, len(self.cinder.requests('GET')))
+
     def test_bad_requests(self):
         for args, message in (
             ((HOST, 'cinder-volume'), 'Nothing to wait for'),
