@@ -1,5 +1,7 @@
 """What an operator hit while trying to break the commands (issue 9)."""
 
+import json
+
 from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
@@ -132,6 +134,31 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
             (result.code, result.stderr.splitlines()),
         )
         self.assertTrue(self.cinder.get('node1', 'cinder-scheduler')['disabled'])
+
+    def test_warned_once_per_binary_and_only_for_a_disable(self):
+        self.cinder.add('node2', binary='cinder-scheduler')
+        self.cinder.add('node3', binary='cinder-scheduler', disabled=True)
+        result = self.cli('commit', '--host-pattern', '*', '--service',
+                          'cinder-scheduler', '--status', 'disabled', '--dry-run')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(1, len(result.stderr.splitlines()), result.stderr)
+        self.assertIn('re-enables cinder-scheduler', result.stderr)
+        result = self.cli('commit', '--host-pattern', '*', '--service',
+                          'cinder-scheduler', '--status', 'enabled', '--dry-run')
+        self.assertEqual((0, ''), (result.code, result.stderr))
+        wanted = [
+            {'Host': host, 'Binary': binary, 'Status': 'disabled'}
+            for host, binary in (('node1', 'cinder-scheduler'),
+                                 ('node1', 'cinder-backup'), (HOST, 'cinder-volume'))
+        ]
+        result = self.cli('commit', '--from-file', '-', '--dry-run',
+                          stdin=json.dumps(wanted))
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(
+            ['cinder-scheduler', 'cinder-backup'],
+            [line.split(' re-enables ')[1].split(':')[0]
+             for line in result.stderr.splitlines()],
+        )
 
 
 class TestCtrlC(base.ShellTestCase):
