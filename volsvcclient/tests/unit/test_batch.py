@@ -1,5 +1,6 @@
 """volume service commit on many services: selectors, concurrency, faults."""
 
+import json
 import signal
 import threading
 import time
@@ -169,6 +170,34 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertEqual(self.hosts[:5], self.disabled())
         self.assertIn('Not every service ended as asked (14 not attempted, 6 unknown)',
                       result.stderr)
+
+    def test_refused_then_the_re_read_fails(self):
+        # node06's disable is accepted, node07's freeze refused, and
+        # cinder-api dies on node08's disable: no answer, and no re-read.
+        self.cinder.refused = {'freeze': 'Invalid input received: not now'}
+        self.cinder.dies_at_action = 3
+        wanted = [
+            {'Host': 'node06@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node07@lvm', 'Binary': 'cinder-volume', 'Frozen': True},
+            {'Host': 'node08@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+        ]
+        result = self.cli('commit', '--from-file', '-', '--concurrency', '1',
+                          '-f', 'json', stdin=json.dumps(wanted))
+        self.assertEqual(1, result.code, result)
+        accepted, refused, unanswered = result.json()
+        self.assertEqual('unknown', accepted['Result'])
+        self.assertTrue(accepted['Detail'].startswith(
+            'the server accepted disable; could not re-read: Cannot connect'),
+            accepted)
+        self.assertEqual(
+            ('failed', 'freeze: The server refused the request: Invalid input '
+                       'received: not now'),
+            (refused['Result'], refused['Detail']),
+        )
+        self.assertEqual('unknown', unanswered['Result'])
+        self.assertTrue(unanswered['Detail'].startswith(
+            'no answer to disable: Cannot connect'), unanswered)
+        self.assertIn('; could not re-read: Cannot connect', unanswered['Detail'])
 
     def interrupt_at(self, host):
         """Ctrl-C while the request for ``host`` is being answered."""
