@@ -107,7 +107,7 @@ class Shell(app.App):
         cost of ``volsvc --help``. Commands get openstacksdk's, which also
         reads the auth type from clouds.yaml.
         """
-        parser = _WithoutTimeout(self.parser)
+        parser = _AsOpenstackNamesThem(self.parser)
         if self.helping:
             from keystoneauth1 import loading
 
@@ -178,12 +178,15 @@ class _OneLine(logging.Formatter):
         return ' '.join(super().format(record).split())
 
 
-class _WithoutTimeout:
-    """A parser that leaves out keystoneauth's global --timeout.
+class _AsOpenstackNamesThem:
+    """A parser that takes keystoneauth's options under openstack's names.
 
-    ``openstack`` has no global --timeout (a request bound comes from
-    clouds.yaml's api_timeout), and ``wait --timeout`` is the command's own:
-    a global one would take it from the command wherever it is typed.
+    keystoneauth names some auth options with underscores
+    (--os-application_credential_id), which openstacksdk's registration
+    keeps and ``openstack`` spells with dashes; and it adds a global
+    --timeout, which ``openstack`` does not have (a request bound comes
+    from clouds.yaml's api_timeout) and which would take ``wait
+    --timeout`` from the command wherever it is typed.
     """
 
     def __init__(self, parser):
@@ -193,11 +196,15 @@ class _WithoutTimeout:
         return getattr(self._parser, name)
 
     def add_argument_group(self, *args, **kwargs):
-        return _WithoutTimeout(self._parser.add_argument_group(*args, **kwargs))
+        return _AsOpenstackNamesThem(self._parser.add_argument_group(*args, **kwargs))
 
     def add_argument(self, *names, **kwargs):
         if '--timeout' in names:
             return None
+        names = [
+            name.replace('_', '-') if name.startswith('--os-') else name
+            for name in names
+        ]
         return self._parser.add_argument(*names, **kwargs)
 
 

@@ -145,6 +145,10 @@ class TestConfiguration(base.ShellTestCase):
         self.assertEqual(len(self.cinder.services), len(result.json()))
         password = self.keystone_bodies()[0]['auth']['identity']['password']
         self.assertEqual('from-clouds-yaml', password['user']['password'])
+        # OS_CLOUD names it as well.
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
+        self.assertEqual(0, self.cli('list').code)
+        self.assertEqual(2, len(self.keystone_bodies()))
 
     def test_token_auth(self):
         result = self.cli('list', global_options=[
@@ -155,6 +159,18 @@ class TestConfiguration(base.ShellTestCase):
         self.assertEqual(0, result.code, result)
         identity = self.keystone_bodies()[0]['auth']['identity']
         self.assertEqual({'id': 'operator-token'}, identity['token'])
+
+    def test_application_credential(self):
+        result = self.cli('list', global_options=[
+            '--os-auth-type', 'v3applicationcredential', '--os-auth-url',
+            fakes.AUTH_URL, '--os-application-credential-id', 'ac-id',
+            '--os-application-credential-secret', 'ac-secret',
+        ])
+        self.assertEqual(0, result.code, result)
+        identity = self.keystone_bodies()[0]['auth']['identity']
+        self.assertEqual(['application_credential'], identity['methods'])
+        self.assertEqual({'id': 'ac-id', 'secret': 'ac-secret'},
+                         identity['application_credential'])
 
     def test_tls_options_reach_every_request(self):
         for option, verify in (
