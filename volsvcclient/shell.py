@@ -10,6 +10,7 @@ shell, every other plugin) is what this program does without.
 """
 
 import functools
+import getpass
 import importlib.metadata
 import logging
 import os
@@ -27,9 +28,9 @@ DESCRIPTION = (
 )
 #: What the command names lose here: "volume service list" is "list".
 PREFIX = 'volume service '
-#: The Block Storage service type, as openstacksdk and OSC name its options
-#: (--os-volume-api-version and the like).
-SERVICE_KEY = 'volume'
+#: Services whose options OSC has (--os-volume-api-version and the like,
+#: --os-identity-api-version), under the names openstacksdk and OSC use.
+SERVICE_KEYS = ['volume', 'identity']
 
 
 class Commands(commandmanager.CommandManager):
@@ -80,7 +81,7 @@ class Shell(app.App):
 
     def run(self, argv):
         argv = list(argv)
-        self.helping = _asks_for_help(argv)
+        self.helping = _only_help(argv)
         # Logging is set up from the options, after this: until then
         # openstacksdk's warnings (a clouds.yaml it skips, with the YAML
         # parser's several lines) come out one line each.
@@ -91,20 +92,27 @@ class Shell(app.App):
         try:
             self._add_connection_options(argv)
         except Exception as exc:
-            # No such cloud, or an unknown auth type.
+            # No such cloud, a clouds.yaml it cannot use, an unknown auth type.
+            if '--debug' in argv:
+                raise
             self.stderr.write(' '.join(str(exc).split()) + '\n')
             return 1
         finally:
             config_log.removeHandler(early)
-        return super().run(argv)
+        try:
+            return super().run(argv)
+        except Exception:
+            # cliff has logged it, with its traceback under --debug.
+            return 1
 
     def _add_connection_options(self, argv):
-        """OSC's --os-* options, registered by openstacksdk and keystoneauth.
+        """OSC's global options, registered by openstacksdk and keystoneauth
+        under openstack's names, and the few of osc-lib's shell they lack.
 
-        Help alone gets keystoneauth's registration of the same options
-        (for the auth type given by --os-auth-type or OS_AUTH_TYPE, else
-        password): importing openstacksdk to print them would triple the
-        cost of ``volsvc --help``. Commands get openstacksdk's, which also
+        ``volsvc --help`` alone gets keystoneauth's registration of the same
+        options (for the auth type that --os-auth-type or OS_AUTH_TYPE
+        names, else password): importing openstacksdk to print them would
+        triple its cost. Everything else gets openstacksdk's, which also
         reads the auth type from clouds.yaml.
         """
         parser = _AsOpenstackNamesThem(self.parser)
@@ -118,20 +126,35 @@ class Shell(app.App):
             )
             loading.register_auth_argparse_arguments(parser, argv, default='password')
             loading.register_session_argparse_arguments(parser)
-            loading.register_adapter_argparse_arguments(parser, service_type=SERVICE_KEY)
-            loading.register_service_adapter_argparse_arguments(
-                parser, service_type=SERVICE_KEY
-            )
+            for service in SERVICE_KEYS:
+                loading.register_service_adapter_argparse_arguments(
+                    parser, service_type=service
+                )
+            loading.register_adapter_argparse_arguments(parser, service_type=SERVICE_KEYS[0])
         else:
-            self.config.register_argparse_arguments(
-                parser, argv, service_keys=[SERVICE_KEY]
-            )
+            self.config.register_argparse_arguments(parser, argv, service_keys=SERVICE_KEYS)
+        # osc-lib's shell has these; keystoneauth's defaults ('public', no
+        # --insecure) would override clouds.yaml's interface and verify.
+        self.parser.add_argument(
+            '--verify', action='store_true', default=None,
+            help='Verify server certificate (default)',
+        )
+        self.parser.add_argument(
+            '--os-default-domain', metavar='<auth-domain>', dest='default_domain',
+            default=os.environ.get('OS_DEFAULT_DOMAIN', 'default'),
+            help='Default domain ID, default=default (Env: OS_DEFAULT_DOMAIN)',
+        )
+        self.parser.set_defaults(
+            os_interface=os.environ.get('OS_INTERFACE'), insecure=None
+        )
 
     @functools.cached_property
     def config(self):
         from openstack import config
 
-        return config.OpenStackConfig(app_name=NAME, app_version=_version())
+        return config.OpenStackConfig(
+            app_name=NAME, app_version=_version(), pw_func=_prompt_for_password
+        )
 
     def configure_logging(self):
         if self.helping:
@@ -161,7 +184,15 @@ class Shell(app.App):
 
     def region(self, validate):
         """The cloud the options, OS_* variables and clouds.yaml describe."""
-        return self.config.get_one(argparse=self.options, validate=validate)
+        options = self.options
+        if not options.debug:
+            # False would override clouds.yaml's debug, as osc-lib knows.
+            options.debug = None
+        if getattr(options, 'os_default_domain_id', '') is None:
+            # openstack's default domain, for a user or project named
+            # without one (keystoneauth's password plugins read this).
+            options.os_default_domain_id = options.default_domain
+        return self.config.get_one(argparse=options, validate=validate)
 
     def prepare_to_run_command(self, cmd):
         """Sign in when a command asks to (our commands do so from run())."""
@@ -208,11 +239,28 @@ class _AsOpenstackNamesThem:
         return self._parser.add_argument(*names, **kwargs)
 
 
-def _asks_for_help(argv):
-    """Whether this run only prints help: ``help ...`` or -h anywhere.
-    (``volsvc --os-cloud c help`` is taken for a command: it costs time,
-    not correctness.)"""
-    return argv[:1] == ['help'] or bool({'-h', '--help'} & set(argv))
+def _only_help(argv):
+    """Whether this run only lists the commands and global options:
+    ``volsvc --help`` or ``volsvc help``. Help on a command goes the way of
+    the command, which reads clouds.yaml for its API version and auth type."""
+    return bool(argv) and set(argv) <= {'-h', '--help', 'help'}
+
+
+def _prompt_for_password(prompt=None):
+    """As openstack does: ask on a terminal, else say where it was looked for."""
+    from osc_lib import exceptions
+
+    password = None
+    if sys.stdin.isatty():
+        try:
+            password = getpass.getpass(prompt or 'Password: ')
+        except EOFError:
+            pass
+    if not password:
+        raise exceptions.CommandError(
+            'No password entered, or found via --os-password or OS_PASSWORD'
+        )
+    return password
 
 
 def _version():

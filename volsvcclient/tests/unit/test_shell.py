@@ -119,6 +119,7 @@ class TestConfiguration(base.ShellTestCase):
         super().setUp()
         for name in fakes.OS_ENVIRONMENT:
             self.useFixture(fixtures.EnvironmentVariable(name))
+        self.cinder.add('node1@lvm')
 
     def keystone_bodies(self):
         return [
@@ -149,6 +150,66 @@ class TestConfiguration(base.ShellTestCase):
         self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
         self.assertEqual(0, self.cli('list').code)
         self.assertEqual(2, len(self.keystone_bodies()))
+
+    def write_clouds_yaml(self, **settings):
+        lines = ['clouds:', '  lab:', '    region_name: RegionOne']
+        lines += [f'    {key}: {value}' for key, value in settings.items()]
+        lines += [
+            '    auth:',
+            f'      auth_url: {fakes.AUTH_URL}',
+            '      username: admin',
+            '      password: pw',
+            '      project_name: admin',
+            '      user_domain_id: default',
+            '      project_domain_id: default',
+        ]
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write('\n'.join(lines) + '\n')
+
+    def test_clouds_yaml_interface_verify_and_api_version(self):
+        # Cinder's public endpoint does not answer here: only the internal
+        # one, which clouds.yaml asks for.
+        catalog = self.cloud.token['token']['catalog']
+        for service in catalog:
+            for endpoint in service['endpoints']:
+                endpoint['url'] = endpoint['url'].replace(
+                    'cinder.test', 'public.invalid')
+            service['endpoints'].append(
+                dict(service['endpoints'][0], interface='internal',
+                     url=fakes.V3_ENDPOINT, id=service['id'] + '-internal'))
+        self.write_clouds_yaml(interface='internal', verify='false',
+                               volume_api_version="'3.7'")
+        result = self.cli('list', '-f', 'json', global_options=['--os-cloud', 'lab'])
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At',
+                          'Cluster'], list(result.json()[0]))
+        self.assertEqual({False}, {r.verify for r in self.mock.request_history})
+        # Help on a command is the help of the cloud's API version.
+        self.write_clouds_yaml(volume_api_version=2)
+        result = self.cli('list', '-h', global_options=['--os-cloud', 'lab'])
+        self.assertEqual(0, result.code, result)
+        self.assertNotIn('--cluster', result.stdout)
+
+    def test_default_domain(self):
+        self.useFixture(fixtures.EnvironmentVariable('OS_IDENTITY_API_VERSION', '3'))
+        result = self.cli('list', global_options=[
+            '--os-auth-url', fakes.AUTH_URL, '--os-username', 'admin',
+            '--os-password', 'pw', '--os-project-name', 'admin',
+        ])
+        self.assertEqual(0, result.code, result)
+        identity = self.keystone_bodies()[0]['auth']['identity']
+        self.assertEqual({'id': 'default'}, identity['password']['user']['domain'])
+
+    def test_no_password_without_a_terminal(self):
+        result = self.cli('list', global_options=[
+            '--os-auth-url', fakes.AUTH_URL, '--os-username', 'admin',
+            '--os-project-name', 'admin', '--os-user-domain-id', 'default',
+            '--os-project-domain-id', 'default',
+        ])
+        self.assertEqual(1, result.code, result)
+        self.assertIn('No password entered, or found via --os-password or '
+                      'OS_PASSWORD', result.stderr)
+        self.assertEqual([], self.keystone_bodies())
 
     def test_token_auth(self):
         result = self.cli('list', global_options=[
