@@ -183,3 +183,24 @@ class TestWhichServerFailed(testtools.TestCase):
             message = str(errors.translate(exc, f'{self.HOST}/identity/v3'))
             self.assertTrue(message.startswith(f'{server} at {url} answered HTTP 500'),
                             message)
+
+    def test_other_failures_in_one_line(self):
+        from openstack import exceptions as sdk_exceptions
+
+        for exc, message in (
+            (ksa_exceptions.DiscoveryFailure('Could not find versioned identity\n'
+                                             'endpoints'),
+             'Could not find versioned identity; endpoints'),
+            (sdk_exceptions.SDKException('first line\n\n  second line  '),
+             'first line; second line'),
+            (ksa_exceptions.HttpError(message='Bad Gateway', url=None),
+             'the server at the Block Storage endpoint answered HTTP 0: '
+             'Bad Gateway'),
+            (sdk_exceptions.ServiceDisabledException(
+                'Service volume is not present in the service catalog: no '
+                'endpoint: here'),
+             'No Block Storage endpoint for this API version in the service '
+             'catalog (no endpoint: here)'),
+        ):
+            self.assertEqual(message, str(errors.translate(exc)), exc)
+        self.assertIsNone(errors.translate(ValueError('ours to raise')))
