@@ -152,6 +152,17 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         self.assertEqual(10.0, clock.slept)
         self.assertEqual('failed-over', self.cinder.get('node4@rep')['replication_status'])
 
+    def test_wait_ends_at_the_timeout_not_the_next_poll(self):
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.workflows.time', clock))
+        self.useFixture(fixtures.MonkeyPatch(
+            'volsvcclient.v2.replication.FailoverService.poll_interval', 2.0))
+        result = self.cli('failover', '--cluster', 'c1@rep', '--wait',
+                          '--wait-timeout', '9')
+        self.assertEqual(1, result.code, result)
+        # Four polls 2 s apart, then the last second.
+        self.assertEqual(9.0, clock.slept)
+
     def test_cluster_wait_succeeds_when_every_member_has(self):
         self.cinder.settle_after_reads = 3
         result = self.cli('failover', '--cluster', 'c1@rep', '--backend-id',
