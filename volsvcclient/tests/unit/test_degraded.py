@@ -56,6 +56,15 @@ class TestBackendStateBound(base.ShellTestCase):
                 ['volume 3.49', 'volume 3.48'], self.microversions('GET')
             )
 
+    def test_bounded_read_is_not_retried_on_a_gateway_error(self):
+        # keystoneauth would retry a 503 after a back-off: the fallback is
+        # the retry, and it asks no scheduler.
+        self.cinder.read_failures = [503]
+        result = self.cli('list', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(['volume 3.49', 'volume 3.48'], self.microversions('GET'))
+        self.assertIn('Backend State unknown', result.stderr)
+
     def test_show_falls_back_once(self):
         self.cinder.scheduler_rpc = 'silent'
         result = self.cli('show', HOST, 'cinder-volume', '-f', 'json')
