@@ -106,6 +106,13 @@ class TestReasonBeyondBmp(base.ShellTestCase):
             "emoji)",
         )
 
+    def test_other_failures_do_not_blame_the_reason(self):
+        self.cinder.add(HOST)
+        self.cinder.ignored = {'disable-log-reason'}
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'maintenance')
+        self.assertFails(result, "but status is 'enabled'")
+        self.assertNotIn('Basic Multilingual Plane', result.stderr)
+
 
 class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
     def setUp(self):
