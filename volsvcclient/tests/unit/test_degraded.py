@@ -160,6 +160,14 @@ class TestActionBounds(base.ShellTestCase):
         )
         self.assertEqual(2.0, self.cinder.timeouts['freeze'])
 
+    def test_set_enable_via_thaw_takes_the_bound(self):
+        self.service.update(disabled=True, disabled_reason='maint')
+        result = self.cli('set', HOST, 'cinder-volume', '--enable',
+                          '--enable-via-thaw', '--rpc-timeout', '3')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual((3.0, 3.0), (self.cinder.timeouts['freeze'],
+                                      self.cinder.timeouts['thaw']))
+
     def test_default_action_bound_and_server_side_timeout(self):
         self.service.update(frozen=True, disabled=True, disabled_reason='frozen')
         self.cinder.volume_rpc = 'error'
