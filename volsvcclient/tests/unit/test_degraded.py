@@ -87,6 +87,16 @@ class TestBackendStateBound(base.ShellTestCase):
         self.useFixture(base.fixtures.EnvironmentVariable('OS_API_TIMEOUT', '1.5'))
         self.cli('list')
         self.assertEqual(1.5, self.cinder.timeouts['read'])
+        self.assertEqual(0, self.cli('freeze', HOST).code)
+        self.assertEqual(1.5, self.cinder.timeouts['freeze'])
+
+    def test_fallback_read_keeps_the_filters(self):
+        self.cinder.scheduler_rpc = 'silent'
+        result = self.cli('list', '--host', HOST, '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual([HOST], [r['Host'] for r in result.json()])
+        self.assertEqual([{'host': [HOST]}] * 2,
+                         [r.qs for r in self.cinder.requests('GET')])
 
     def test_reads_below_3_49_ask_no_scheduler(self):
         self.cinder.scheduler_rpc = 'silent'
