@@ -5,6 +5,7 @@ import os
 import time
 
 import fixtures
+from testtools import content as testtools_content
 
 from volsvcclient.tests.functional import base
 
@@ -22,13 +23,29 @@ class OperationsTestCase(base.FunctionalTestCase):
     def wait_until_ok(self, timeout=60):
         """A lab just mended by an earlier test may need a moment (the
         scheduler's pools refill after a restart): start from OK."""
-        deadline = time.monotonic() + timeout
+        start = time.monotonic()
+        mended = False
         while True:
             result = self.check()
-            if result.code == 0 or time.monotonic() >= deadline:
+            if result.code == 0 or time.monotonic() >= start + timeout:
                 self.assertEqual(0, result.code, result)
                 return
+            if not mended and time.monotonic() >= start + 10:
+                mended = self.mend_half_thawed()
             time.sleep(2)
+
+    def mend_half_thawed(self):
+        """Put back a backend left disabled 'frozen' but not frozen (a
+        freeze RPC carried out after its thaw), and record it: seen once in
+        CI after the fault tests, its cause not found yet."""
+        for service in self.raw.services():
+            if (service['binary'] == 'cinder-volume' and service['status'] == 'disabled'
+                    and service['disabled_reason'] == 'frozen' and not service['frozen']):
+                self.addDetail(f'mended {service["host"]}', testtools_content.text_content(
+                    f'{service} left by an earlier test; freeze and thaw put it back'))
+                self.raw.put('freeze', {'host': service['host']})
+                self.raw.put('thaw', {'host': service['host']})
+        return True
 
 
 class TestCheckAndWait(OperationsTestCase):
