@@ -169,7 +169,7 @@ class Shell(app.App):
         if self.helping:
             version = self.options.os_volume_api_version
         else:
-            self.cloud = self.region(validate=False)
+            self.cloud = self.cloud_region(validate=False)
             self.log_configurator.configure(self.cloud)
             version = self.cloud.config.get(plugin.API_VERSION_OPTION.removeprefix('os_'))
         version = str(version or plugin.DEFAULT_API_VERSION)
@@ -182,7 +182,7 @@ class Shell(app.App):
         self.api_version = {plugin.API_NAME: version}
         self.command_manager.load_commands(f'openstack.{plugin.API_NAME}.v{major}')
 
-    def region(self, validate):
+    def cloud_region(self, validate):
         """The cloud the options, OS_* variables and clouds.yaml describe."""
         options = self.options
         if not options.debug:
@@ -198,7 +198,7 @@ class Shell(app.App):
         """Sign in when a command asks to (our commands do so from run())."""
         if not getattr(cmd, 'auth_required', False):
             return
-        self.cloud = self.region(validate=True)
+        self.cloud = self.cloud_region(validate=True)
         self.client_manager = ClientManager(self.cloud)
         # Signs in now, and keeps the token for the command's requests.
         self.client_manager.sdk_connection.session.get_auth_headers()

@@ -56,8 +56,6 @@ class FailoverService(selection.HostTarget, command.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from osc_lib import utils
-
         from volsvcclient import services
         from volsvcclient import workflows
 
@@ -83,7 +81,7 @@ class FailoverService(selection.HostTarget, command.Lister):
             final = api.reread(members, ' after the failover request')
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
-        return names, [utils.get_item_properties(s, attributes) for s in final]
+        return names, list(services.rows(final, attributes))
 
     def _wait(self, api, members, backend_id, timeout):
         from volsvcclient import workflows
