@@ -152,6 +152,12 @@ def load(path):
                 text = stream.read()
     except OSError as exc:
         raise exceptions.CommandError(f'Cannot read {path}: {exc.strerror}') from exc
+    except UnicodeDecodeError as exc:
+        raise exceptions.CommandError(
+            f'{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at '
+            f'offset {exc.start}): give saved "openstack volume service list '
+            f'--long -f json" output'
+        ) from exc
     entries = _parse(path, text)
     if isinstance(entries, dict):
         entries = [entries]
@@ -172,15 +178,25 @@ def load(path):
 
 
 def _parse(path, text):
+    # A saved listing is two levels deep: deeper nesting exhausts the
+    # parsers' recursion before any entry is looked at.
+    too_deep = exceptions.CommandError(
+        f'{path} is nested too deeply to be a saved service list'
+    )
     try:
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:
+        raise too_deep from None
     import yaml
 
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except RecursionError:
+        raise too_deep from None
+    # ValueError: a value YAML takes for a date that is none (2026-02-30).
+    except (yaml.YAMLError, ValueError) as exc:
         raise exceptions.CommandError(
             f'{path} is neither JSON nor YAML: {errors.one_line(exc)}'
         ) from exc
@@ -195,7 +211,8 @@ def _entry(path, number, entry):
     where = f'{path}, entry {number}'
     if not isinstance(entry, dict):
         raise exceptions.CommandError(f'{where}: expected a mapping of column names')
-    unknown = sorted(set(entry) - set(columns.ATTRIBUTE_BY_NAME))
+    # YAML keys need not be text: sorted by their repr, as they are shown.
+    unknown = sorted(set(entry) - set(columns.ATTRIBUTE_BY_NAME), key=repr)
     if unknown:
         raise exceptions.CommandError(
             f"{where}: unknown column(s) {', '.join(map(repr, unknown))}; "
