@@ -7,6 +7,7 @@ version; and one-line errors for SDK and keystoneauth failures (full
 tracebacks stay behind ``--debug``).
 """
 
+import argparse
 import contextlib
 import logging
 
@@ -29,6 +30,8 @@ class _ServiceCommand:
         from volsvcclient import bounds
 
         cloud = getattr(self.app, 'cloud', None)
+        if cloud is not None:
+            _check_configured(cloud, self.app.options)
         if cloud is not None and not cloud.config.get('api_timeout'):
             # Read by the cloud config as if clouds.yaml said it.
             self.app.options.api_timeout = bounds.REQUEST
@@ -81,6 +84,40 @@ class _ServiceCommand:
         cloud = getattr(self.app, 'cloud', None)
         return ((cloud.config.get('auth') or {}).get('auth_url')
                 if cloud is not None else None)
+
+
+#: Auth types that sign in without Keystone's URL.
+_NO_AUTH_URL = ('none', 'noauth', 'admin_token', 'http_basic')
+
+
+def _check_configured(cloud: object, options: argparse.Namespace) -> None:
+    """Say what is missing when nothing names Keystone, before any prompt
+    for a password: with no configuration at all, ``volsvc`` asked for one
+    and ``openstack`` said "Missing value auth-url required for auth plugin
+    password"."""
+    if cloud.config.get('auth_type') in _NO_AUTH_URL:
+        return
+    # --os-auth-url and OS_AUTH_URL are in the options (the variable is
+    # the option's default; osc-lib names it auth_url, openstacksdk
+    # os_auth_url) and reach the cloud's auth only when it is validated,
+    # which asks for the password first.
+    if (cloud.config.get('auth') or {}).get('auth_url') or any(
+            getattr(options, dest, None) for dest in ('auth_url', 'os_auth_url')):
+        return
+    if cloud.name == 'defaults':
+        raise exceptions.CommandError(
+            'No cloud is configured: name one of clouds.yaml with --os-cloud or '
+            'OS_CLOUD, or give --os-auth-url or OS_AUTH_URL and credentials'
+        )
+    if cloud.name == 'envvars':
+        raise exceptions.CommandError(
+            'The OS_* variables give no auth URL: set OS_AUTH_URL or '
+            '--os-auth-url, or name a cloud of clouds.yaml with --os-cloud'
+        )
+    raise exceptions.CommandError(
+        f"Cloud '{cloud.name}' has no auth URL: set its auth_url in "
+        f"clouds.yaml, or give --os-auth-url or OS_AUTH_URL"
+    )
 
 
 #: keystoneauth warns when Keystone or cinder-api does not answer its

@@ -14,7 +14,9 @@ LEVELS = ('OK', 'WARNING', 'CRITICAL', 'UNKNOWN')
 #: (rule, level, what it finds), in the order they are checked.
 RULES = (
     ('enabled-down', CRITICAL, 'an enabled service is down'),
-    ('binary-down', CRITICAL, 'every service of a binary is down'),
+    ('binary-down', CRITICAL,
+     'every enabled service of a binary is down (disabled records are left '
+     'out: a retired one is no outage)'),
     ('replication-error', CRITICAL,
      "a backend's replication status is error or failover-error"),
     ('backend-down', CRITICAL, 'an enabled backend reports Backend State down'),
@@ -23,6 +25,9 @@ RULES = (
     ('failed-over', WARNING, 'a backend is failed over'),
     ('backend-state-unknown', WARNING,
      'cinder-scheduler did not say the backends\' state in time'),
+    ('textfile', WARNING,
+     'the --prometheus-textfile cannot be written (a worse verdict on the '
+     'services stands)'),
 )
 _LEVEL = {rule: level for rule, level, _ in RULES}
 REPLICATION_ERRORS = ('error', 'failover-error')
@@ -39,19 +44,56 @@ class Finding:
         return _LEVEL[self.rule]
 
 
-def judge(services, ages, ignore_disabled, backend_state_unknown=None):
-    """Findings for ``services``; ``ages`` maps each to its heartbeat age
-    (seconds by cinder-api's clock, or None)."""
+#: How far ahead of cinder-api's clock a heartbeat must be to be called
+#: ahead: the Date header has whole seconds, so a heartbeat of the same
+#: second is up to 1 s "in the future".
+CLOCK_RESOLUTION = 1.0
+
+
+def silence(age: float | None) -> float | None:
+    """Seconds a service has been silent as Cinder itself measures it, from
+    its heartbeat's age by cinder-api's clock (None: unknown).
+
+    Cinder judges a service down when ``abs(now - updated_at)`` exceeds
+    service_down_time (cinder/api/v3/services.py), so a heartbeat in the
+    future (a clock ahead) is as far from now as it is ahead: never a
+    negative age.
+    """
+    return None if age is None else abs(age)
+
+
+def stale(service: object, age: float | None, seconds: float) -> bool:
+    """Whether ``service`` is a stale record for ``list --down-for``: Cinder
+    shows it down, and it has been silent at least ``seconds`` by
+    :func:`silence`, or has never sent a heartbeat (updated_at null, which
+    Cinder shows down only once the record is service_down_time old)."""
+    if service.state != 'down':
+        return False
+    silent = silence(age)
+    return silent is None or silent >= seconds
+
+
+def _silent(age: float | None) -> str:
+    """What a down service's detail says of its heartbeat."""
     from volsvcclient import bounds
 
+    if age is None:
+        return ''
+    if age < -CLOCK_RESOLUTION:
+        return f" (heartbeat {bounds.spoken(-age)} ahead of cinder-api's clock)"
+    return f' (no heartbeat for {bounds.spoken(max(age, 0.0))})'
+
+
+def judge(services, ages, ignore_disabled, backend_state_unknown=None):
+    """Findings for ``services``; ``ages`` maps each to its heartbeat age
+    (seconds by cinder-api's clock, negative when ahead of it, or None)."""
     findings = []
 
     def find(service, rule, detail):
         findings.append(Finding(service, rule, detail))
 
     for service in services:
-        age = ages.get(id(service))
-        silent = f' (no heartbeat for {bounds.spoken(age)})' if age is not None else ''
+        silent = _silent(ages.get(id(service)))
         if service.state == 'down' and service.status == 'enabled':
             find(service, 'enabled-down', f'{service.label} down{silent}')
         if service.replication_status in REPLICATION_ERRORS:
@@ -67,12 +109,16 @@ def judge(services, ages, ignore_disabled, backend_state_unknown=None):
         if service.replication_status == 'failed-over':
             find(service, 'failed-over',
                  f'{service.label} failed over to {service.active_backend_id}')
+    # Disabled records are left out, with or without --ignore-disabled: a
+    # disabled service is the operator's choice (reported by its own rule),
+    # and a retired record left behind must not make its binary an outage.
     by_binary = collections.defaultdict(list)
     for service in services:
-        by_binary[service.binary].append(service)
+        if service.status == 'enabled':
+            by_binary[service.binary].append(service)
     for binary, group in sorted(by_binary.items()):
         if all(s.state == 'down' for s in group):
-            find(None, 'binary-down', f'every {binary} down ({len(group)})')
+            find(None, 'binary-down', f'every enabled {binary} down ({len(group)})')
     if backend_state_unknown:
         find(None, 'backend-state-unknown', f'Backend State unknown: {backend_state_unknown}')
     return findings
@@ -95,7 +141,9 @@ def verdict(services, findings):
     figures = counts(services)
     perfdata = ' '.join(f'{name}={value}' for name, value in figures.items())
     if level == OK:
-        summary = f'{len(services)} services up'
+        # Disabled services may be down and still OK (--ignore-disabled).
+        up = '' if figures['up'] == len(services) else f"{figures['up']} of "
+        summary = f'{up}{len(services)} services up'
     else:
         worst = [f.detail for f in findings if f.level == level]
         shown = '; '.join(worst[:3]) + (f' and {len(worst) - 3} more' if len(worst) > 3 else '')

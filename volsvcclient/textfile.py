@@ -1,14 +1,35 @@
 """Service figures in the Prometheus text format, for node_exporter's
 textfile collector, through the ecosystem's own prometheus_client (the
-optional 'prometheus' extra)."""
+optional 'prometheus' extra).
+
+Every run writes the file, the runs that could not read the services too:
+``volsvc_check_success`` and ``volsvc_check_last_run_timestamp_seconds``
+let Prometheus alert on a check that fails or stops, where a file left in
+place would go on saying "all up".
+"""
+
+import argparse
+from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import os
+import types
 
 from osc_lib import exceptions
 
 LABELS = ('binary', 'host', 'zone', 'cluster')
+#: Readable by node_exporter, which seldom runs as the user of the check,
+#: whatever the umask of the cron job.
+MODE = 0o644
 
 
-def write(path, services, ages):
-    """Write one gauge per figure and service to ``path``, atomically."""
+def path(text: str) -> str:
+    """argparse type: a file name, not empty."""
+    if not text:
+        raise argparse.ArgumentTypeError('the path is empty')
+    return text
+
+
+def _client() -> types.ModuleType:
     try:
         import prometheus_client
     except ImportError as exc:
@@ -16,42 +37,92 @@ def write(path, services, ages):
             "--prometheus-textfile needs prometheus_client: pip install "
             "'volsvcclient[prometheus]'"
         ) from exc
+    return prometheus_client
+
+
+def check_available() -> None:
+    """Fail before any request when prometheus_client is missing."""
+    _client()
+
+
+def write(target: str, level: int, listed: Sequence | None = None,
+          ages: Mapping[int, float | None] | None = None) -> None:
+    """Write the run's figures to ``target``, atomically: its Nagios
+    ``level``, and with ``listed`` (None when the services could not be
+    read) one gauge per figure and service. ``ages`` maps each service to
+    its heartbeat's distance from cinder-api's clock, in seconds."""
+    import time
+
+    prometheus_client = _client()
     registry = prometheus_client.CollectorRegistry()
 
-    def gauge(name, text, extra=()):
+    def gauge(name, text, labels=LABELS):
         return prometheus_client.Gauge(
-            f'volsvc_{name}', text, LABELS + extra, registry=registry
+            f'volsvc_{name}', text, labels, registry=registry
         )
+
+    gauge('check_success', '1 when the check read the services, 0 when it '
+          'could not', ()).set(listed is not None)
+    gauge('check_last_run_timestamp_seconds', 'When the check last ran, in '
+          'seconds since the epoch', ()).set(time.time())
+    gauge('check_level', 'The Nagios level of the check: 0 OK, 1 WARNING, '
+          '2 CRITICAL, 3 UNKNOWN', ()).set(level)
+    if listed is not None:
+        _services(gauge, listed, ages or {})
+    _replace(target, prometheus_client.generate_latest(registry))
+
+
+def _services(gauge: Callable, listed: Sequence, ages: Mapping[int, float | None]) -> None:
+    """The per-service gauges; a figure that was not read has no sample."""
+    from volsvcclient import health
 
     up = gauge('service_up', '1 when the service reports up')
     enabled = gauge('service_enabled', '1 when the service is enabled')
     frozen = gauge('service_frozen', '1 when the backend is frozen')
-    backend = gauge('backend_up', '1 when Backend State is up, 0 down, NaN unknown')
+    backend = gauge('backend_up', '1 when Backend State is up, 0 down')
     replication = gauge('replication_status', '1 for the backend\'s replication '
-                        'status', ('status',))
-    heartbeat = gauge('heartbeat_age_seconds', 'Seconds since the last heartbeat, '
-                      "by cinder-api's clock")
-    for service in services:
+                        'status', LABELS + ('status',))
+    heartbeat = gauge('heartbeat_age_seconds', 'Seconds between the last '
+                      "heartbeat and cinder-api's clock, either way, as Cinder "
+                      'measures it')
+    for service in listed:
         labels = (service.binary, service.host, service.availability_zone or '',
                   service.cluster or '')
         up.labels(*labels).set(service.state == 'up')
         enabled.labels(*labels).set(service.status == 'enabled')
+        silent = health.silence(ages.get(id(service)))
+        if silent is not None:
+            heartbeat.labels(*labels).set(silent)
         if service.binary != 'cinder-volume':
             continue
         frozen.labels(*labels).set(bool(service.is_frozen))
-        backend.labels(*labels).set(
-            {'up': 1, 'down': 0}.get(service.backend_state, float('nan'))
-        )
+        if service.backend_state in ('up', 'down'):
+            backend.labels(*labels).set(service.backend_state == 'up')
         if service.replication_status:
             replication.labels(*labels, service.replication_status).set(1)
-    for service in services:
-        age = ages.get(id(service))
-        if age is not None:
-            heartbeat.labels(
-                service.binary, service.host, service.availability_zone or '',
-                service.cluster or '',
-            ).set(age)
+
+
+def _replace(target: str, content: bytes) -> None:
+    """Write ``content`` to a new file beside ``target`` and rename it over
+    ``target``: readers see the old file or the new one, never a part; a
+    symlink at ``target`` is replaced, not followed."""
+    import tempfile
+
+    directory, name = os.path.split(os.path.abspath(target))
     try:
-        prometheus_client.write_to_textfile(path, registry)
+        # Not a .prom name: the collector skips it while it is written.
+        fd, temporary = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp',
+                                         dir=directory)
     except OSError as exc:
-        raise exceptions.CommandError(f'Cannot write {path}: {exc.strerror}') from exc
+        raise exceptions.CommandError(
+            f'Cannot write {target}: {exc.strerror}') from exc
+    try:
+        with os.fdopen(fd, 'wb') as stream:
+            os.fchmod(stream.fileno(), MODE)
+            stream.write(content)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise exceptions.CommandError(
+            f'Cannot write {target}: {exc.strerror}') from exc

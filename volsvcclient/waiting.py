@@ -24,7 +24,12 @@ def wait(api, chooser, wanted, fresh, timeout, interval, progress=None):
     first = None
     while True:
         try:
-            current = {s.key: s for s in selection.chosen(chooser, api.list())}
+            listed = api.list()
+            # Only the first read must match something: a service deleted
+            # later is named as gone, not taken for a selection of nothing.
+            found = (selection.chosen(chooser, listed) if first is None
+                     else filter(chooser.matches, listed))
+            current = {s.key: s for s in found}
         except exceptions.CommandError:
             raise
         except Exception as exc:

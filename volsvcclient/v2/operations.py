@@ -3,6 +3,10 @@ monitoring systems. The v3 module adds --cluster. Module-level imports stay
 light: OSC imports this module on every run.
 """
 
+import argparse
+import functools
+from typing import NoReturn
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
@@ -39,13 +43,20 @@ class CheckService(command.Lister):
                 f'{health.LEVELS[level]} when {what} ({rule})'
                 for rule, level, what in health.RULES
             ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
-            'refuses (403). Heartbeat ages are measured by cinder-api\'s clock. '
+            'refuses (403), and for every error that is not a verdict on the '
+            'services (a bad option included). Heartbeat ages are measured by '
+            'cinder-api\'s clock. '
             'The default output is the status line, then one line per finding; '
             '-f json, yaml, csv or value print one row per service and finding.'
         )
 
     def get_parser(self, prog_name):
+        from volsvcclient import textfile
+
         parser = super().get_parser(prog_name)
+        # Nagios reads any exit code but 0 to 3 as a failed plugin: a bad
+        # option is UNKNOWN, not argparse's 2 (CRITICAL).
+        parser.error = functools.partial(self._unknown_usage, parser)
         _add_selection(parser, self.clusters, 'Check')
         parser.add_argument(
             '--ignore-disabled',
@@ -55,9 +66,13 @@ class CheckService(command.Lister):
         parser.add_argument(
             '--prometheus-textfile',
             metavar='<path>',
+            type=textfile.path,
             help='Also write the figures in the Prometheus text format to this '
-            'file, atomically, for node_exporter\'s textfile collector (needs '
-            "the 'prometheus' extra: pip install 'volsvcclient[prometheus]')",
+            'file, atomically and readable by all (0644), for node_exporter\'s '
+            'textfile collector, on every run: volsvc_check_success is 0 and '
+            'no service figure is written when the services could not be '
+            'read (needs the \'prometheus\' extra: pip install '
+            "'volsvcclient[prometheus]')",
         )
         bounds.add_rpc_timeout(
             parser, bounds.BACKEND_STATE,
@@ -66,10 +81,23 @@ class CheckService(command.Lister):
         )
         return parser
 
+    def _unknown_usage(self, parser: argparse.ArgumentParser, message: str) -> NoReturn:
+        from volsvcclient import health
+
+        parser.print_usage(self.app.stderr)
+        level, line = health.unknown(f'{parser.prog}: error: {message}')
+        self.app.stdout.write(line + '\n')
+        raise SystemExit(level)
+
     def take_action(self, parsed_args):
         from volsvcclient import health
         from volsvcclient import services
+        from volsvcclient import terminal
 
+        if parsed_args.prometheus_textfile:
+            from volsvcclient import textfile
+
+            textfile.check_available()
         chooser = selection.from_arguments(parsed_args, everything=True)
         api = self.service_api(parsed_args.rpc_timeout)
         chooser.check_version(api)
@@ -78,36 +106,57 @@ class CheckService(command.Lister):
         findings = health.judge(
             listed, ages, parsed_args.ignore_disabled, api.backend_state_unknown
         )
+        if parsed_args.prometheus_textfile:
+            level, _ = health.verdict(listed, findings)
+            try:
+                textfile.write(parsed_args.prometheus_textfile, level, listed, ages)
+            except exceptions.CommandError as exc:
+                findings.append(health.Finding(None, 'textfile', str(exc)))
         self.level, self.status_line = health.verdict(listed, findings)
         self.findings = findings
-        if parsed_args.prometheus_textfile:
-            from volsvcclient import textfile
-
-            textfile.write(parsed_args.prometheus_textfile, listed, ages)
-        return _CHECK_COLUMNS, _rows(listed, findings)
+        return _CHECK_COLUMNS, terminal.rows_for(
+            parsed_args.formatter, _rows(listed, findings))
 
     def produce_output(self, parsed_args, column_names, data):
         from volsvcclient import health
+        from volsvcclient import terminal
 
         if parsed_args.formatter != 'table':
             return super().produce_output(parsed_args, column_names, data)
-        self.app.stdout.write(self.status_line + '\n')
+        self.app.stdout.write(terminal.escape(self.status_line) + '\n')
         for finding in self.findings:
-            self.app.stdout.write(
-                f'{health.LEVELS[finding.level]}: {finding.detail} ({finding.rule})\n'
-            )
+            self.app.stdout.write(terminal.escape(
+                f'{health.LEVELS[finding.level]}: {finding.detail} ({finding.rule})'
+            ) + '\n')
         return 0
 
     def run(self, parsed_args):
         try:
             super().run(parsed_args)
-        except exceptions.CommandError as exc:
-            from volsvcclient import health
-
-            level, line = health.unknown(exc)
-            self.app.stdout.write(line + '\n')
-            return level
+        except Exception as exc:
+            # Anything but a verdict on the services, a bad -c included
+            # (cliff's ValueError), is UNKNOWN: never exit 1 (WARNING).
+            return self._unknown(parsed_args, exc)
         return self.level
+
+    def _unknown(self, parsed_args: argparse.Namespace, exc: Exception) -> int:
+        from volsvcclient import health
+        from volsvcclient import terminal
+
+        if self.app.options.debug:
+            self.log.exception(exc)
+        reason = str(exc) if isinstance(exc, exceptions.CommandError) else (
+            f'{type(exc).__name__}: {exc}')
+        if parsed_args.prometheus_textfile:
+            from volsvcclient import textfile
+
+            try:
+                textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN)
+            except exceptions.CommandError as write_error:
+                reason = f'{reason}; {write_error}'
+        level, line = health.unknown(reason)
+        self.app.stdout.write(terminal.escape(line) + '\n')
+        return level
 
 
 def _rows(listed, findings):
@@ -160,8 +209,9 @@ class WaitService(command.Command):
             help='Give up after this many seconds (default 300)',
         )
         parser.add_argument(
-            '--interval', metavar='<seconds>', type=bounds.seconds, default=2.0,
-            help='Seconds between reads (default 2)',
+            '--interval', metavar='<seconds>', type=bounds.interval, default=2.0,
+            help=f'Seconds between reads (default 2, at least '
+            f'{bounds.MIN_INTERVAL:g})',
         )
         return parser
 
@@ -189,6 +239,8 @@ class WaitService(command.Command):
             api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
             parsed_args.interval, progress,
         )
+        from volsvcclient import terminal
+
         for line in unmet:
-            self.note(line)
+            self.note(terminal.escape(line))
         return 1 if unmet else 0

@@ -69,9 +69,10 @@ class ListService(command.Lister):
             '--down-for',
             metavar='<duration>',
             type=bounds.duration,
-            help='List only services whose last heartbeat is older than this '
-            '(90s, 30m, 2h, 7d), by cinder-api\'s own clock: stale records '
-            'to clean up with cinder-manage service remove',
+            help='List only stale records to clean up with cinder-manage '
+            'service remove: services Cinder shows down that have sent no '
+            'heartbeat for at least this long (90s, 30m, 2h, 7d: the unit is '
+            'required), by cinder-api\'s own clock, or never sent one',
         )
         bounds.add_backend_state_timeout(parser)
         return parser
@@ -92,6 +93,7 @@ class ListService(command.Lister):
 
     def take_action(self, parsed_args):
         from volsvcclient import services
+        from volsvcclient import terminal
 
         api = self.service_api(parsed_args.rpc_timeout)
         filters = self.client_filters(parsed_args, api)
@@ -105,9 +107,11 @@ class ListService(command.Lister):
             listed = self._down_for(api, listed, parsed_args.down_for)
         if filters:
             listed = [s for s in listed if not services.mismatches(s, filters)]
-        return names, services.rows(listed, attributes)
+        return names, terminal.rows_for(
+            parsed_args.formatter, services.rows(listed, attributes))
 
     def _down_for(self, api, listed, seconds):
+        from volsvcclient import health
         from volsvcclient import services
 
         if api.server_time is None:
@@ -117,7 +121,7 @@ class ListService(command.Lister):
             )
         return [
             s for s in listed
-            if (services.heartbeat_age(s, api.server_time) or 0) > seconds
+            if health.stale(s, services.heartbeat_age(s, api.server_time), seconds)
         ]
 
 
@@ -131,6 +135,10 @@ class ShowService(command.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        from volsvcclient import terminal
+
         api = self.service_api(parsed_args.rpc_timeout)
         service = api.find(parsed_args.host, parsed_args.binary, backend_state=True)
-        return columns.for_show(service.fields, api.microversion)
+        names, values = columns.for_show(service.fields, api.microversion)
+        (values,) = terminal.rows_for(parsed_args.formatter, [values])
+        return names, values

@@ -221,17 +221,21 @@ class TestTimeOptions(base.ShellTestCase):
                         ('freeze', HOST), ('thaw', HOST), ('failover', HOST),
                         ('set', HOST, 'cinder-volume', '--disable'),
                         ('commit', HOST, 'cinder-volume', '--status', 'enabled')):
-            options = ['--rpc-timeout']
+            # Issue 15, item 10: --rpc-timeout 0 passed the parser, then
+            # failed in urllib3's words ("Attempted to set connect timeout
+            # to 0.0"). --wait-timeout 0 means "read once".
+            options = {'--rpc-timeout': ('0', 'is not a timeout (a finite number of '
+                                              'seconds, more than 0)')}
             if command[0] in ('freeze', 'thaw', 'failover', 'commit'):
-                options.append('--wait-timeout')
-            for option in options:
-                for value in ('nan', 'inf', '-1', 'soon'):
+                options['--wait-timeout'] = (None, 'is not a number of seconds')
+            for option, (zero, words) in options.items():
+                for value in ('nan', 'inf', '-1', 'soon', zero):
+                    if value is None:
+                        continue
                     result = self.cli(*command, option, value)
                     self.assertEqual(2, result.code, (command, option, value))
-                    self.assertIn(
-                        f"{option}: '{value}' is not a number of seconds",
-                        result.stderr,
-                    )
+                    self.assertIn(f"{option}: '{value}' {words}",
+                                  result.stderr.splitlines()[-1])
         self.assertEqual([], self.cinder.requests())
 
 

@@ -313,3 +313,42 @@ class TestShow(base.ShellTestCase):
             "No service 'cinder-volume' on host 'nowhere', and no host runs "
             "cinder-volume",
         )
+
+
+class TestControlCharacters(base.ShellTestCase):
+    """Issue 15, item 13: a reason holding ESC and BEL changed the
+    operator's terminal, and a newline in a host name split a row."""
+
+    REASON = 'maint\x1b]0;owned\x07\x9b'
+
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('evil\n@lvm', disabled=True, disabled_reason=self.REASON)
+
+    def assertEscaped(self, output, formatter):
+        # cliff's csv doubles each backslash of the escapes in turn.
+        backslash = '\\\\' if formatter == 'csv' else '\\'
+        self.assertIn(f'evil{backslash}n@lvm', output)
+        self.assertIn('maint{0}x1b]0;owned{0}x07{0}x9b'.format(backslash), output)
+        for raw in ('\x1b', '\x07', '\x9b', 'evil\n'):
+            self.assertNotIn(raw, output)
+
+    def test_list_and_show_in_table_value_csv_and_shell(self):
+        for formatter in ('table', 'value', 'csv'):
+            result = self.cli('list', '--long', '-f', formatter)
+            self.assertEqual(0, result.code, result)
+            self.assertEscaped(result.stdout, formatter)
+        for formatter in ('table', 'value', 'shell'):
+            result = self.cli('show', 'evil\n@lvm', 'cinder-volume', '-f', formatter)
+            self.assertEqual(0, result.code, result)
+            self.assertEscaped(result.stdout, formatter)
+
+    def test_json_and_yaml_keep_the_servers_text(self):
+        import yaml
+
+        rows = self.cli('list', '--long', '-f', 'json').json()
+        self.assertEqual(('evil\n@lvm', self.REASON),
+                         (rows[0]['Host'], rows[0]['Disabled Reason']))
+        shown = yaml.safe_load(self.cli('show', 'evil\n@lvm', 'cinder-volume',
+                                        '-f', 'yaml').stdout)
+        self.assertEqual(('evil\n@lvm', self.REASON), (shown['Host'], shown['Disabled Reason']))

@@ -65,12 +65,28 @@ class TestCheck(base.ShellTestCase):
         self.assertEqual(1, self.check().code)
         self.assertEqual(0, self.check('--ignore-disabled').code)
 
-    def test_every_service_of_a_binary_down(self):
+    def test_every_enabled_service_of_a_binary_down(self):
         self.cinder.get('node1', 'cinder-scheduler')['state'] = 'down'
-        self.cinder.get('node1', 'cinder-scheduler')['disabled'] = True
+        self.cinder.add('node2', binary='cinder-scheduler', state='down', disabled=True)
         result = self.check('--ignore-disabled')
         self.assertEqual(2, result.code)
-        self.assertIn('every cinder-scheduler down (1)', result.stdout)
+        self.assertIn('CRITICAL: every enabled cinder-scheduler down (1) (binary-down)',
+                      result.stdout.splitlines())
+
+    def test_a_retired_disabled_binary_is_no_outage(self):
+        # Issue 15, item 5: one disabled cinder-backup record left behind
+        # made "every cinder-backup down" CRITICAL, even with --ignore-disabled.
+        self.cinder.add('old', binary='cinder-backup', state='down', disabled=True,
+                        disabled_reason='retired', updated_at='2026-01-01T00:00:00')
+        result = self.check('--ignore-disabled')
+        self.assertEqual((0, 'OK - 3 of 4 services up | up=3 down=1 disabled=1 frozen=0 '
+                             'failed_over=0\n'), (result.code, result.stdout))
+        result = self.check()
+        self.assertEqual(
+            (1, ['WARNING - cinder-backup on old disabled (retired) | up=3 down=1 '
+                 'disabled=1 frozen=0 failed_over=0',
+                 'WARNING: cinder-backup on old disabled (retired) (disabled)']),
+            (result.code, result.stdout.splitlines()))
 
     def test_scheduler_silent_is_a_warning_that_says_so(self):
         self.cinder.scheduler_rpc = 'silent'
@@ -119,6 +135,156 @@ class TestCheck(base.ShellTestCase):
         self.assertEqual(90.0, samples[('volsvc_heartbeat_age_seconds', HOST)])
         self.assertEqual({'binary', 'host', 'zone', 'cluster'},
                          set(families['volsvc_service_up'].samples[0].labels))
+
+    def test_a_heartbeat_ahead_of_cinder_api_is_no_negative_age(self):
+        # Issue 15, item 4: "no heartbeat for -3597s" and a negative
+        # volsvc_heartbeat_age_seconds. Ahead by half a second is the Date
+        # header's resolution, not skew.
+        self.volume.update(state='down', updated_at='2026-11-24T11:00:27.000000')
+        self.cinder.get('node2@lvm')['updated_at'] = '2026-11-24T10:00:30.500000'
+        path = self.textfile()
+        result = self.check('--prometheus-textfile', path)
+        self.assertEqual(
+            (2, "CRITICAL - 1 of 3 services down: cinder-volume on node1@lvm down "
+                "(heartbeat 59m57s ahead of cinder-api's clock) | up=2 down=1 "
+                "disabled=0 frozen=0 failed_over=0"),
+            (result.code, result.stdout.splitlines()[0]))
+        samples = self.samples(path)
+        self.assertEqual(3597.0, samples[('volsvc_heartbeat_age_seconds', HOST)])
+        self.assertEqual(0.5, samples[('volsvc_heartbeat_age_seconds', 'node2@lvm')])
+
+    def textfile(self, name='volsvc.prom'):
+        return os.path.join(self.useFixture(fixtures.TempDir()).path, name)
+
+    def samples(self, path):
+        """(metric, host label) -> value, from the Prometheus text at ``path``."""
+        from prometheus_client import parser
+
+        with open(path) as stream:
+            return {(s.name, s.labels.get('host')): s.value
+                    for family in parser.text_string_to_metric_families(stream.read())
+                    for s in family.samples}
+
+    def test_textfile_write_failure_keeps_the_verdict(self):
+        # Issue 15, item 3: CRITICAL became "UNKNOWN - Cannot write ...",
+        # the findings lost, and -f json printed that plain line.
+        self.volume['state'] = 'down'
+        path = os.path.join(self.textfile(), 'no-such-directory', 'volsvc.prom')
+        result = self.check('--prometheus-textfile', path)
+        self.assertEqual(2, result.code, result)
+        self.assertEqual(
+            ['CRITICAL - 1 of 3 services down: cinder-volume on node1@lvm down (no '
+             'heartbeat for 30s) | up=2 down=1 disabled=0 frozen=0 failed_over=0',
+             'CRITICAL: cinder-volume on node1@lvm down (no heartbeat for 30s) '
+             '(enabled-down)',
+             f'WARNING: Cannot write {path}: No such file or directory (textfile)'],
+            result.stdout.splitlines())
+        rows = self.check('--prometheus-textfile', path, '-f', 'json').json()
+        self.assertEqual(
+            [('CRITICAL', 'enabled-down'), ('OK', None), ('OK', None),
+             ('WARNING', 'textfile')],
+            [(r['Level'], r['Rule']) for r in rows])
+        # Services all well: the failure alone is a WARNING.
+        self.volume['state'] = 'up'
+        result = self.check('--prometheus-textfile', path)
+        self.assertEqual(
+            (1, f'WARNING - Cannot write {path}: No such file or directory | up=3 '
+                'down=0 disabled=0 frozen=0 failed_over=0'),
+            (result.code, result.stdout.splitlines()[0]))
+
+    def test_textfile_empty_path_is_one_unknown_line(self):
+        # Issue 15, item 3: an empty path wrote nothing and exited 0.
+        result = self.check('--prometheus-textfile', '')
+        self.assertEqual(3, result.code, result)
+        self.assertEqual(1, len(result.stdout.splitlines()), result.stdout)
+        self.assertIn('UNKNOWN - ', result.stdout)
+        self.assertIn('argument --prometheus-textfile: the path is empty', result.stdout)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_textfile_is_readable_by_others_whatever_the_umask(self):
+        # Issue 15, item 3: under umask 077 the file was 0600, so
+        # node_exporter, as another user, could not read it.
+        path = self.textfile()
+        old = os.umask(0o077)
+        self.addCleanup(os.umask, old)
+        self.assertEqual(0, self.check('--prometheus-textfile', path).code)
+        self.assertEqual(0o644, os.stat(path).st_mode & 0o777)
+        self.assertEqual(['volsvc.prom'], os.listdir(os.path.dirname(path)))
+
+    def test_textfile_says_whether_the_check_ran_and_when(self):
+        # Issue 15, item 3: an UNKNOWN run left the last good file in
+        # place, so Prometheus went on serving "all up".
+        import time
+
+        path = self.textfile()
+        before = time.time()
+        self.assertEqual(0, self.check('--prometheus-textfile', path).code)
+        samples = self.samples(path)
+        self.assertEqual(1.0, samples[('volsvc_check_success', None)])
+        self.assertEqual(0.0, samples[('volsvc_check_level', None)])
+        self.assertLessEqual(before, samples[('volsvc_check_last_run_timestamp_seconds', None)])
+        self.assertEqual(1.0, samples[('volsvc_service_up', HOST)])
+        self.cinder.forbidden = True
+        result = self.check('--prometheus-textfile', path)
+        self.assertEqual(3, result.code, result)
+        samples = self.samples(path)
+        self.assertEqual(
+            {('volsvc_check_success', None): 0.0, ('volsvc_check_level', None): 3.0},
+            {k: v for k, v in samples.items() if 'timestamp' not in k[0]})
+        # The UNKNOWN line says when the file cannot be written either.
+        result = self.check('--prometheus-textfile', os.path.join(path, 'x'))
+        self.assertEqual(3, result.code, result)
+        self.assertIn("UNKNOWN - Forbidden by the server's policy", result.stdout)
+        self.assertIn(f"; Cannot write {os.path.join(path, 'x')}: Not a directory",
+                      result.stdout)
+
+    def test_textfile_leaves_out_a_backend_state_not_read(self):
+        self.cinder.scheduler_rpc = 'silent'
+        path = self.textfile()
+        self.assertEqual(1, self.check('--prometheus-textfile', path).code)
+        samples = self.samples(path)
+        self.assertNotIn(('volsvc_backend_up', HOST), samples)
+        self.assertEqual(1.0, samples[('volsvc_service_up', HOST)])
+
+    def test_only_nagios_exit_codes(self):
+        # Issue 15, item 11: a bad option exited 2 (CRITICAL), a bad -c 1
+        # (WARNING).
+        for args, words in (
+            (('--bogus',), 'error: unrecognized arguments: --bogus'),
+            (('--rpc-timeout', '0'), "argument --rpc-timeout: '0' is not a timeout"),
+            (('--rpc-timeout', '-1'), "argument --rpc-timeout: '-1' is not a timeout"),
+            (('-f', 'json', '-c', 'Nope'), "No recognized column names in ['Nope']"),
+            (('-f', 'xml'), "argument -f/--format: invalid choice: 'xml'"),
+        ):
+            result = self.check(*args)
+            self.assertEqual(3, result.code, (args, result))
+            self.assertEqual(1, len(result.stdout.splitlines()), (args, result))
+            self.assertTrue(result.stdout.startswith('UNKNOWN - '), (args, result))
+            self.assertIn(words, result.stdout)
+            self.assertNotIn('Traceback', result.stderr)
+
+    def test_control_characters_are_escaped(self):
+        # Issue 15, item 13: ESC and BEL reached the terminal, and a newline
+        # in a host name split the Nagios line.
+        self.volume.update(disabled=True, disabled_reason='maint\x1b[31m\x07')
+        self.cinder.add('evil\n@lvm', state='down')
+        result = self.check()
+        self.assertEqual(
+            ['CRITICAL - 1 of 4 services down: cinder-volume on evil\\n@lvm down (no '
+             'heartbeat for 30s) | up=3 down=1 disabled=1 frozen=0 failed_over=0',
+             'WARNING: cinder-volume on node1@lvm disabled (maint\\x1b[31m\\x07) '
+             '(disabled)',
+             'CRITICAL: cinder-volume on evil\\n@lvm down (no heartbeat for 30s) '
+             '(enabled-down)'],
+            result.stdout.splitlines())
+        value = self.check('-f', 'value', '-c', 'Host', '-c', 'Detail').stdout
+        self.assertIn('evil\\n@lvm cinder-volume on evil\\n@lvm down', value)
+        self.assertIn('\\x1b[31m\\x07', value)
+        self.assertNotIn('\x1b', value + result.stdout)
+        self.assertNotIn('\x07', value + result.stdout)
+        # JSON escapes them itself: the value is the server's.
+        rows = self.check('-f', 'json').json()
+        self.assertIn('evil\n@lvm', [r['Host'] for r in rows])
 
 
 class TestCheckMany(base.ShellTestCase):
@@ -186,10 +352,12 @@ class TestCheckMany(base.ShellTestCase):
         )
 
     def test_a_binary_down_counts_as_down(self):
-        result = self.cli('check', '--service', 'cinder-scheduler', '--ignore-disabled')
+        self.cinder.get('node1', 'cinder-scheduler')['disabled'] = False
+        result = self.cli('check', '--service', 'cinder-scheduler')
         self.assertEqual(
-            (2, 'CRITICAL - 1 of 1 services down: every cinder-scheduler down (1) '
-                '| up=0 down=1 disabled=1 frozen=0 failed_over=0'),
+            (2, 'CRITICAL - 1 of 1 services down: cinder-scheduler on node1 down (no '
+                'heartbeat for 30s); every enabled cinder-scheduler down (1) '
+                '| up=0 down=1 disabled=0 frozen=0 failed_over=0'),
             (result.code, result.stdout.splitlines()[0]),
         )
 
@@ -208,19 +376,51 @@ class TestDownFor(base.ShellTestCase):
                           'Cluster', 'Backend State'], list(rows[0]))
 
     def test_durations_in_each_unit_and_the_boundary(self):
-        # Heartbeats 120 s and 30 s old by the server's clock; one never came.
+        # Heartbeats 120 s, 60 s and 30 s old by the server's clock; one
+        # never came. A service that is up is never stale.
         self.cinder.add('old@lvm', updated_at='2026-11-24T09:58:30.000000', state='down')
+        self.cinder.add('quiet@lvm', updated_at='2026-11-24T09:59:30.000000', state='down')
         self.cinder.add('live@lvm')
         self.cinder.add('new@lvm', updated_at=None, state='down')
         for duration, hosts in (
-            ('119', ['old@lvm']), ('120', []), ('90s', ['old@lvm']),
-            ('2m', []), ('29', ['old@lvm', 'live@lvm']), ('30', ['old@lvm']),
-            # A service without a heartbeat has no age: never listed.
-            ('0', ['old@lvm', 'live@lvm']),
+            ('119s', ['old@lvm', 'new@lvm']), ('120s', ['old@lvm', 'new@lvm']),
+            ('121s', ['new@lvm']), ('2m', ['old@lvm', 'new@lvm']),
+            ('1m', ['old@lvm', 'quiet@lvm', 'new@lvm']),
+            ('1s', ['old@lvm', 'quiet@lvm', 'new@lvm']), ('1d', ['new@lvm']),
+            ('0.5h', ['new@lvm']),
         ):
             result = self.cli('list', '--down-for', duration, '-f', 'json')
             self.assertEqual(0, result.code, result)
             self.assertEqual(hosts, [r['Host'] for r in result.json()], duration)
+
+    def test_a_unit_is_required_and_0_is_refused(self):
+        # Issue 15, item 4: '7' was 7 s (healthy services between two
+        # heartbeats), and 0 listed services that are up.
+        self.cinder.add('live@lvm', updated_at='2026-11-24T10:00:20.000000')
+        for duration in ('7', '0', '0s', '-1d', 'd', '7w', 'nand', '', '1e999s'):
+            result = self.cli('list', f'--down-for={duration}')
+            self.assertEqual(2, result.code, (duration, result))
+            self.assertIn(
+                f"argument --down-for: {duration!r} is not a duration: a number "
+                f"more than 0 and its unit, such as 90s, 30m, 2h or 7d",
+                result.stderr.splitlines()[-1])
+        self.assertEqual([], self.cinder.requests())
+
+    def test_never_heartbeated_down_record_is_listed_up_one_is_not(self):
+        # Issue 15, item 4: updated_at null was never listed. Cinder shows
+        # such a record up while it is younger than service_down_time.
+        self.cinder.add('never@lvm', updated_at=None, state='down')
+        self.cinder.add('starting@lvm', updated_at=None)
+        rows = self.cli('list', '--down-for', '7d', '-f', 'json').json()
+        self.assertEqual([('never@lvm', None)], [(r['Host'], r['Updated At']) for r in rows])
+
+    def test_a_heartbeat_in_the_future_is_as_old_as_it_is_ahead(self):
+        # Issue 15, item 4: a clock 59m57s ahead. Cinder measures
+        # abs(now - updated_at) and shows it down; --down-for never listed it.
+        self.cinder.add('skew@lvm', updated_at='2026-11-24T11:00:27.000000', state='down')
+        for duration, hosts in (('59m', ['skew@lvm']), ('1h', [])):
+            rows = self.cli('list', '--down-for', duration, '-f', 'json').json()
+            self.assertEqual(hosts, [r['Host'] for r in rows], duration)
 
     def test_no_local_clock(self):
         self.cinder.add('old@lvm', updated_at='2026-11-17T10:00:00.000000')
@@ -234,6 +434,8 @@ class TestWait(base.ShellTestCase):
         super().setUp()
         self.volume = self.cinder.add(HOST, state='down')
         self.cinder.add('node2@lvm')
+        # Intervals are at least 1 s: sleeping only moves this clock.
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.waiting.time', fakes.FakeClock()))
 
     def test_returns_when_the_condition_holds(self):
         # The third read finds it up.
@@ -243,14 +445,14 @@ class TestWait(base.ShellTestCase):
 
         self.cinder.after_read = come_back
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
-                          '--interval', '0.01')
+                          '--interval', '1')
         self.assertEqual((0, '', ''), (result.code, result.stdout, result.stderr))
         self.assertEqual(3, len(self.cinder.requests('GET')))
         self.assertEqual({'volume 3.48'}, set(self.microversions('GET')))
 
     def test_timeout_names_what_each_last_showed(self):
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
-                          '--timeout', '0.05', '--interval', '0.01')
+                          '--timeout', '3', '--interval', '1')
         self.assertEqual(1, result.code)
         self.assertEqual(
             ["cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
@@ -261,7 +463,7 @@ class TestWait(base.ShellTestCase):
     def test_fresh_needs_a_newer_heartbeat_than_at_the_start(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up', '--fresh',
-                          '--timeout', '0.05', '--interval', '0.01')
+                          '--timeout', '3', '--interval', '1')
         self.assertEqual(1, result.code)
         self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
                       result.stderr)
@@ -273,14 +475,14 @@ class TestWait(base.ShellTestCase):
                 self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
 
         self.cinder.after_read = heartbeat
-        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '0.01')
+        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
         self.assertEqual(0, result.code, result)
 
     def test_waits_through_a_cinder_api_restart(self):
         self.volume['state'] = 'up'
         self.cinder.read_failures = [503] * 5
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
-                          '--interval', '0.01')
+                          '--interval', '1')
         self.assertEqual(0, result.code, result)
 
     def test_waits_through_cinder_api_errors(self):
@@ -288,7 +490,7 @@ class TestWait(base.ShellTestCase):
         self.volume['state'] = 'up'
         self.cinder.read_failures = [500] * 2
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
-                          '--interval', '0.01', version='3.48')
+                          '--interval', '1', version='3.48')
         self.assertEqual((0, ''), (result.code, result.stderr), result)
         self.assertEqual(3, len(self.cinder.requests('GET')))
 
@@ -305,8 +507,24 @@ class TestWait(base.ShellTestCase):
     def test_progress_on_a_terminal_only(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
-                          '--frozen', '--timeout', '0.02', '--interval', '0.01', tty=True)
+                          '--frozen', '--timeout', '1', '--interval', '1', tty=True)
         self.assertIn('0 of 2 service(s) ready', result.stderr)
+
+
+class TestWaitInterval(base.ShellTestCase):
+    """Issue 15, item 8: --interval 0 made 468 reads in 3 s. On the real
+    clock, so that a missing floor ends in reads, not a test that hangs."""
+
+    def test_interval_has_a_floor(self):
+        self.cinder.add(HOST, state='down')
+        for interval in ('0', '0.5', '-1', 'nan'):
+            result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                              f'--interval={interval}', '--timeout', '0.1')
+            self.assertEqual(2, result.code, result)
+            self.assertIn(f"argument --interval: {interval!r} is not an interval (a "
+                          f"finite number of seconds, 1 or more)",
+                          result.stderr.splitlines()[-1])
+        self.assertEqual([], self.cinder.requests())
 
 
 class TestWaitDecisions(base.ShellTestCase):
@@ -375,6 +593,18 @@ class TestWaitDecisions(base.ShellTestCase):
             (result.code, result.stderr.splitlines()),
         )
 
+    def test_the_one_service_waited_for_leaves_the_list(self):
+        # Issue 16: "No service matches the selection" once it was deleted.
+        def remove(read):
+            if read == 1:
+                self.cinder.services.remove(self.volume)
+
+        self.cinder.after_read = remove
+        result = self.wait('--timeout', '2', '--interval', '1')
+        self.assertEqual(
+            (1, 'cinder-volume on node1@lvm: gone from the service list\n'),
+            (result.code, result.stderr))
+
     def test_a_refusal_ends_the_wait_at_once(self):
         self.cinder.forbidden = True
         result = self.wait('--interval', '1')
@@ -391,3 +621,30 @@ class TestWaitDecisions(base.ShellTestCase):
         self.cinder.after_read = heartbeat
         result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
         self.assertEqual(0, result.code, result)
+
+
+class TestNoConfiguration(base.ShellTestCase):
+    """Issue 15, item 16: with no configuration at all, volsvc said "No
+    password entered" and openstack "Missing value auth-url required for
+    auth plugin password"."""
+
+    def setUp(self):
+        super().setUp()
+        for name in fakes.OS_ENVIRONMENT:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+
+    def test_says_no_cloud_is_configured(self):
+        for args in (('wait', '--host-pattern', '*', '--state', 'up'), ('list',)):
+            self.assertFails(self.cli(*args), 'No cloud is configured: name one of '
+                             'clouds.yaml with --os-cloud or OS_CLOUD, or give '
+                             '--os-auth-url or OS_AUTH_URL and credentials')
+        result = self.cli('check')
+        self.assertEqual(3, result.code, result)
+        self.assertIn('UNKNOWN - No cloud is configured', result.stdout)
+
+    def test_says_which_variable_is_missing(self):
+        self.useFixture(fixtures.EnvironmentVariable('OS_USERNAME', 'admin'))
+        self.assertFails(self.cli('list'), 'The OS_* variables give no auth URL: set '
+                         'OS_AUTH_URL or --os-auth-url, or name a cloud of '
+                         'clouds.yaml with --os-cloud')
+        self.assertEqual([], self.cinder.requests())

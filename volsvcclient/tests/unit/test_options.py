@@ -115,16 +115,16 @@ class TestNarrowing(base.ShellTestCase):
             self.assertEqual(code, result.code, result)
 
     def test_check_rows_of_findings_that_name_no_service(self):
-        self.cinder.add('node1', binary='cinder-scheduler', state='down', disabled=True)
-        rows = self.cli('check', '--service', 'cinder-scheduler', '--ignore-disabled',
-                        '-f', 'json').json()
+        self.cinder.add('node1', binary='cinder-scheduler', state='down')
+        rows = self.cli('check', '--service', 'cinder-scheduler', '-f', 'json').json()
         self.assertEqual(
             [{'Binary': 'cinder-scheduler', 'Host': 'node1', 'Zone': 'nova',
-              'Cluster': None, 'State': 'down', 'Status': 'disabled', 'Level': 'OK',
-              'Rule': None, 'Detail': None},
+              'Cluster': None, 'State': 'down', 'Status': 'enabled', 'Level': 'CRITICAL',
+              'Rule': 'enabled-down',
+              'Detail': 'cinder-scheduler on node1 down (no heartbeat for 30s)'},
              {'Binary': None, 'Host': None, 'Zone': None, 'Cluster': None,
               'State': None, 'Status': None, 'Level': 'CRITICAL',
-              'Rule': 'binary-down', 'Detail': 'every cinder-scheduler down (1)'}],
+              'Rule': 'binary-down', 'Detail': 'every enabled cinder-scheduler down (1)'}],
             rows,
         )
 

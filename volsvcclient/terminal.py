@@ -1,0 +1,28 @@
+"""Text from the server made safe to print: a reason or host name holding
+ESC or BEL would drive the operator's terminal, and a newline would split
+a Nagios status line or a row of ``-f value`` output.
+
+Import-light (stdlib only): commands import it inside ``take_action``.
+"""
+
+from collections.abc import Iterable
+
+#: Each C0 and C1 control character and DEL, as Python writes it in a
+#: string literal: readable, and never taken for the character itself.
+_ESCAPES = {code: f'\\x{code:02x}' for code in (*range(0x20), *range(0x7f, 0xa0))}
+_ESCAPES.update({ord('\n'): '\\n', ord('\r'): '\\r', ord('\t'): '\\t'})
+
+#: cliff formatters that quote control characters themselves.
+SELF_ESCAPING = ('json', 'yaml')
+
+
+def escape(value: object) -> object:
+    """``value`` with its control characters escaped, if it is text."""
+    return value.translate(_ESCAPES) if isinstance(value, str) else value
+
+
+def rows_for(formatter: str, rows: Iterable[tuple]) -> Iterable[tuple]:
+    """``rows`` as ``formatter`` must print them."""
+    if formatter in SELF_ESCAPING:
+        return rows
+    return (tuple(map(escape, row)) for row in rows)
