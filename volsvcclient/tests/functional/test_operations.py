@@ -119,6 +119,36 @@ class TestCheckAndWait(OperationsTestCase):
             up,
         )
 
+    def test_prometheus_textfile_is_readable_by_others_under_umask_077(self):
+        # Issue 15, item 3: the file was 0600 under umask 077, so
+        # node_exporter, running as another user, could not read it.
+        import subprocess
+
+        from prometheus_client import parser
+
+        directory = self.useFixture(fixtures.TempDir()).path
+        os.chmod(directory, 0o755)
+        path = os.path.join(directory, 'volsvc.prom')
+        self.wait_until_ok()
+        old = os.umask(0o077)
+        try:
+            result = self.check('--prometheus-textfile', path)
+        finally:
+            os.umask(old)
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(0o644, os.stat(path).st_mode & 0o777)
+        # Another user reads it, as node_exporter would.
+        text = subprocess.run(['runuser', '-u', 'nobody', '--', 'cat', path],
+                              check=True, capture_output=True, text=True).stdout
+        samples = {(s.name, s.labels.get('host')): s.value
+                   for family in parser.text_string_to_metric_families(text)
+                   for s in family.samples}
+        self.assertEqual(1.0, samples[('volsvc_check_success', None)])
+        self.assertEqual(
+            {s['host']: 1.0 if s['state'] == 'up' else 0.0 for s in self.raw.services()},
+            {host: value for (name, host), value in samples.items()
+             if name == 'volsvc_service_up'})
+
 
 class TestDownFor(OperationsTestCase):
     def test_finds_exactly_the_records_older_than_asked(self):
@@ -134,3 +164,41 @@ class TestDownFor(OperationsTestCase):
         self.assertEqual(extras, stale)
         rows = self.service_cmd('list', '--down-for', '1h', '-f', 'json').json()
         self.assertEqual([], rows)
+
+    def test_never_heartbeated_and_ahead_records(self):
+        """Issue 15, item 4: a record with updated_at NULL was never listed;
+        one whose heartbeat is an hour ahead (clock skew) was never listed
+        either, and check said "no heartbeat for -3597s"."""
+        from prometheus_client import parser
+
+        self.addCleanup(self.lab, 'remove-services')
+        self.lab('add-services', '1', '--no-heartbeat')
+        self.lab('add-services', '1', '--heartbeat-offset', '3600')
+        extras = {s['host']: s for s in self.raw.services()
+                  if s['host'].startswith('extra-')}
+        never = [h for h, s in extras.items() if s['updated_at'] is None]
+        ahead = [h for h, s in extras.items() if s['updated_at'] is not None]
+        self.assertEqual((1, 1), (len(never), len(ahead)), extras)
+        # Cinder's own verdict, by the second reader: both down.
+        self.assertEqual({'down'}, {s['state'] for s in extras.values()}, extras)
+
+        rows = self.service_cmd('list', '--down-for', '30m', '-f', 'json').json()
+        self.assertEqual(sorted(never + ahead), sorted(r['Host'] for r in rows))
+        rows = self.service_cmd('list', '--down-for', '2h', '-f', 'json').json()
+        self.assertEqual(never, [r['Host'] for r in rows])
+
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'volsvc.prom')
+        result = self.check('--prometheus-textfile', path)
+        self.assertEqual(2, result.code, result)
+        self.assertIn(f"cinder-volume on {ahead[0]} down (heartbeat 59m", result.stdout)
+        self.assertIn("ahead of cinder-api's clock) (enabled-down)", result.stdout)
+        self.assertIn(f'CRITICAL: cinder-volume on {never[0]} down (enabled-down)',
+                      result.stdout.splitlines())
+        self.assertNotIn('for -', result.stdout)
+        with open(path) as stream:
+            ages = {s.labels['host']: s.value
+                    for family in parser.text_string_to_metric_families(stream.read())
+                    for s in family.samples if s.name == 'volsvc_heartbeat_age_seconds'}
+        self.assertNotIn(never[0], ages)
+        self.assertTrue(3300 < ages[ahead[0]] <= 3600, ages)
+        self.assertTrue(all(age >= 0 for age in ages.values()), ages)

@@ -60,6 +60,16 @@ def parse(argv):
         'add-services', help='Register extra cinder-volume service records'
     )
     add.add_argument('count', type=int)
+    heartbeat = add.add_mutually_exclusive_group()
+    heartbeat.add_argument(
+        '--heartbeat-offset', metavar='SECONDS', type=int, default=0,
+        help='Their heartbeat (updated_at) this many seconds from now, by '
+        'the database clock: positive for a clock ahead',
+    )
+    heartbeat.add_argument(
+        '--no-heartbeat', action='store_true',
+        help='Records that never sent a heartbeat (updated_at NULL)',
+    )
     commands.add_parser('remove-services', help='Remove the extra service records')
     reset = commands.add_parser(
         'reset-cluster', help='Re-enable, thaw and fail back a cluster in the database'
@@ -91,7 +101,9 @@ def main(argv=None):
         elif args.command == 'start':
             faults.start(the_lab, args.name)
         elif args.command == 'add-services':
-            service_records.add_services(the_lab, args.count)
+            service_records.add_services(
+                the_lab, args.count,
+                None if args.no_heartbeat else args.heartbeat_offset)
         elif args.command == 'reset-cluster':
             service_records.reset_cluster(the_lab, args.cluster)
         elif args.command == 'reset-failover':

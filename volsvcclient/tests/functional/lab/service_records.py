@@ -7,22 +7,27 @@ from volsvcclient.tests.functional.lab import processes
 EXTRA_PREFIX = 'extra-'
 
 
-def add_services(lab, count):
+def add_services(lab, count: int, heartbeat_offset: int | None = 0) -> None:
     """Register ``count`` extra cinder-volume service records.
 
     They never report, so they show 'down', but enable, disable and
     disable-log-reason work on them (database only); freeze, thaw and
-    failover would wait for an RPC answer that never comes.
+    failover would wait for an RPC answer that never comes. Their
+    heartbeat (updated_at) is ``heartbeat_offset`` seconds from now: a
+    positive offset is a host clock ahead of cinder-api's; None is no
+    heartbeat ever (NULL), which Cinder judges by created_at, a day ago.
     """
     if not lab.running():
         raise processes.LabError("the lab is not up: run 'tools/lab up' first")
+    updated_at = ('NULL' if heartbeat_offset is None else
+                  f'UTC_TIMESTAMP() + INTERVAL {int(heartbeat_offset)} SECOND')
     _sql(
         lab,
         'INSERT INTO services (created_at, updated_at, deleted, host, '
         '`binary`, topic, report_count, disabled, availability_zone, '
         'replication_status, frozen, uuid, rpc_current_version, '
         'object_current_version) '
-        f"SELECT NOW(), NOW(), 0, "
+        f"SELECT UTC_TIMESTAMP() - INTERVAL 1 DAY, {updated_at}, 0, "
         f"CONCAT('{EXTRA_PREFIX}', LPAD(seq + base.n, 6, '0'), '@fake'), "
         "'cinder-volume', 'cinder-volume', 0, 0, 'nova', 'disabled', 0, "
         'UUID(), live.rpc_current_version, live.object_current_version '
