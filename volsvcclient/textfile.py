@@ -45,6 +45,15 @@ def check_available() -> None:
     _client()
 
 
+def available() -> bool:
+    """Whether prometheus_client can be imported."""
+    try:
+        _client()
+    except exceptions.CommandError:
+        return False
+    return True
+
+
 def write(target: str, level: int, listed: Sequence | None = None,
           ages: Mapping[int, float | None] | None = None) -> None:
     """Write the run's figures to ``target``, atomically: its Nagios

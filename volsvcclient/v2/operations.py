@@ -147,9 +147,9 @@ class CheckService(command.Lister):
             self.log.exception(exc)
         reason = str(exc) if isinstance(exc, exceptions.CommandError) else (
             f'{type(exc).__name__}: {exc}')
-        if parsed_args.prometheus_textfile:
-            from volsvcclient import textfile
+        from volsvcclient import textfile
 
+        if parsed_args.prometheus_textfile and textfile.available():
             try:
                 textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN)
             except exceptions.CommandError as write_error:

@@ -6,6 +6,8 @@ The fake's clock (``FakeCinder.now``, sent as the Date header) is
 
 import datetime
 import os
+import sys
+from unittest import mock
 
 import fixtures
 import requests
@@ -237,6 +239,18 @@ class TestCheck(base.ShellTestCase):
         self.assertIn("UNKNOWN - Forbidden by the server's policy", result.stdout)
         self.assertIn(f"; Cannot write {os.path.join(path, 'x')}: Not a directory",
                       result.stdout)
+
+    def test_textfile_without_prometheus_client_is_one_unknown_line(self):
+        # None in sys.modules makes the import fail, as when not installed.
+        patch = mock.patch.dict(sys.modules, {'prometheus_client': None})
+        patch.start()
+        self.addCleanup(patch.stop)
+        result = self.check('--prometheus-textfile', self.textfile())
+        self.assertEqual(
+            (3, "UNKNOWN - --prometheus-textfile needs prometheus_client: pip "
+                "install 'volsvcclient[prometheus]'\n"),
+            (result.code, result.stdout))
+        self.assertEqual([], self.cinder.requests())
 
     def test_textfile_leaves_out_a_backend_state_not_read(self):
         self.cinder.scheduler_rpc = 'silent'
