@@ -150,10 +150,15 @@ class Shell(app.App):
 
     @functools.cached_property
     def config(self):
-        from openstack import config
+        # osc-lib's subclass, as openstack's: the auth options and OS_*
+        # variables a user gives win over the named cloud's (openstacksdk's
+        # own lets clouds.yaml's auth win), and it applies
+        # --os-default-domain as openstack does.
+        from osc_lib.cli import client_config
 
-        return config.OpenStackConfig(
-            app_name=NAME, app_version=_version(), pw_func=_prompt_for_password
+        return client_config.OSC_Config(
+            app_name=NAME, app_version=_version(), pw_func=_prompt_for_password,
+            override_defaults={'interface': None, 'auth_type': None},
         )
 
     def configure_logging(self):
@@ -188,10 +193,6 @@ class Shell(app.App):
         if not options.debug:
             # False would override clouds.yaml's debug, as osc-lib knows.
             options.debug = None
-        if getattr(options, 'os_default_domain_id', '') is None:
-            # openstack's default domain, for a user or project named
-            # without one (keystoneauth's password plugins read this).
-            options.os_default_domain_id = options.default_domain
         return self.config.get_one(argparse=options, validate=validate)
 
     def prepare_to_run_command(self, cmd):
