@@ -6,7 +6,9 @@ list request verifies them all.  Mutating requests are never retried
 blindly: when one gets no clear answer, the verifying read decides what
 happened, and when that read fails too the service is reported
 ``unknown``.  After a lost connection or Ctrl-C no new service is started;
-those are reported ``not attempted``.
+those are reported ``not attempted``.  A second Ctrl-C stops waiting for
+the requests under way (their services are re-read, else ``unknown``);
+no number of them loses the report.
 """
 
 import collections
@@ -18,6 +20,7 @@ import time
 from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
+from volsvcclient import interrupts
 from volsvcclient import services
 from volsvcclient import workflows
 
@@ -32,6 +35,8 @@ WOULD_CHANGE = 'would change'
 UNFINISHED = (FAILED, UNKNOWN, NOT_ATTEMPTED)
 #: On a terminal, the plan is listed service by service up to this many.
 PLAN_LINES = 50
+#: Seconds between looks at Ctrl-C while requests are under way.
+POLL_SECONDS = 0.05
 
 
 @dataclasses.dataclass
@@ -52,12 +57,17 @@ class Outcome:
     kept: str = ''
     #: What the server said of a failure it answered 200 to (a thaw).
     said: str | None = None
+    #: The action whose request is being sent (set by the sending thread).
+    sending: desired_state.Action | None = None
+    #: The action under way when a second Ctrl-C stopped waiting for it.
+    abandoned: desired_state.Action | None = None
     result: str = ''
     detail: str = ''
 
     @property
     def attempted(self):
-        return bool(self.acknowledged or self.unanswered or self.refused)
+        return bool(self.acknowledged or self.unanswered or self.refused
+                    or self.abandoned)
 
     @property
     def row(self):
@@ -96,9 +106,12 @@ class _SharedRequest:
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
-    def __init__(self, api, request, stderr, even_if_down=False):
+    def __init__(self, api, request, stderr, even_if_down=False, ctrl_c=None):
         self.api = api
         self.even_if_down = even_if_down
+        #: Ctrl-C as counted by the command (a fresh counter, not listening
+        #: to SIGINT, when none is given).
+        self.ctrl_c = ctrl_c or interrupts.Interrupts()
         self.stderr = stderr
         self.terminal = stderr.isatty()
         self.interrupted = False
@@ -179,14 +192,20 @@ class Batch:
         self.warn_irreversible()
         self._announce(changing)
         stop = threading.Event()
+        # From here on Ctrl-C is counted, not raised, but while a verifying
+        # read (that a KeyboardInterrupt may cut short) is under way.
+        self.ctrl_c.raising = False
         self._run_all(changing, concurrency, stop)
         try:
+            self.ctrl_c.raising = True
             self._verify(changing, wait_timeout)
-            if enable_via_thaw and not stop.is_set():
+            if enable_via_thaw and not stop.is_set() and not self.ctrl_c.count:
                 for outcome in changing:
                     if outcome.result == FAILED and self._enable_ignored(outcome):
                         self._enable_via_thaw(outcome)
+            self.ctrl_c.raising = False
         except KeyboardInterrupt:
+            self.ctrl_c.raising = False
             self.interrupted = True
             self.note('\ninterrupted while verifying')
             for outcome in changing:
@@ -218,24 +237,50 @@ class Batch:
         )
 
     def _run_all(self, changing, concurrency, stop):
-        done = 0
-        with concurrent.futures.ThreadPoolExecutor(max(1, concurrency)) as pool:
-            futures = []
-            try:
-                # Ctrl-C while submitting, too, must stop what is not started.
-                for outcome in changing:
-                    futures.append(pool.submit(self._run, outcome, stop))
-                for future in concurrent.futures.as_completed(futures):
-                    future.result()
-                    done += 1
-                    self._progress(done, len(changing))
-            except KeyboardInterrupt:
-                self.interrupted = True
-                stop.set()
-                self.note('\ninterrupted: finishing the requests under way')
-                pool.shutdown(wait=True, cancel_futures=True)
-        if self.terminal and changing:
-            self.note('')
+        """Send every plan; the first Ctrl-C starts nothing new, the second
+        stops waiting for the answers under way."""
+        pool = concurrent.futures.ThreadPoolExecutor(max(1, concurrency))
+        futures = {pool.submit(self._run, o, stop): o for o in changing}
+        pending = set(futures)
+        seen = 0
+        try:
+            while pending:
+                done, pending = concurrent.futures.wait(
+                    pending, POLL_SECONDS, concurrent.futures.FIRST_COMPLETED
+                )
+                for future in done:
+                    if not future.cancelled():
+                        try:
+                            future.result()
+                        except KeyboardInterrupt:
+                            self.ctrl_c.record()
+                self._progress(len(futures) - len(pending), len(futures))
+                if self.ctrl_c.count > seen:
+                    seen = self.ctrl_c.count
+                    if self._interrupted(pending, stop):
+                        return
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self.terminal and changing:
+                self.note('')
+
+    def _interrupted(self, pending, stop):
+        """React to Ctrl-C while sending; True to stop waiting."""
+        if not self.interrupted:
+            self.interrupted = True
+            stop.set()
+            for future in pending:
+                future.cancel()
+            self.note('\ninterrupted: finishing the requests under way '
+                      '(Ctrl-C again to stop waiting for them)')
+        if self.ctrl_c.count < 2:
+            return False
+        under_way = [o for o in self.to_change if o.sending and not o.result]
+        for outcome in under_way:
+            outcome.abandoned = outcome.sending
+        self.note(f'interrupted again: not waiting for the {len(under_way)} '
+                  f'request(s) under way')
+        return True
 
     def note(self, message):
         self.stderr.write(message + '\n')
@@ -280,6 +325,7 @@ class Batch:
         for action in outcome.actions:
             if stop.is_set():
                 return
+            outcome.sending = action
             try:
                 outcome.said = senders[action.name](action) or outcome.said
             except Exception as exc:
@@ -295,6 +341,8 @@ class Batch:
                 else:
                     outcome.refused = f'{action.name}: {translated}'
                 return
+            finally:
+                outcome.sending = None
             outcome.acknowledged.append(action)
 
     # Verifying
@@ -319,7 +367,7 @@ class Batch:
                 return
             self.final = final
             pending = [o for o in attempted if not self._check(o, final.get(o.wanted.key))]
-            if not pending or time.monotonic() >= deadline:
+            if not pending or time.monotonic() >= deadline or self.ctrl_c.count:
                 return
             time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
 
@@ -334,6 +382,8 @@ class Batch:
                 parts.append(f'the server accepted {accepted}')
             if outcome.unanswered:
                 parts.append(f'no answer to {outcome.unanswered}')
+            if outcome.abandoned:
+                parts.append(f'interrupted while {outcome.abandoned} was under way')
             if outcome.refused:
                 parts.append(f'refused {outcome.refused}')
             parts.append(f'could not re-read: {why}')
@@ -343,6 +393,13 @@ class Batch:
         """Mark ``outcome`` from the re-read; True when it ended as asked."""
         if service is None:
             outcome.result, outcome.detail = FAILED, 'disappeared'
+            return True
+        if outcome.abandoned and services.mismatches(service, outcome.wanted.expected):
+            outcome.result = UNKNOWN
+            outcome.detail = (
+                f'interrupted while {outcome.abandoned} was under way: it may '
+                f'still be applied'
+            )
             return True
         if outcome.unconfirmed:
             outcome.result = UNKNOWN

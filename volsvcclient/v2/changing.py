@@ -178,6 +178,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
     def _change_selection(self, parsed_args):
         from volsvcclient import batch
         from volsvcclient import desired_state
+        from volsvcclient import interrupts
         from volsvcclient import services
 
         selector = selection.Selector(
@@ -189,13 +190,17 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         )
         request = desired_state.Request(selector=selector, template=wanted)
         api = self.service_api(parsed_args.rpc_timeout)
-        run = batch.Batch(api, request, self.app.stderr, parsed_args.even_if_down)
-        _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
-        for host, binary, _, result, detail in rows:
-            if result in batch.UNFINISHED:
-                self.note(f'{binary} on {host}: {result}: {detail}')
-            elif result == batch.UNCHANGED:
-                self.note(f'{binary} on {host} is already {self.word}; nothing to do')
+        # Counted, not raised, until every row is told: see interrupts.
+        with interrupts.Interrupts() as ctrl_c:
+            run = batch.Batch(
+                api, request, self.app.stderr, parsed_args.even_if_down, ctrl_c
+            )
+            _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
+            for host, binary, _, result, detail in rows:
+                if result in batch.UNFINISHED:
+                    self.note(f'{binary} on {host}: {result}: {detail}')
+                elif result == batch.UNCHANGED:
+                    self.note(f'{binary} on {host} is already {self.word}; nothing to do')
         summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
         if run.interrupted:
             self.note(f'{self.verb}: interrupted; {summary}')

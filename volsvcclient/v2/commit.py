@@ -103,7 +103,7 @@ class CommitService(command.Lister):
             return batch.RESULT_COLUMNS, []
         self.batch = batch.Batch(
             self.service_api(parsed_args.rpc_timeout), request, self.app.stderr,
-            parsed_args.even_if_down,
+            parsed_args.even_if_down, self.ctrl_c,
         )
         if parsed_args.dry_run:
             return self.batch.plan_rows(parsed_args.enable_via_thaw)
@@ -122,9 +122,14 @@ class CommitService(command.Lister):
         return names, rows
 
     def run(self, parsed_args):
+        from volsvcclient import interrupts
+
         self.unfinished = 0
         self.batch = None
-        code = super().run(parsed_args)
+        # Installed until the report is printed: however many Ctrl-C come
+        # once requests are sent, the rows come out.
+        with interrupts.Interrupts() as self.ctrl_c:
+            code = super().run(parsed_args)
         if self.batch is not None and self.batch.interrupted:
             self.note('commit: interrupted; the rows above say what was done')
             return 130
