@@ -106,14 +106,14 @@ class _SharedRequest:
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
-    def __init__(self, api, request, stderr, even_if_down=False, ctrl_c=None):
+    def __init__(self, api, request, voice, even_if_down=False, ctrl_c=None):
         self.api = api
         self.even_if_down = even_if_down
         #: Ctrl-C as counted by the command (a fresh counter, not listening
         #: to SIGINT, when none is given).
         self.ctrl_c = ctrl_c or interrupts.Interrupts()
-        self.stderr = stderr
-        self.terminal = stderr.isatty()
+        self.voice = voice
+        self.terminal = voice.terminal
         self.interrupted = False
         self.final = {}
         #: (cluster or host, action) -> the one request its services share.
@@ -132,8 +132,7 @@ class Batch:
                 outcome.kept = self._not_set(service, wanted)
             self.outcomes.append(outcome)
 
-    @staticmethod
-    def _not_set(service, wanted):
+    def _not_set(self, service, wanted):
         """What the wanted state asks that commit leaves as it is."""
         kept = []
         if (wanted.status == 'disabled' and not wanted.disabled_reason
@@ -142,10 +141,7 @@ class Batch:
         for name, value in wanted.unapplied:
             now = getattr(service, columns.ATTRIBUTE_BY_NAME[name])
             if (value or None) != (now or None):
-                kept.append(
-                    f'{name} is {now!r}, not {value!r}: commit does not fail '
-                    f"over ('openstack volume service failover' does)"
-                )
+                kept.append(self.voice.not_failed_over(name, now, value))
         return '; '.join(kept)
 
     def _read_live(self, request):
@@ -283,7 +279,7 @@ class Batch:
         return True
 
     def note(self, message):
-        self.stderr.write(message + '\n')
+        self.voice.note(message)
 
     def _freeze_or_thaw(self, wanted, action):
         """Cinder freezes and thaws a clustered host's whole cluster: the
@@ -296,7 +292,7 @@ class Batch:
         ] or [live]
 
         def send():
-            workflows.check_up(members, action.name, self.even_if_down, self.note)
+            workflows.check_up(members, action.name, self.even_if_down, self.voice)
             target = services.Target(host=wanted.host)
             if action.name == 'freeze':
                 return self.api.freeze(target)
@@ -309,8 +305,7 @@ class Batch:
         return shared.send_once(send)
 
     def _progress(self, done, total):
-        if self.terminal:
-            self.stderr.write(f'\r{done}/{total} service(s) sent\033[K')
+        self.voice.progress(f'{done}/{total} service(s) sent')
 
     def _run(self, outcome, stop):
         """Send one service's requests in order; stop at the first error."""
@@ -404,7 +399,8 @@ class Batch:
         if outcome.unconfirmed:
             outcome.result = UNKNOWN
             outcome.detail = (
-                f'{outcome.unanswered}. {workflows.database_shows([service])}'
+                f'{outcome.unanswered}. {workflows.database_shows([service])}; '
+                f'{self.voice.check_later([service])}'
             )
             return True
         wrong = services.mismatches(service, outcome.wanted.expected)
@@ -428,7 +424,7 @@ class Batch:
                     )
             elif (service.cluster and service.status == 'disabled'
                   and desired_state.Action('thaw') in outcome.acknowledged):
-                outcome.detail += f'. {services.CLUSTER_THAW}'
+                outcome.detail += f'. {self.voice.cluster_thaw()}'
         return False
 
     @staticmethod
@@ -450,7 +446,7 @@ class Batch:
     def _enable_via_thaw(self, outcome):
         service = self.final[outcome.wanted.key]
         try:
-            workflows.enable_via_thaw(self.api, service, self.note, self.even_if_down)
+            workflows.enable_via_thaw(self.api, service, self.voice, self.even_if_down)
         except KeyboardInterrupt:
             outcome.result = UNKNOWN
             outcome.detail = 'interrupted during the freeze and thaw that re-enable it'

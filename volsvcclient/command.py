@@ -14,6 +14,7 @@ from osc_lib.command import command
 from osc_lib import exceptions
 
 from volsvcclient import plugin
+from volsvcclient import voice
 
 DISTRIBUTION = 'volsvcclient'
 
@@ -47,8 +48,15 @@ class _ServiceCommand:
             plugin.API_NAME, plugin.DEFAULT_API_VERSION
         )
         return services.connect(
-            self.app.client_manager, requested, rpc_timeout, self.note
+            self.app.client_manager, requested, rpc_timeout, self.voice
         )
+
+    @property
+    def voice(self):
+        """Notes, progress and advice that name the program that runs."""
+        if getattr(self, '_voice', None) is None:
+            self._voice = voice.Voice(voice.program_of(self.app), self.app.stderr)
+        return self._voice
 
     def get_epilog(self):
         """cliff's epilog, without its scan of every installed distribution
@@ -60,7 +68,7 @@ class _ServiceCommand:
 
     def note(self, message):
         """A line for the operator on stderr, never mixed into output."""
-        self.app.stderr.write(message + "\n")
+        self.voice.note(message)
 
     def run(self, parsed_args):
         try:
@@ -100,7 +108,7 @@ def _quiet_logging(debug):
     quieted = {}
     if not debug:
         quieted.update(dict.fromkeys(_DISCOVERY_LOGGERS, logging.ERROR))
-    if not _printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
+    if not voice._printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
         quieted[_HTTP_LOGGER] = logging.INFO
     levels = {}
     for name, level in quieted.items():
@@ -112,17 +120,6 @@ def _quiet_logging(debug):
     finally:
         for logger, level in levels.items():
             logger.setLevel(level)
-
-
-def _printed(logger, level):
-    """Whether a handler prints ``logger``'s records at ``level``."""
-    while logger:
-        if any(handler.level <= level for handler in logger.handlers):
-            return True
-        if not logger.propagate:
-            return False
-        logger = logger.parent
-    return False
 
 
 class Command(_ServiceCommand, command.Command):

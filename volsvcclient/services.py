@@ -32,14 +32,6 @@ _FIELD_LABELS = {
     'replication_status': 'replication status',
 }
 
-#: Why a thawed cluster member may stay disabled.
-CLUSTER_THAW = (
-    'Cinder delivers freeze and thaw of a cluster to one of its members, and '
-    'only that member disables or re-enables its own service; where '
-    "os-services/enable works (before 28.0.0), 'openstack volume service set "
-    "--enable' re-enables the others"
-)
-
 #: How often a read is retried on a connection error or a status below.
 READ_RETRIES = 3
 RETRIED_STATUSES = (502, 503, 504)
@@ -184,11 +176,11 @@ class Target:
         return f"cluster '{self.cluster}'" if self.cluster else f"host '{self.host}'"
 
 
-def connect(client_manager, requested, rpc_timeout=None, note=None):
+def connect(client_manager, requested, rpc_timeout=None, voice=None):
     """A ServiceAPI for OSC's SDK connection at the ``requested`` version.
 
     ``rpc_timeout`` bounds requests that wait on RPC (the option's value,
-    None for the defaults); ``note`` tells the operator what a fallback
+    None for the defaults); ``voice`` tells the operator what a fallback
     leaves unknown.
     """
     try:
@@ -213,7 +205,7 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
             f'Block Storage API {requested} is not available: the server '
             f'supports {bounds.group(1)} to {bounds.group(2)}'
         ) from exc
-    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, note)
+    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, voice)
 
 
 def _no_such_api(requested):
@@ -249,7 +241,7 @@ def _why_undiscovered(client_manager):
 class ServiceAPI:
     """os-services requests at one negotiated microversion."""
 
-    def __init__(self, proxy, major, rpc_timeout=None, note=None):
+    def __init__(self, proxy, major, rpc_timeout=None, voice=None):
         self.proxy = proxy
         self.major = major
         api_timeout = proxy.session.timeout
@@ -257,7 +249,7 @@ class ServiceAPI:
             rpc_timeout, bounds.BACKEND_STATE, api_timeout
         )
         self.action_bound = bounds.effective(rpc_timeout, bounds.ACTION, api_timeout)
-        self.note = note or (lambda message: None)
+        self.voice = voice
         #: Why Backend State is unknown, once a 3.49 read went unanswered.
         self.backend_state_unknown = None
         #: cinder-api's clock at the last read (its Date header), which is
@@ -348,11 +340,8 @@ class ServiceAPI:
         else:
             what = f'cinder-scheduler did not answer within {self.read_bound:g} s'
         self.backend_state_unknown = what
-        self.note(
-            f'Backend State unknown: {what}; is cinder-scheduler or RabbitMQ '
-            f'down? (listed at {versions.BEFORE_BACKEND_STATE}, which does not '
-            f'ask it; --rpc-timeout sets the wait)'
-        )
+        if self.voice is not None:
+            self.voice.backend_state_unknown(what, versions.BEFORE_BACKEND_STATE)
 
     def read(self, host, binary, backend_state=False):
         """The service ``binary`` on exactly ``host``, or None."""

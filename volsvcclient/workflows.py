@@ -25,23 +25,7 @@ def irreversible(binary):
     )
 
 
-def enable_workaround(service):
-    """How an operator can re-enable ``service`` when enable is ignored."""
-    if service.binary != services.VOLUME_BINARY:
-        return f'No API re-enables {service.binary} on such a release'
-    if service.is_frozen:
-        return (
-            f"It is frozen: 'openstack volume service thaw {service.host}' "
-            f"thaws and re-enables it (--enable-via-thaw does that)"
-        )
-    return (
-        f"For a {services.VOLUME_BINARY} service, 'openstack volume service freeze "
-        f"{service.host}' then 'openstack volume service thaw "
-        f"{service.host}' re-enables it (--enable-via-thaw does both)"
-    )
-
-
-def enable_via_thaw(api, service, note, even_if_down):
+def enable_via_thaw(api, service, voice, even_if_down):
     """Re-enable a cinder-volume service by thawing it, freezing it first
     unless it is frozen already.
 
@@ -54,8 +38,8 @@ def enable_via_thaw(api, service, note, even_if_down):
             f'--enable-via-thaw applies to {services.VOLUME_BINARY} only'
         )
     steps = 'thaw' if service.is_frozen else 'freeze and thaw'
-    check_up([service], steps, even_if_down, note)
-    note(
+    check_up([service], steps, even_if_down, voice)
+    voice.note(
         f'{service.label}: the server ignored os-services/enable; '
         f're-enabling it by {steps}'
     )
@@ -68,27 +52,25 @@ def enable_via_thaw(api, service, note, even_if_down):
             return api.thaw(target)
         except KeyboardInterrupt:
             if not service.is_frozen:
-                _thaw_back(api, service, note)
+                _thaw_back(api, service, voice)
             raise
 
-    change(api, send, [service], {'status': 'enabled', 'is_frozen': False}, steps)
+    change(api, send, [service], {'status': 'enabled', 'is_frozen': False}, steps,
+           voice)
 
 
-def _thaw_back(api, service, note):
+def _thaw_back(api, service, voice):
     """Undo our own freeze after Ctrl-C, or say how to."""
     try:
         current = api.read(service.host, service.binary)
         if current is not None and not current.is_frozen:
             return
-        note(f'{service.label}: interrupted after freezing it; thawing it back')
+        voice.note(f'{service.label}: interrupted after freezing it; thawing it back')
         api.thaw(services.Target(host=service.host))
         return
     except (Exception, KeyboardInterrupt):
         pass
-    note(
-        f"{service.label} may be left frozen: 'openstack volume service thaw "
-        f"{service.host}' thaws and re-enables it"
-    )
+    voice.note(voice.may_be_left_frozen(service))
 
 
 def _no_clear_answer(exc):
@@ -98,7 +80,7 @@ def _no_clear_answer(exc):
     return 'got no answer'
 
 
-def check_up(members, action, even_if_down=False, note=None):
+def check_up(members, action, even_if_down, voice):
     """Refuse an RPC-bound ``action`` whose cinder-volume is down.
 
     Cinder would wait for the RPC timeout (60 s by default) and no driver
@@ -106,8 +88,8 @@ def check_up(members, action, even_if_down=False, note=None):
     """
     down = [m for m in members if m.state == 'down']
     if not down or (len(down) < len(members) and not even_if_down):
-        if down and note:
-            note(
+        if down:
+            voice.note(
                 f"{services.shorten(m.host for m in down)} of cluster "
                 f"'{members[0].cluster}' down: a member that is up takes the "
                 f"{action}"
@@ -115,8 +97,7 @@ def check_up(members, action, even_if_down=False, note=None):
         return
     named = ', '.join(f'{m.label} (last heartbeat {m.updated_at})' for m in down[:3])
     if even_if_down:
-        if note:
-            note(f'{named} down; sending the {action} anyway (--even-if-down)')
+        voice.note(f'{named} down; sending the {action} anyway (--even-if-down)')
         return
     raise exceptions.CommandError(
         f'{named} is down: Cinder would wait for it over RPC (60 s by '
@@ -164,7 +145,7 @@ def verify(api, members, expected, happened, cause=None, wait_timeout=0):
     raise services.NotApplied(message)
 
 
-def change(api, send, members, expected, asked, wait_timeout=0, cause=None):
+def change(api, send, members, expected, asked, voice, wait_timeout=0, cause=None):
     """Send one change, then verify every member by re-reading it.
 
     ``send()`` may return the server's own words on a failure it
@@ -175,14 +156,14 @@ def change(api, send, members, expected, asked, wait_timeout=0, cause=None):
     try:
         answer = send()
     except sdk_exceptions.BadRequestException as exc:
-        _after_refusal(api, members, expected, asked, exc)
+        _after_refusal(api, members, expected, asked, exc, voice)
         return
     except Exception as exc:
         if not services.is_uncertain(exc):
             raise
         if isinstance(exc, services.Unconfirmed):
             _reread_or_unknown(
-                functools.partial(report_unconfirmed, api, members, exc),
+                functools.partial(report_unconfirmed, api, members, exc, voice),
                 str(exc), 'unknown',
             )
         happened = f'{asked} {_no_clear_answer(exc)} ({errors.translate(exc)})'
@@ -216,7 +197,7 @@ def _reread_or_unknown(check, happened, outcome):
         ) from read_exc
 
 
-def _after_refusal(api, members, expected, asked, exc):
+def _after_refusal(api, members, expected, asked, exc, voice):
     """A 400 may come from a race another client won: when the service
     is now as asked, say so and succeed."""
     try:
@@ -225,17 +206,21 @@ def _after_refusal(api, members, expected, asked, exc):
         raise exc from None
     if any(services.mismatches(now, expected) for now in current):
         raise exc
-    api.note(
+    voice.note(
         f'{members[0].label}: the server refused {asked} '
         f'({errors.translate(exc)}), but it is already as asked: '
         f'another client changed it'
     )
 
 
-def report_unconfirmed(api, members, exc):
-    """Fail with what the database shows after an Unconfirmed action."""
+def report_unconfirmed(api, members, exc, voice):
+    """Fail with what the database shows after an Unconfirmed action, and
+    how to learn whether the request still completes (it may: Cinder's
+    RPC call goes on after our bound)."""
     current = api.reread(members, f' after {exc}')
-    raise services.Unconfirmed(f'{exc}. {database_shows(current)}') from exc
+    raise services.Unconfirmed(
+        f'{exc}. {database_shows(current)}; {voice.check_later(current)}'
+    ) from exc
 
 
 def wait_for_failover(api, members, backend_id, timeout, interval, report):

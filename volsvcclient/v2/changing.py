@@ -77,7 +77,7 @@ class SetService(command.Command):
             self.note(f'{service.label}: {warning}')
         workflows.change(
             api, lambda: api.disable(service, reason), [service], expected,
-            'the disable request',
+            'the disable request', self.voice,
             cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
         )
 
@@ -91,15 +91,15 @@ class SetService(command.Command):
         try:
             workflows.change(
                 api, lambda: api.enable(service), [service], {'status': 'enabled'},
-                'os-services/enable',
+                'os-services/enable', self.voice,
             )
         except services.NotApplied as exc:
             if not via_thaw:
                 raise services.NotApplied(
                     f'{exc}. {services.ENABLE_IGNORED}. '
-                    f'{workflows.enable_workaround(service)}'
+                    f'{self.voice.enable_workaround(service)}'
                 ) from exc
-            workflows.enable_via_thaw(api, service, self.note, even_if_down)
+            workflows.enable_via_thaw(api, service, self.voice, even_if_down)
 
 
 class _FrozenCommand(selection.HostTarget, command.Command):
@@ -133,7 +133,6 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         return 'freeze' if self.frozen else 'thaw'
 
     def take_action(self, parsed_args):
-        from volsvcclient import services
         from volsvcclient import workflows
 
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
@@ -154,7 +153,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
             return
-        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.note)
+        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.voice)
         for member in members:
             if member.status == 'disabled' and member.disabled_reason != 'frozen':
                 reason = member.disabled_reason
@@ -163,9 +162,9 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         clustered = any(member.cluster for member in members)
         workflows.change(
             api, lambda: self.send(api, target), members, self.expected,
-            f'{self.verb} of {target}',
+            f'{self.verb} of {target}', self.voice,
             parsed_args.wait_timeout,
-            services.CLUSTER_THAW if clustered and not self.frozen else None,
+            self.voice.cluster_thaw() if clustered and not self.frozen else None,
         )
 
     def send(self, api, target):
@@ -192,9 +191,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         api = self.service_api(parsed_args.rpc_timeout)
         # Counted, not raised, until every row is told: see interrupts.
         with interrupts.Interrupts() as ctrl_c:
-            run = batch.Batch(
-                api, request, self.app.stderr, parsed_args.even_if_down, ctrl_c
-            )
+            run = batch.Batch(api, request, self.voice, parsed_args.even_if_down, ctrl_c)
             _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
             for host, binary, _, result, detail in rows:
                 if result in batch.UNFINISHED:

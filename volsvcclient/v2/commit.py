@@ -102,7 +102,7 @@ class CommitService(command.Lister):
             self.note(f'{parsed_args.from_file} lists no service: nothing to do')
             return batch.RESULT_COLUMNS, []
         self.batch = batch.Batch(
-            self.service_api(parsed_args.rpc_timeout), request, self.app.stderr,
+            self.service_api(parsed_args.rpc_timeout), request, self.voice,
             parsed_args.even_if_down, self.ctrl_c,
         )
         if parsed_args.dry_run:

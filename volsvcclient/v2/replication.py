@@ -68,11 +68,11 @@ class FailoverService(selection.HostTarget, command.Lister):
         api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
-        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.note)
+        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.voice)
         try:
             api.failover(target, parsed_args.backend_id)
         except services.Unconfirmed as exc:
-            workflows.report_unconfirmed(api, members, exc)
+            workflows.report_unconfirmed(api, members, exc, self.voice)
         if parsed_args.wait:
             final = self._wait(
                 api, members, parsed_args.backend_id, parsed_args.wait_timeout

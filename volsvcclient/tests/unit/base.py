@@ -111,6 +111,14 @@ class ShellTestCase(testtools.TestCase):
             self._reset_logging()
         return Result(code, stdout.getvalue(), stderr.getvalue())
 
+    def command(self, words):
+        """Advice as the program under test words it: 'volsvc thaw H' or
+        'openstack volume service thaw H'."""
+        from volsvcclient import voice
+
+        return voice.Voice(self.program if self.program == 'volsvc'
+                           else voice.OPENSTACK).command(words)
+
     def assertFails(self, result, message, retries=0):
         """Exit 1 with ``message`` on one stderr line and no traceback.
 

@@ -231,8 +231,8 @@ class TestCtrlC(base.ShellTestCase):
         result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
         self.assertEqual(130, result.code, result)
         self.assertIn(
-            f"cinder-volume on {HOST} may be left frozen: 'openstack volume "
-            f"service thaw {HOST}' thaws and re-enables it", result.stderr,
+            f"cinder-volume on {HOST} may be left frozen: "
+            f"{self.command('thaw ' + HOST)} thaws and re-enables it", result.stderr,
         )
 
 
@@ -314,10 +314,10 @@ class TestSavedFiles(base.ShellTestCase):
         self.assertEqual(
             ('unchanged',
              "reason 'maint' kept: none wanted; Replication Status is 'enabled', "
-             "not 'failed-over': commit does not fail over ('openstack volume "
-             "service failover' does); Active Backend ID is None, not "
-             "'secondary': commit does not fail over ('openstack volume service "
-             "failover' does)"),
+             f"not 'failed-over': commit does not fail over "
+             f"({self.command('failover')} does); Active Backend ID is None, not "
+             f"'secondary': commit does not fail over "
+             f"({self.command('failover')} does)"),
             (row['Result'], row['Detail']),
         )
         self.assertEqual([], self.cinder.puts())
