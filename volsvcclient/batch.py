@@ -17,10 +17,13 @@ import dataclasses
 import threading
 import time
 
+from osc_lib import exceptions
+
 from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
+from volsvcclient import reasons
 from volsvcclient import services
 from volsvcclient import workflows
 
@@ -153,17 +156,24 @@ class Batch:
         binary = request.selector.binary if request.selector else None
         return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
 
+    def irreversible(self):
+        """Binary -> how many services the plan disables for good."""
+        return collections.Counter(
+            o.wanted.binary for o in self.to_change
+            if reasons.irreversible(o.wanted.binary)
+            and any(a.name == 'disable' for a in o.actions)
+        )
+
     def warn_irreversible(self):
         """Say once per binary when a plan disables what cannot be undone."""
-        warned = set()
-        for outcome in self.to_change:
-            binary = outcome.wanted.binary
-            if binary in warned or not any(a.name == 'disable' for a in outcome.actions):
-                continue
-            warning = workflows.irreversible(binary)
-            if warning:
-                warned.add(binary)
-                self.note(warning)
+        for binary in self.irreversible():
+            self.note(f'warning: {self.voice.irreversible(binary)}')
+
+    def refuse_irreversible(self):
+        """Refuse, before any request, a plan that disables for good."""
+        for binary, count in self.irreversible().items():
+            raise exceptions.CommandError(self.voice.refuse_irreversible(
+                f'{count} {binary} service(s)', binary, reasons.IRREVERSIBLE_OPTION))
 
     @property
     def to_change(self):
@@ -182,9 +192,12 @@ class Batch:
 
     # Applying
 
-    def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0):
+    def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0,
+              even_if_irreversible=False):
         """Apply every plan; (columns, rows, number not ending as asked)."""
         changing = self.to_change
+        if not even_if_irreversible:
+            self.refuse_irreversible()
         self.warn_irreversible()
         self._announce(changing)
         stop = threading.Event()
@@ -414,7 +427,10 @@ class Batch:
             outcome.detail = (
                 'the server accepted every request but ' + ', '.join(wrong)
             )
-            if outcome.said:
+            before = self.live[outcome.wanted.key]
+            if services.changed_by_another(before, service, outcome.wanted.expected):
+                outcome.detail += f': {services.ANOTHER_CLIENT}'
+            elif outcome.said:
                 outcome.detail += f'. The server said: {outcome.said}'
             elif self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'

@@ -71,8 +71,9 @@ class _ServiceCommand:
         self.voice.note(message)
 
     def run(self, parsed_args):
+        options = self.app.options
         try:
-            with _quiet_logging(self.app.options.debug):
+            with _quiet_logging(options.debug, getattr(options, 'verbose_level', 1)):
                 self.sign_in()
                 return super().run(parsed_args)
         except exceptions.CommandError:
@@ -101,10 +102,31 @@ _DISCOVERY_LOGGERS = ('keystoneauth.identity.generic.base', 'keystoneauth.discov
 _HTTP_LOGGER = 'keystoneauth.session'
 
 
+class _FirstRetryOnly(logging.Filter):
+    """keystoneauth warns of every retried read ("Retrying in 0.5s. 3
+    retries left"), three a read, for as long as a wait or a batch keeps
+    reading through an outage: one line says it; ``-v`` shows them all."""
+
+    def __init__(self):
+        super().__init__()
+        self.told = False
+
+    def filter(self, record):
+        if 'Retrying in' not in record.getMessage():
+            return True
+        if self.told:
+            return False
+        self.told = True
+        record.msg = ' '.join(record.getMessage().split()) + ' (-v shows every retry)'
+        record.args = ()
+        return True
+
+
 @contextlib.contextmanager
-def _quiet_logging(debug):
+def _quiet_logging(debug, verbose_level=1):
     """Discovery warnings hidden unless ``debug``; keystoneauth's request
-    log skipped when nothing would print it."""
+    log skipped when nothing would print it; its retry warnings one line
+    unless -v."""
     quieted = {}
     if not debug:
         quieted.update(dict.fromkeys(_DISCOVERY_LOGGERS, logging.ERROR))
@@ -115,9 +137,14 @@ def _quiet_logging(debug):
         logger = logging.getLogger(name)
         levels[logger] = logger.level
         logger.setLevel(level)
+    retries = _FirstRetryOnly()
+    http_log = logging.getLogger(_HTTP_LOGGER)
+    if verbose_level < 2:
+        http_log.addFilter(retries)
     try:
         yield
     finally:
+        http_log.removeFilter(retries)
         for logger, level in levels.items():
             logger.setLevel(level)
 

@@ -7,6 +7,26 @@ from osc_lib import exceptions
 
 #: Cinder's column and schema limit for disabled_reason.
 MAX_REASON = 255
+#: The only binary a disable of which can be undone on Cinder 28.0.0 and
+#: later, which ignore os-services/enable: a thaw re-enables it.
+REVERSIBLE_BINARY = 'cinder-volume'
+IRREVERSIBLE_OPTION = '--even-if-irreversible'
+
+
+def irreversible(binary):
+    """Whether disabling ``binary`` may not be undone through the API."""
+    return binary != REVERSIBLE_BINARY
+
+
+def add_irreversible_option(parser):
+    parser.add_argument(
+        IRREVERSIBLE_OPTION,
+        action='store_true',
+        help='Disable services other than cinder-volume (cinder-scheduler, '
+        'cinder-backup) even though Cinder 28.0.0 and later have no API that '
+        're-enables them: only their database records can then be changed '
+        'back. Without it such a disable is refused',
+    )
 
 
 def check_reason(reason, option='--disable-reason'):

@@ -154,6 +154,20 @@ def mismatches(service, expected):
     ]
 
 
+#: Said of a service that ended neither as it was nor as asked.
+ANOTHER_CLIENT = 'another client changed it meanwhile'
+
+
+def changed_by_another(before, now, expected):
+    """Whether a field is neither as it was before our requests nor as
+    asked: no Cinder release does that by ignoring a request (it answers
+    200 and changes nothing), so another client did."""
+    return any(
+        getattr(now, attr) != want and getattr(now, attr) != getattr(before, attr)
+        for attr, want in expected.items()
+    )
+
+
 def shorten(names, most=10):
     names = sorted(names)
     if len(names) <= most:

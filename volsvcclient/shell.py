@@ -15,6 +15,7 @@ import importlib.metadata
 import logging
 import os
 import sys
+import warnings
 
 from cliff import app
 from cliff import commandmanager
@@ -80,6 +81,9 @@ class Shell(app.App):
         return parser
 
     def run(self, argv):
+        # As openstack does: openstacksdk's deprecation warnings name code
+        # the operator cannot change (-v would otherwise print them).
+        warnings.filterwarnings('ignore', module='openstack')
         argv = list(argv)
         self.helping = _only_help(argv)
         # Logging is set up from the options, after this: until then

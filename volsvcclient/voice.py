@@ -60,6 +60,17 @@ class Voice:
 
     # Advice: every command line we suggest is worded here.
 
+    @staticmethod
+    def irreversible(binary: str) -> str:
+        return (
+            f'Cinder 28.0.0 and later have no API that re-enables {binary}: '
+            f'disabling it may not be reversible'
+        )
+
+    def refuse_irreversible(self, what: str, binary: str, option: str) -> str:
+        """Why a disable of ``what`` is refused, and how to insist."""
+        return f'{what}: {self.irreversible(binary)}. Give {option} to disable it anyway'
+
     def command(self, words: str) -> str:
         """A command line of the program that runs, quoted."""
         return f"'{self.program} {words}'"

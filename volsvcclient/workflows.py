@@ -15,16 +15,6 @@ from volsvcclient import errors
 from volsvcclient import services
 
 
-def irreversible(binary):
-    """A warning for disabling ``binary``, or None when it can be undone."""
-    if binary == services.VOLUME_BINARY:
-        return None
-    return (
-        f'warning: Cinder 28.0.0 and later have no API that re-enables '
-        f'{binary}: disabling it may not be reversible'
-    )
-
-
 def enable_via_thaw(api, service, voice, even_if_down):
     """Re-enable a cinder-volume service by thawing it, freezing it first
     unless it is frozen already.
@@ -140,7 +130,10 @@ def verify(api, members, expected, happened, cause=None, wait_timeout=0):
     member, phrases = wrong[0]
     waited = f' after {wait_timeout:g} s' if wait_timeout else ''
     message = f"{member.label}: {happened} but{waited} {', '.join(phrases)}"
-    if cause:
+    now = current[members.index(member)]
+    if services.changed_by_another(member, now, expected):
+        message += f': {services.ANOTHER_CLIENT}'
+    elif cause:
         message += f'. {cause}'
     raise services.NotApplied(message)
 

@@ -41,6 +41,7 @@ class SetService(command.Command):
             'freezing and thawing it',
         )
         bounds.add_action_bounds(parser)
+        reasons.add_irreversible_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -57,13 +58,16 @@ class SetService(command.Command):
         api = self.service_api(parsed_args.rpc_timeout)
         service = api.find(parsed_args.host, parsed_args.service)
         if parsed_args.disable:
-            self._disable(api, service, parsed_args.disable_reason)
+            self._disable(
+                api, service, parsed_args.disable_reason,
+                parsed_args.even_if_irreversible,
+            )
         else:
             self._enable(
                 api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
             )
 
-    def _disable(self, api, service, reason):
+    def _disable(self, api, service, reason, even_if_irreversible):
         from volsvcclient import workflows
 
         expected = {'status': 'disabled'}
@@ -72,9 +76,12 @@ class SetService(command.Command):
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
             return
-        warning = workflows.irreversible(service.binary)
-        if warning:
-            self.note(f'{service.label}: {warning}')
+        if reasons.irreversible(service.binary):
+            if not even_if_irreversible:
+                raise exceptions.CommandError(self.voice.refuse_irreversible(
+                    service.label, service.binary, reasons.IRREVERSIBLE_OPTION))
+            self.note(f'{service.label}: warning: '
+                      f'{self.voice.irreversible(service.binary)}')
         workflows.change(
             api, lambda: api.disable(service, reason), [service], expected,
             'the disable request', self.voice,

@@ -79,6 +79,7 @@ class CommitService(command.Lister):
             f'the size of the HTTP connection pool; default 8)',
         )
         bounds.add_wait_timeout(parser)
+        reasons.add_irreversible_option(parser)
         parser.add_argument(
             '--dry-run',
             action='store_true',
@@ -111,6 +112,7 @@ class CommitService(command.Lister):
             parsed_args.enable_via_thaw,
             parsed_args.concurrency,
             parsed_args.wait_timeout,
+            parsed_args.even_if_irreversible,
         )
         if unfinished:
             counts = collections.Counter(

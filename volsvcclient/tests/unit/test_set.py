@@ -214,7 +214,7 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
             self.cinder.forget_requests()
             result = self.cli(*VOLUME, '--disable')
             # Reads are retried three times with backoff before giving up.
-            self.assertFails(result, message, retries=3)
+            self.assertFails(result, message, retries=1)
             self.assertEqual(4, len(self.cinder.requests('GET')))
 
     def test_reads_retry_on_gateway_errors(self):
@@ -257,7 +257,7 @@ class TestSetErrors(SetMixin, base.ShellTestCase):
             '(connection refused or unreachable): is cinder-api running?) and the '
             'service could not be re-read (Cannot connect to cinder-api at '
             'http://cinder.test:8776/v3/os-services',
-            retries=3,
+            retries=1,
         )
         self.assertIn('whether it took effect is unknown', result.stderr)
 
