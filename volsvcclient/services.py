@@ -222,6 +222,11 @@ def connect(client_manager, requested, rpc_timeout=None, voice=None):
     return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, voice)
 
 
+def _configured(value, default):
+    """clouds.yaml's setting when it has one (0 included), else ours."""
+    return default if value is None else value
+
+
 def _no_such_api(requested):
     return exceptions.CommandError(
         f"This cloud's Block Storage service does not offer API version "
@@ -272,11 +277,17 @@ class ServiceAPI:
         #: The user asked for this exact microversion: every request uses it.
         self.pinned = bool(proxy.default_microversion)
         self.microversion = self._negotiate()
-        # Reads are safe to repeat, so keystoneauth retries them with
-        # backoff; writes are not (see put).
-        proxy.connect_retries = READ_RETRIES
-        proxy.status_code_retries = READ_RETRIES
-        proxy.retriable_status_codes = list(RETRIED_STATUSES)
+        #: Reads are safe to repeat, so keystoneauth retries them with
+        #: backoff, as clouds.yaml says (connect_retries,
+        #: block_storage_status_code_retries) or else READ_RETRIES times;
+        #: writes are not (see put). Given per request: the proxy is shared.
+        self.read_retries = {
+            'connect_retries': _configured(proxy.connect_retries, READ_RETRIES),
+            'status_code_retries': _configured(proxy.status_code_retries, READ_RETRIES),
+            'retriable_status_codes': (
+                proxy.retriable_status_codes or list(RETRIED_STATUSES)
+            ),
+        }
 
     def _negotiate(self):
         if self.major == '2':
@@ -339,7 +350,8 @@ class ServiceAPI:
 
     def _get(self, query, microversion, **options):
         response = self.proxy.get(
-            '/os-services', params=query, microversion=microversion, **options
+            '/os-services', params=query, microversion=microversion,
+            **{**self.read_retries, **options},
         )
         sdk_exceptions.raise_from_response(response)
         self.server_time = _server_time(response)

@@ -362,3 +362,43 @@ class TestWhatTheUserSaysWins(base.ShellTestCase):
                 {verify}, {r.verify for r in self.mock.request_history[start:]},
                 global_options or variables,
             )
+
+
+class TestRetries(base.ShellTestCase):
+    """Reads are retried as clouds.yaml says, else three times; the
+    settings go with each read, never onto the shared SDK proxy."""
+
+    def setUp(self):
+        super().setUp()
+        for name in fakes.OS_ENVIRONMENT:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        self.cinder.add('node1@lvm')
+        lines = ['clouds:', '  lab:', '    region_name: RegionOne',
+                 '    block_storage_status_code_retries: 1', '    auth:',
+                 f'      auth_url: {fakes.AUTH_URL}', '      username: admin',
+                 '      password: pw', '      project_name: admin',
+                 '      user_domain_id: default', '      project_domain_id: default']
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write('\n'.join(lines) + '\n')
+
+    def test_clouds_yaml_retries_are_respected(self):
+        self.cinder.read_failures = [503] * 4
+        # Below 3.49: that read is bounded and not retried at all.
+        result = self.cli('list', version='3.48', global_options=['--os-cloud', 'lab'])
+        self.assertFails(result, 'failed with HTTP 503', retries=1)
+        self.assertEqual(2, len(self.cinder.requests('GET')))
+
+    def test_our_retries_leave_the_proxy_as_configured(self):
+        from openstack import connection
+        from volsvcclient import services
+
+        cloud = connection.Connection(cloud='lab')
+        api = services.connect(_Manager(cloud), '3')
+        self.assertEqual(1, api.read_retries['status_code_retries'])
+        self.assertEqual(3, api.read_retries['connect_retries'])
+        self.assertIsNone(cloud.block_storage.connect_retries)
+
+
+class _Manager:
+    def __init__(self, connection):
+        self.sdk_connection = connection
