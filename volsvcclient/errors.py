@@ -72,8 +72,12 @@ def translate(exc, keystone=None):
     from keystoneauth1 import exceptions as ksa_exceptions
     from openstack import exceptions as sdk_exceptions
 
+    from volsvcclient import services
+
     if isinstance(exc, exceptions.CommandError):
         return exc
+    if isinstance(exc, services.CinderError):
+        return exceptions.CommandError(str(exc))
     if isinstance(exc, sdk_exceptions.HttpException):
         return _http_error(exc)
     server = 'Keystone' if _is_keystone(_endpoint(exc), keystone) else 'cinder-api'

@@ -10,7 +10,6 @@ import re
 
 from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils
-from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import columns
@@ -89,11 +88,26 @@ def rows(listed, attributes):
     return (tuple(map(service.fields.get, keys)) for service in listed)
 
 
-class NotApplied(exceptions.CommandError):
+class CinderError(Exception):
+    """What this layer raises: one sentence on what Cinder did or lacks,
+    which the command layer prints as its one-line error
+    (``errors.translate``)."""
+
+
+class NoSuchService(CinderError):
+    """No service (or cluster) of that name; the message says what exists."""
+
+
+class VersionUnavailable(CinderError):
+    """The Block Storage API version or microversion asked for is not
+    offered by this cloud."""
+
+
+class NotApplied(CinderError):
     """The server accepted a request but the service did not change."""
 
 
-class Unconfirmed(exceptions.CommandError):
+class Unconfirmed(CinderError):
     """A request that waits on a cinder-volume got no answer in time, or
     Cinder failed it with 5xx: the database may have changed, the backend
     has not confirmed."""
@@ -215,7 +229,7 @@ def connect(client_manager, requested, rpc_timeout=None, voice=None):
             raise
         if requested.split('.')[0] != bounds.group(1).split('.')[0]:
             raise _no_such_api(requested) from exc
-        raise exceptions.CommandError(
+        raise VersionUnavailable(
             f'Block Storage API {requested} is not available: the server '
             f'supports {bounds.group(1)} to {bounds.group(2)}'
         ) from exc
@@ -228,7 +242,7 @@ def _configured(value, default):
 
 
 def _no_such_api(requested):
-    return exceptions.CommandError(
+    return VersionUnavailable(
         f"This cloud's Block Storage service does not offer API version "
         f"{requested} (--os-volume-api-version or OS_VOLUME_API_VERSION); "
         f"current Cinder offers only version 3"
@@ -246,7 +260,7 @@ def _why_undiscovered(client_manager):
         if url:
             response = connection.session.get(url, authenticated=False, raise_exc=False)
             if response.status_code >= 400:
-                return exceptions.CommandError(
+                return CinderError(
                     f'cinder-api at {url} answered its version document with '
                     f'HTTP {response.status_code}: {errors.plain(response.text)}'
                 )
@@ -309,7 +323,7 @@ class ServiceAPI:
     def require(self, minimum, option):
         """Fail before any request when ``option`` needs a newer version."""
         if not self.supports(minimum):
-            raise exceptions.CommandError(
+            raise VersionUnavailable(
                 f'{versions.needs(option, minimum)} (this command is using '
                 f'Block Storage {self.version_label})'
             )
@@ -382,7 +396,7 @@ class ServiceAPI:
         """Like :meth:`read`, failing with what does exist instead."""
         service = self.read(host, binary, backend_state)
         if service is None:
-            raise exceptions.CommandError(self._not_found(host, binary))
+            raise NoSuchService(self._not_found(host, binary))
         return service
 
     def _not_found(self, host, binary):
@@ -410,7 +424,7 @@ class ServiceAPI:
                 s.cluster for s in self.list(binary=VOLUME_BINARY) if s.cluster
             }
             known = shorten(clusters) if clusters else 'none'
-            raise exceptions.CommandError(
+            raise NoSuchService(
                 f"No {VOLUME_BINARY} service in cluster '{cluster}'. "
                 f"Clusters: {known}"
             )

@@ -178,7 +178,7 @@ def _reread_or_unknown(check, happened, outcome):
     happened before it and what is therefore not known."""
     try:
         check()
-    except exceptions.CommandError:
+    except (exceptions.CommandError, services.CinderError):
         raise
     except Exception as read_exc:
         translated = errors.translate(read_exc)
