@@ -9,6 +9,7 @@ tracebacks stay behind ``--debug``).
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from osc_lib.command import command
 from osc_lib import exceptions
@@ -18,8 +19,14 @@ from volsvcclient import voice
 
 DISTRIBUTION = 'volsvcclient'
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker: osc-lib's commands.
+    _Mixin = command.Command
+else:
+    _Mixin = object
 
-class _ServiceCommand:
+
+class _ServiceCommand(_Mixin):
     # OSC authenticates before a command runs when this is True, where a
     # failure gets keystoneauth's words and no time bound: sign_in() does
     # the same work from inside run().

@@ -9,12 +9,14 @@ keystoneauth registers them; ``openstack``'s own start-up (osc-lib's
 shell, every other plugin) is what this program does without.
 """
 
+import argparse
 import functools
 import getpass
 import importlib.metadata
 import logging
 import os
 import sys
+import typing
 import warnings
 
 from cliff import app
@@ -119,7 +121,8 @@ class Shell(app.App):
         triple its cost. Everything else gets openstacksdk's, which also
         reads the auth type from clouds.yaml.
         """
-        parser = _AsOpenstackNamesThem(self.parser)
+        # Duck-typed: it stands for the parser wherever one is taken.
+        parser = typing.cast(argparse.ArgumentParser, _AsOpenstackNamesThem(self.parser))
         if self.helping:
             from keystoneauth1 import loading
 
@@ -237,11 +240,11 @@ class _AsOpenstackNamesThem:
     def add_argument(self, *names, **kwargs):
         if '--timeout' in names:
             return None
-        names = [
+        dashed = [
             name.replace('_', '-') if name.startswith('--os-') else name
             for name in names
         ]
-        return self._parser.add_argument(*names, **kwargs)
+        return self._parser.add_argument(*dashed, **kwargs)
 
 
 def _only_help(argv):

@@ -5,6 +5,8 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+import typing
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
@@ -115,7 +117,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
     #: The frozen state the command sets.
     frozen = True
     #: What the re-read must show afterwards.
-    expected = {}
+    expected: dict[str, typing.Any] = {}
     #: A selection can stand in for <host>.
     host_required = False
 

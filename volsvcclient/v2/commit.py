@@ -6,6 +6,7 @@ Module-level imports stay light: OSC imports this module on every run.
 """
 
 import collections
+import typing
 
 from osc_lib import exceptions
 
@@ -13,6 +14,10 @@ from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
+
+if typing.TYPE_CHECKING:
+    from volsvcclient import batch as batch_module
+    from volsvcclient import interrupts
 
 #: requests' default connection pool size: more threads would only queue.
 MAX_CONCURRENCY = 10
@@ -24,6 +29,8 @@ class CommitService(command.Lister):
         'one service, every service a selection matches, or the states saved '
         'from "volume service list --long"'
     )
+    ctrl_c: 'interrupts.Interrupts'
+    batch: 'batch_module.Batch | None'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -98,7 +105,18 @@ class CommitService(command.Lister):
             raise exceptions.CommandError(
                 f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
             )
-        request = desired_state.from_arguments(parsed_args)
+        frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
+        asked = desired_state.Asked(
+            parsed_args.host, parsed_args.binary, parsed_args.status,
+            parsed_args.disabled_reason, frozen,
+        )
+        if parsed_args.from_file:
+            selecting = selection.selectors(parsed_args) != selection.Selector()
+            request = desired_state.from_file(
+                parsed_args.from_file, asked, selecting, self.voice)
+        else:
+            request = desired_state.from_options(asked, selection.from_arguments(
+                parsed_args, also='--from-file <file>'))
         if not request.wanted and request.selector is None:
             self.note(f'{parsed_args.from_file} lists no service: nothing to do')
             return batch.RESULT_COLUMNS, []
@@ -126,7 +144,7 @@ class CommitService(command.Lister):
     def run(self, parsed_args):
         from volsvcclient import interrupts
 
-        self.unfinished = 0
+        self.unfinished = ''
         self.batch = None
         # Installed until the report is printed: however many Ctrl-C come
         # once requests are sent, the rows come out.

@@ -4,6 +4,8 @@ They extend the v2 commands with what microversions gate: the cluster
 column and filter (3.7), cluster-wide freeze, thaw and failover (3.26).
 """
 
+import typing
+
 from osc_lib import exceptions
 
 from volsvcclient import versions
@@ -26,7 +28,14 @@ def _add_cluster_option(parser, action):
     )
 
 
-class _ClusterTarget:
+if typing.TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker.
+    _Mixin = changing._FrozenCommand
+else:
+    _Mixin = object
+
+
+class _ClusterTarget(_Mixin):
     """freeze, thaw and failover of one host, or of a cluster at 3.26+."""
 
     #: Verb for the --cluster help text.
