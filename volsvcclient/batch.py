@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from volsvcclient import voice as voice_module
 
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
+#: One service's row under RESULT_COLUMNS.
+Row = tuple[str, str, str, str, str]
 CHANGED = 'changed'
 UNCHANGED = 'unchanged'
 FAILED = 'failed'
@@ -79,7 +81,7 @@ class Outcome:
                     or self.abandoned)
 
     @property
-    def row(self) -> tuple[str, str, str, str, str]:
+    def row(self) -> Row:
         planned = ', '.join(map(str, self.actions)) or '-'
         if self.fallback:
             planned += f' ({self.fallback})'
@@ -196,7 +198,7 @@ class Batch:
 
     def plan_rows(
         self, enable_via_thaw: bool
-    ) -> tuple[tuple[str, ...], list[tuple[str, str, str, str, str]]]:
+    ) -> tuple[tuple[str, ...], list[Row]]:
         self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
@@ -215,7 +217,7 @@ class Batch:
         concurrency: int = 8,
         wait_timeout: float = 0,
         even_if_irreversible: bool = False,
-    ) -> tuple[tuple[str, ...], list[tuple[str, str, str, str, str]], int]:
+    ) -> tuple[tuple[str, ...], list[Row], int]:
         """Apply every plan; (columns, rows, number not ending as asked)."""
         changing = self.to_change
         if not even_if_irreversible:
