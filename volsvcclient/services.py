@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import builtins
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn, Sequence
-from typing import Protocol, TypeGuard, cast
+from typing import (
+    TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn, Protocol, Sequence,
+    TypeGuard, cast,
+)
 
 from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils

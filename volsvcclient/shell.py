@@ -19,7 +19,6 @@ import logging
 import os
 import sys
 import typing
-from typing import Any
 import warnings
 
 from cliff import app
@@ -90,7 +89,7 @@ class Shell(app.App):
         self,
         description: str | None,
         version: str | None,
-        argparse_kwargs: dict[str, Any] | None = None,
+        argparse_kwargs: dict[str, typing.Any] | None = None,
     ) -> argparse.ArgumentParser:
         parser = super().build_option_parser(description, version, argparse_kwargs)
         parser.prog = NAME
@@ -245,13 +244,13 @@ class _AsOpenstackNamesThem:
     def __init__(self, parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
         self._parser = parser
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> typing.Any:
         return getattr(self._parser, name)
 
-    def add_argument_group(self, *args: Any, **kwargs: Any) -> _AsOpenstackNamesThem:
+    def add_argument_group(self, *args: typing.Any, **kwargs: typing.Any) -> _AsOpenstackNamesThem:
         return _AsOpenstackNamesThem(self._parser.add_argument_group(*args, **kwargs))
 
-    def add_argument(self, *names: str, **kwargs: Any) -> argparse.Action | None:
+    def add_argument(self, *names: str, **kwargs: typing.Any) -> argparse.Action | None:
         if '--timeout' in names:
             return None
         dashed = [
