@@ -11,11 +11,14 @@ the requests under way (their services are re-read, else ``unknown``);
 no number of them loses the report.
 """
 
+from __future__ import annotations
+
 import collections
 import concurrent.futures
 import dataclasses
 import threading
 import time
+from typing import TYPE_CHECKING, Callable
 
 from osc_lib import exceptions
 
@@ -27,7 +30,12 @@ from volsvcclient import reasons
 from volsvcclient import services
 from volsvcclient import workflows
 
+if TYPE_CHECKING:
+    from volsvcclient import voice as voice_module
+
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
+#: One service's row under RESULT_COLUMNS.
+Row = tuple[str, str, str, str, str]
 CHANGED = 'changed'
 UNCHANGED = 'unchanged'
 FAILED = 'failed'
@@ -45,9 +53,9 @@ POLL_SECONDS = 0.05
 @dataclasses.dataclass
 class Outcome:
     wanted: desired_state.Wanted
-    actions: list
+    actions: list[desired_state.Action]
     #: Actions the server acknowledged.
-    acknowledged: list = dataclasses.field(default_factory=list)
+    acknowledged: list[desired_state.Action] = dataclasses.field(default_factory=list)
     #: The action whose request got no clear answer, if any.
     unanswered: str | None = None
     #: The server's refusal, if any.
@@ -68,12 +76,12 @@ class Outcome:
     detail: str = ''
 
     @property
-    def attempted(self):
+    def attempted(self) -> bool:
         return bool(self.acknowledged or self.unanswered or self.refused
                     or self.abandoned)
 
     @property
-    def row(self):
+    def row(self) -> Row:
         planned = ', '.join(map(str, self.actions)) or '-'
         if self.fallback:
             planned += f' ({self.fallback})'
@@ -87,13 +95,13 @@ class _SharedRequest:
     """A request several services wait for: the first sends it, the others
     get its outcome."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.sent = False
-        self.error = None
-        self.answer = None
+        self.error: Exception | None = None
+        self.answer: str | None = None
 
-    def send_once(self, send):
+    def send_once(self, send: Callable[[], str | None]) -> str | None:
         with self.lock:
             if not self.sent:
                 self.sent = True
@@ -109,7 +117,14 @@ class _SharedRequest:
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
-    def __init__(self, api, request, voice, even_if_down=False, ctrl_c=None):
+    def __init__(
+        self,
+        api: services.ServiceAPI,
+        request: desired_state.Request,
+        voice: voice_module.Voice,
+        even_if_down: bool = False,
+        ctrl_c: interrupts.Interrupts | None = None,
+    ) -> None:
         self.api = api
         self.even_if_down = even_if_down
         #: Ctrl-C as counted by the command (a fresh counter, not listening
@@ -118,12 +133,12 @@ class Batch:
         self.voice = voice
         self.terminal = voice.terminal
         self.interrupted = False
-        self.final = {}
+        self.final: dict[tuple[str, str], services.Service] = {}
         #: (cluster or host, action) -> the one request its services share.
-        self._shared = {}
+        self._shared: dict[tuple[str, str], _SharedRequest] = {}
         self._shared_lock = threading.Lock()
         live = self.live = self._read_live(request)
-        self.outcomes = []
+        self.outcomes: list[Outcome] = []
         for wanted in request.resolve(live.values()):
             service = live.get(wanted.key)
             outcome = Outcome(
@@ -135,7 +150,7 @@ class Batch:
                 outcome.kept = self._not_set(service, wanted)
             self.outcomes.append(outcome)
 
-    def _not_set(self, service, wanted):
+    def _not_set(self, service: services.Service, wanted: desired_state.Wanted) -> str:
         """What the wanted state asks that commit leaves as it is."""
         kept = []
         if (wanted.status == 'disabled' and not wanted.disabled_reason
@@ -147,7 +162,9 @@ class Batch:
                 kept.append(self.voice.not_failed_over(name, now, value))
         return '; '.join(kept)
 
-    def _read_live(self, request):
+    def _read_live(
+        self, request: desired_state.Request
+    ) -> dict[tuple[str, str], services.Service]:
         if request.selector:
             request.selector.check_version(self.api)
         if request.selector is None and len(request.wanted) == 1:
@@ -156,7 +173,7 @@ class Batch:
         binary = request.selector.binary if request.selector else None
         return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
 
-    def irreversible(self):
+    def irreversible(self) -> collections.Counter[str]:
         """Binary -> how many services the plan disables for good."""
         return collections.Counter(
             o.wanted.binary for o in self.to_change
@@ -164,22 +181,24 @@ class Batch:
             and any(a.name == 'disable' for a in o.actions)
         )
 
-    def warn_irreversible(self):
+    def warn_irreversible(self) -> None:
         """Say once per binary when a plan disables what cannot be undone."""
         for binary in self.irreversible():
             self.note(f'warning: {self.voice.irreversible(binary)}')
 
-    def refuse_irreversible(self):
+    def refuse_irreversible(self) -> None:
         """Refuse, before any request, a plan that disables for good."""
         for binary, count in self.irreversible().items():
             raise exceptions.CommandError(self.voice.refuse_irreversible(
                 f'{count} {binary} service(s)', binary, reasons.IRREVERSIBLE_OPTION))
 
     @property
-    def to_change(self):
+    def to_change(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.actions and not o.result]
 
-    def plan_rows(self, enable_via_thaw):
+    def plan_rows(
+        self, enable_via_thaw: bool
+    ) -> tuple[tuple[str, ...], list[Row]]:
         self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
@@ -192,8 +211,13 @@ class Batch:
 
     # Applying
 
-    def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0,
-              even_if_irreversible=False):
+    def apply(
+        self,
+        enable_via_thaw: bool = False,
+        concurrency: int = 8,
+        wait_timeout: float = 0,
+        even_if_irreversible: bool = False,
+    ) -> tuple[tuple[str, ...], list[Row], int]:
         """Apply every plan; (columns, rows, number not ending as asked)."""
         changing = self.to_change
         if not even_if_irreversible:
@@ -227,7 +251,7 @@ class Batch:
         unfinished = sum(o.result in UNFINISHED for o in self.outcomes)
         return RESULT_COLUMNS, [o.row for o in self.outcomes], unfinished
 
-    def _announce(self, changing):
+    def _announce(self, changing: list[Outcome]) -> None:
         if not self.terminal or not changing:
             return
         if len(changing) <= PLAN_LINES:
@@ -245,7 +269,9 @@ class Batch:
             f'service(s): {summary}'
         )
 
-    def _run_all(self, changing, concurrency, stop):
+    def _run_all(
+        self, changing: list[Outcome], concurrency: int, stop: threading.Event
+    ) -> None:
         """Send every plan; the first Ctrl-C starts nothing new, the second
         stops waiting for the answers under way."""
         pool = concurrent.futures.ThreadPoolExecutor(max(1, concurrency))
@@ -273,7 +299,9 @@ class Batch:
             if self.terminal and changing:
                 self.note('')
 
-    def _interrupted(self, pending, stop):
+    def _interrupted(
+        self, pending: set[concurrent.futures.Future[None]], stop: threading.Event
+    ) -> bool:
         """React to Ctrl-C while sending; True to stop waiting."""
         if not self.interrupted:
             self.interrupted = True
@@ -291,10 +319,12 @@ class Batch:
                   f'request(s) under way')
         return True
 
-    def note(self, message):
+    def note(self, message: str) -> None:
         self.voice.note(message)
 
-    def _freeze_or_thaw(self, wanted, action):
+    def _freeze_or_thaw(
+        self, wanted: desired_state.Wanted, action: desired_state.Action
+    ) -> str | None:
         """Cinder freezes and thaws a clustered host's whole cluster: the
         members of one cluster share one request."""
         live = self.live[wanted.key]
@@ -304,11 +334,12 @@ class Batch:
             and s.binary == services.VOLUME_BINARY
         ] or [live]
 
-        def send():
+        def send() -> str | None:
             workflows.check_up(members, action.name, self.even_if_down, self.voice)
             target = services.Target(host=wanted.host)
             if action.name == 'freeze':
-                return self.api.freeze(target)
+                self.api.freeze(target)
+                return None
             return self.api.thaw(target)
 
         with self._shared_lock:
@@ -317,14 +348,14 @@ class Batch:
             )
         return shared.send_once(send)
 
-    def _progress(self, done, total):
+    def _progress(self, done: int, total: int) -> None:
         self.voice.progress(f'{done}/{total} service(s) sent')
 
-    def _run(self, outcome, stop):
+    def _run(self, outcome: Outcome, stop: threading.Event) -> None:
         """Send one service's requests in order; stop at the first error."""
         wanted = outcome.wanted
         service = services.Service({'host': wanted.host, 'binary': wanted.binary})
-        senders = {
+        senders: dict[str, Callable[[desired_state.Action], str | None]] = {
             'freeze': lambda action: self._freeze_or_thaw(wanted, action),
             'thaw': lambda action: self._freeze_or_thaw(wanted, action),
             'disable': lambda action: self.api.disable(service, action.reason),
@@ -355,7 +386,7 @@ class Batch:
 
     # Verifying
 
-    def _verify(self, changing, wait_timeout):
+    def _verify(self, changing: list[Outcome], wait_timeout: float) -> None:
         """Re-list until every attempted service is as wanted, or give up."""
         attempted = [o for o in changing if o.attempted]
         why = 'interrupted' if self.interrupted else 'cinder-api stopped answering'
@@ -379,7 +410,9 @@ class Batch:
                 return
             time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
 
-    def _unverifiable(self, attempted, why):
+    def _unverifiable(
+        self, attempted: list[Outcome], why: exceptions.CommandError
+    ) -> None:
         for outcome in attempted:
             if outcome.refused and not outcome.acknowledged:
                 outcome.result, outcome.detail = FAILED, outcome.refused
@@ -397,7 +430,7 @@ class Batch:
             parts.append(f'could not re-read: {why}')
             outcome.result, outcome.detail = UNKNOWN, '; '.join(parts)
 
-    def _check(self, outcome, service):
+    def _check(self, outcome: Outcome, service: services.Service | None) -> bool:
         """Mark ``outcome`` from the re-read; True when it ended as asked."""
         if service is None:
             outcome.result, outcome.detail = FAILED, 'disappeared'
@@ -421,8 +454,9 @@ class Batch:
             outcome.result, outcome.detail = CHANGED, ''
             return True
         outcome.result = FAILED
-        if outcome.refused or outcome.unanswered:
-            outcome.detail = outcome.refused or outcome.unanswered
+        why = outcome.refused or outcome.unanswered
+        if why:
+            outcome.detail = why
         else:
             outcome.detail = (
                 'the server accepted every request but ' + ', '.join(wrong)
@@ -444,13 +478,13 @@ class Batch:
         return False
 
     @staticmethod
-    def _may_thaw_to_enable(outcome):
+    def _may_thaw_to_enable(outcome: Outcome) -> bool:
         return (
             outcome.wanted.binary == services.VOLUME_BINARY
             and desired_state.Action('enable') in outcome.actions
         )
 
-    def _enable_ignored(self, outcome):
+    def _enable_ignored(self, outcome: Outcome) -> bool:
         service = self.final.get(outcome.wanted.key)
         return (
             service is not None
@@ -459,7 +493,7 @@ class Batch:
             and service.status == 'disabled'
         )
 
-    def _enable_via_thaw(self, outcome):
+    def _enable_via_thaw(self, outcome: Outcome) -> None:
         service = self.final[outcome.wanted.key]
         try:
             workflows.enable_via_thaw(self.api, service, self.voice, self.even_if_down)

@@ -7,9 +7,11 @@ version; and one-line errors for SDK and keystoneauth failures (full
 tracebacks stay behind ``--debug``).
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from osc_lib.command import command
 from osc_lib import exceptions
@@ -20,6 +22,10 @@ from volsvcclient import voice
 DISTRIBUTION = 'volsvcclient'
 
 if TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import services
+
     # What the mixin is mixed into, for the checker: osc-lib's commands.
     _Mixin = command.Command
 else:
@@ -32,7 +38,7 @@ class _ServiceCommand(_Mixin):
     # the same work from inside run().
     auth_required = False
 
-    def sign_in(self):
+    def sign_in(self) -> None:
         """OSC's own authentication, with a time bound on every request."""
         from volsvcclient import bounds
 
@@ -43,7 +49,7 @@ class _ServiceCommand(_Mixin):
         self.auth_required = True
         self.app.prepare_to_run_command(self)
 
-    def service_api(self, rpc_timeout=None):
+    def service_api(self, rpc_timeout: float | None = None) -> services.ServiceAPI:
         """os-services at the version the user asked for.
 
         ``rpc_timeout`` bounds the requests that wait on RPC (None: the
@@ -59,13 +65,13 @@ class _ServiceCommand(_Mixin):
         )
 
     @property
-    def voice(self):
+    def voice(self) -> voice.Voice:
         """Notes, progress and advice that name the program that runs."""
         if getattr(self, '_voice', None) is None:
             self._voice = voice.Voice(voice.program_of(self.app), self.app.stderr)
         return self._voice
 
-    def get_epilog(self):
+    def get_epilog(self) -> str:
         """cliff's epilog, without its scan of every installed distribution
         (0.1 s on each run, help or not) to find which one we come from."""
         parts = [self._epilog or '']
@@ -73,11 +79,11 @@ class _ServiceCommand(_Mixin):
             parts.append(f'This command is provided by the {DISTRIBUTION} plugin.')
         return '\n\n'.join(parts)
 
-    def note(self, message):
+    def note(self, message: str) -> None:
         """A line for the operator on stderr, never mixed into output."""
         self.voice.note(message)
 
-    def run(self, parsed_args):
+    def run(self, parsed_args: argparse.Namespace) -> int:
         options = self.app.options
         try:
             with _quiet_logging(options.debug, getattr(options, 'verbose_level', 1)):
@@ -93,7 +99,7 @@ class _ServiceCommand(_Mixin):
                 raise
             raise translated from exc
 
-    def _auth_url(self):
+    def _auth_url(self) -> str | None:
         cloud = getattr(self.app, 'cloud', None)
         return ((cloud.config.get('auth') or {}).get('auth_url')
                 if cloud is not None else None)
@@ -114,11 +120,11 @@ class _FirstRetryOnly(logging.Filter):
     retries left"), three a read, for as long as a wait or a batch keeps
     reading through an outage: one line says it; ``-v`` shows them all."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.told = False
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         if 'Retrying in' not in record.getMessage():
             return True
         if self.told:
@@ -130,16 +136,16 @@ class _FirstRetryOnly(logging.Filter):
 
 
 @contextlib.contextmanager
-def _quiet_logging(debug, verbose_level=1):
+def _quiet_logging(debug: bool, verbose_level: int = 1) -> Iterator[None]:
     """Discovery warnings hidden unless ``debug``; keystoneauth's request
     log skipped when nothing would print it; its retry warnings one line
     unless -v."""
-    quieted = {}
+    quieted: dict[str, int] = {}
     if not debug:
         quieted.update(dict.fromkeys(_DISCOVERY_LOGGERS, logging.ERROR))
     if not voice._printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
         quieted[_HTTP_LOGGER] = logging.INFO
-    levels = {}
+    levels: dict[logging.Logger, int] = {}
     for name, level in quieted.items():
         logger = logging.getLogger(name)
         levels[logger] = logger.level

@@ -9,6 +9,8 @@ keystoneauth registers them; ``openstack``'s own start-up (osc-lib's
 shell, every other plugin) is what this program does without.
 """
 
+from __future__ import annotations
+
 import argparse
 import functools
 import getpass
@@ -23,6 +25,12 @@ from cliff import app
 from cliff import commandmanager
 
 from volsvcclient import plugin
+
+if typing.TYPE_CHECKING:
+    from cliff import command
+    from openstack import connection
+    from openstack.config import cloud_region as cloud_region_module
+    from osc_lib.cli import client_config
 
 NAME = 'volsvc'
 DESCRIPTION = (
@@ -39,7 +47,7 @@ SERVICE_KEYS = ['volume', 'identity']
 class Commands(commandmanager.CommandManager):
     """The plugin's commands for one Block Storage API version."""
 
-    def load_commands(self, namespace):
+    def load_commands(self, namespace: str) -> None:
         super().load_commands(namespace)
         self.commands = {
             name.removeprefix(PREFIX): entry_point
@@ -50,11 +58,11 @@ class Commands(commandmanager.CommandManager):
 class ClientManager:
     """What our commands use of OSC's ClientManager: one SDK connection."""
 
-    def __init__(self, cloud):
+    def __init__(self, cloud: cloud_region_module.CloudRegion) -> None:
         self.cloud = cloud
 
     @functools.cached_property
-    def sdk_connection(self):
+    def sdk_connection(self) -> connection.Connection:
         from openstack import connection
 
         return connection.Connection(config=self.cloud)
@@ -65,24 +73,29 @@ class Shell(app.App):
 
     NAME = NAME
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             description=DESCRIPTION,
             version=_version(),
             command_manager=Commands(None),
             deferred_help=True,
         )
-        self.api_version = {}
-        self.cloud = None
-        self.client_manager = None
+        self.api_version: dict[str, str] = {}
+        self.cloud: cloud_region_module.CloudRegion | None = None
+        self.client_manager: ClientManager | None = None
         self.helping = False
 
-    def build_option_parser(self, description, version, argparse_kwargs=None):
+    def build_option_parser(
+        self,
+        description: str | None,
+        version: str | None,
+        argparse_kwargs: dict[str, typing.Any] | None = None,
+    ) -> argparse.ArgumentParser:
         parser = super().build_option_parser(description, version, argparse_kwargs)
         parser.prog = NAME
         return parser
 
-    def run(self, argv):
+    def run(self, argv: list[str]) -> int:
         # As openstack does: openstacksdk's deprecation warnings name code
         # the operator cannot change (-v would otherwise print them).
         warnings.filterwarnings('ignore', module='openstack')
@@ -111,7 +124,7 @@ class Shell(app.App):
             # cliff has logged it, with its traceback under --debug.
             return 1
 
-    def _add_connection_options(self, argv):
+    def _add_connection_options(self, argv: list[str]) -> None:
         """OSC's global options, registered by openstacksdk and keystoneauth
         under openstack's names, and the few of osc-lib's shell they lack.
 
@@ -156,7 +169,7 @@ class Shell(app.App):
         )
 
     @functools.cached_property
-    def config(self):
+    def config(self) -> client_config.OSC_Config:
         # osc-lib's subclass, as openstack's: the auth options and OS_*
         # variables a user gives win over the named cloud's (openstacksdk's
         # own lets clouds.yaml's auth win), and it applies
@@ -168,7 +181,7 @@ class Shell(app.App):
             override_defaults={'interface': None, 'auth_type': None},
         )
 
-    def configure_logging(self):
+    def configure_logging(self) -> None:
         if self.helping:
             return super().configure_logging()
         from osc_lib import logs
@@ -177,7 +190,7 @@ class Shell(app.App):
         # mean what they mean there.
         self.log_configurator = logs.LogConfigurator(self.options)
 
-    def initialize_app(self, argv):
+    def initialize_app(self, argv: list[str]) -> None:
         if self.helping:
             version = self.options.os_volume_api_version
         else:
@@ -194,7 +207,7 @@ class Shell(app.App):
         self.api_version = {plugin.API_NAME: version}
         self.command_manager.load_commands(f'openstack.{plugin.API_NAME}.v{major}')
 
-    def cloud_region(self, validate):
+    def cloud_region(self, validate: bool) -> cloud_region_module.CloudRegion:
         """The cloud the options, OS_* variables and clouds.yaml describe."""
         options = self.options
         if not options.debug:
@@ -202,7 +215,7 @@ class Shell(app.App):
             options.debug = None
         return self.config.get_one(argparse=options, validate=validate)
 
-    def prepare_to_run_command(self, cmd):
+    def prepare_to_run_command(self, cmd: command.Command) -> None:
         """Sign in when a command asks to (our commands do so from run())."""
         if not getattr(cmd, 'auth_required', False):
             return
@@ -213,7 +226,7 @@ class Shell(app.App):
 
 
 class _OneLine(logging.Formatter):
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         return ' '.join(super().format(record).split())
 
 
@@ -228,16 +241,16 @@ class _AsOpenstackNamesThem:
     --timeout`` from the command wherever it is typed.
     """
 
-    def __init__(self, parser):
+    def __init__(self, parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
         self._parser = parser
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> typing.Any:
         return getattr(self._parser, name)
 
-    def add_argument_group(self, *args, **kwargs):
+    def add_argument_group(self, *args: typing.Any, **kwargs: typing.Any) -> _AsOpenstackNamesThem:
         return _AsOpenstackNamesThem(self._parser.add_argument_group(*args, **kwargs))
 
-    def add_argument(self, *names, **kwargs):
+    def add_argument(self, *names: str, **kwargs: typing.Any) -> argparse.Action | None:
         if '--timeout' in names:
             return None
         dashed = [
@@ -247,14 +260,14 @@ class _AsOpenstackNamesThem:
         return self._parser.add_argument(*dashed, **kwargs)
 
 
-def _only_help(argv):
+def _only_help(argv: list[str]) -> bool:
     """Whether this run only lists the commands and global options:
     ``volsvc --help`` or ``volsvc help``. Help on a command goes the way of
     the command, which reads clouds.yaml for its API version and auth type."""
     return bool(argv) and set(argv) <= {'-h', '--help', 'help'}
 
 
-def _prompt_for_password(prompt=None):
+def _prompt_for_password(prompt: str | None = None) -> str:
     """As openstack does: ask on a terminal, else say where it was looked for."""
     from osc_lib import exceptions
 
@@ -271,11 +284,11 @@ def _prompt_for_password(prompt=None):
     return password
 
 
-def _version():
+def _version() -> str:
     return importlib.metadata.version('volsvcclient')
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     return Shell().run(sys.argv[1:] if argv is None else argv)
 
 

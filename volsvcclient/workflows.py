@@ -5,8 +5,11 @@ They sit above ``volsvcclient.services`` (the API and its read model) and
 below the commands and ``volsvcclient.batch``: data flows one way.
 """
 
+from __future__ import annotations
+
 import functools
 import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
@@ -14,8 +17,16 @@ from osc_lib import exceptions
 from volsvcclient import errors
 from volsvcclient import services
 
+if TYPE_CHECKING:
+    from volsvcclient import voice as voice_module
 
-def enable_via_thaw(api, service, voice, even_if_down):
+
+def enable_via_thaw(
+    api: services.ServiceAPI,
+    service: services.Service,
+    voice: voice_module.Voice,
+    even_if_down: bool,
+) -> None:
     """Re-enable a cinder-volume service by thawing it, freezing it first
     unless it is frozen already.
 
@@ -35,7 +46,7 @@ def enable_via_thaw(api, service, voice, even_if_down):
     )
     target = services.Target(host=service.host)
 
-    def send():
+    def send() -> str | None:
         try:
             if not service.is_frozen:
                 api.freeze(target)
@@ -49,7 +60,9 @@ def enable_via_thaw(api, service, voice, even_if_down):
            voice)
 
 
-def _thaw_back(api, service, voice):
+def _thaw_back(
+    api: services.ServiceAPI, service: services.Service, voice: voice_module.Voice
+) -> None:
     """Undo our own freeze after Ctrl-C, or say how to."""
     try:
         current = api.read(service.host, service.binary)
@@ -63,14 +76,19 @@ def _thaw_back(api, service, voice):
     voice.note(voice.may_be_left_frozen(service))
 
 
-def _no_clear_answer(exc):
+def _no_clear_answer(exc: BaseException) -> str:
     """How a request that may have been applied ended, in words."""
     if services.is_server_error(exc) and exc.status_code not in services.RETRIED_STATUSES:
         return f'failed with HTTP {exc.status_code}'
     return 'got no answer'
 
 
-def check_up(members, action, even_if_down, voice):
+def check_up(
+    members: Sequence[services.Service],
+    action: str,
+    even_if_down: bool,
+    voice: voice_module.Voice,
+) -> None:
     """Refuse an RPC-bound ``action`` whose cinder-volume is down.
 
     Cinder would wait for the RPC timeout (60 s by default) and no driver
@@ -96,7 +114,7 @@ def check_up(members, action, even_if_down, voice):
     )
 
 
-def database_shows(current):
+def database_shows(current: Iterable[services.Service]) -> str:
     """What the database says of the ``current`` services, for an
     unconfirmed change."""
     states = '; '.join(
@@ -107,7 +125,14 @@ def database_shows(current):
     return f'The database now shows {states}; the backend has not confirmed'
 
 
-def verify(api, members, expected, happened, cause=None, wait_timeout=0):
+def verify(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    happened: str,
+    cause: str | None = None,
+    wait_timeout: float = 0,
+) -> None:
     """Re-read ``members``; fail unless each has every expected field.
 
     ``happened`` says what the server did with the request ("the server
@@ -138,7 +163,16 @@ def verify(api, members, expected, happened, cause=None, wait_timeout=0):
     raise services.NotApplied(message)
 
 
-def change(api, send, members, expected, asked, voice, wait_timeout=0, cause=None):
+def change(
+    api: services.ServiceAPI,
+    send: Callable[[], str | None],
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    asked: str,
+    voice: voice_module.Voice,
+    wait_timeout: float = 0,
+    cause: str | None = None,
+) -> None:
     """Send one change, then verify every member by re-reading it.
 
     ``send()`` may return the server's own words on a failure it
@@ -173,7 +207,7 @@ def change(api, send, members, expected, asked, voice, wait_timeout=0, cause=Non
     )
 
 
-def _reread_or_unknown(check, happened, outcome):
+def _reread_or_unknown(check: Callable[[], object], happened: str, outcome: str) -> None:
     """Run a re-reading ``check``; when the read itself fails, say what
     happened before it and what is therefore not known."""
     try:
@@ -190,7 +224,14 @@ def _reread_or_unknown(check, happened, outcome):
         ) from read_exc
 
 
-def _after_refusal(api, members, expected, asked, exc, voice):
+def _after_refusal(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    asked: str,
+    exc: sdk_exceptions.BadRequestException,
+    voice: voice_module.Voice,
+) -> None:
     """A 400 may come from a race another client won: when the service
     is now as asked, say so and succeed."""
     try:
@@ -206,7 +247,12 @@ def _after_refusal(api, members, expected, asked, exc, voice):
     )
 
 
-def report_unconfirmed(api, members, exc, voice):
+def report_unconfirmed(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    exc: services.Unconfirmed,
+    voice: voice_module.Voice,
+) -> NoReturn:
     """Fail with what the database shows after an Unconfirmed action, and
     how to learn whether the request still completes (it may: Cinder's
     RPC call goes on after our bound)."""
@@ -216,7 +262,14 @@ def report_unconfirmed(api, members, exc, voice):
     ) from exc
 
 
-def wait_for_failover(api, members, backend_id, timeout, interval, report):
+def wait_for_failover(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    backend_id: str | None,
+    timeout: float,
+    interval: float,
+    report: Callable[[services.Service, float], object],
+) -> list[services.Service]:
     """Poll until no member is failing over any more; the final services.
 
     ``timeout`` bounds the whole wait, however many members there are.
@@ -247,7 +300,7 @@ def wait_for_failover(api, members, backend_id, timeout, interval, report):
     return final
 
 
-def _check_landed(current, backend_id):
+def _check_landed(current: services.Service, backend_id: str | None) -> None:
     """Fail unless ``current`` ended where the failover was asked to go."""
     failing_back = backend_id == services.FAILBACK
     wanted = 'enabled' if failing_back else 'failed-over'

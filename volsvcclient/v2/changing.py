@@ -5,6 +5,8 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
 import typing
 
 from osc_lib import exceptions
@@ -14,11 +16,16 @@ from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
 
+if typing.TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import services
+
 
 class SetService(command.Command):
     _description = 'Enable or disable a Block Storage service, and check it took effect'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         # Upstream OSC names the binary <service> here: keep its spelling.
         selection.add_service_arguments(parser, binary_dest='service')
@@ -46,7 +53,7 @@ class SetService(command.Command):
         reasons.add_irreversible_option(parser)
         return parser
 
-    def take_action(self, parsed_args):
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
         if parsed_args.disable_reason is not None and not parsed_args.disable:
             raise exceptions.CommandError(
                 'Cannot specify option --disable-reason without --disable specified.'
@@ -69,7 +76,10 @@ class SetService(command.Command):
                 api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
             )
 
-    def _disable(self, api, service, reason, even_if_irreversible):
+    def _disable(
+        self, api: services.ServiceAPI, service: services.Service, reason: str | None,
+        even_if_irreversible: bool,
+    ) -> None:
         from volsvcclient import workflows
 
         expected = {'status': 'disabled'}
@@ -90,7 +100,10 @@ class SetService(command.Command):
             cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
         )
 
-    def _enable(self, api, service, via_thaw, even_if_down):
+    def _enable(
+        self, api: services.ServiceAPI, service: services.Service, via_thaw: bool,
+        even_if_down: bool,
+    ) -> None:
         from volsvcclient import services
         from volsvcclient import workflows
 
@@ -121,7 +134,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
     #: A selection can stand in for <host>.
     host_required = False
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         selection.add_selectors(
             parser,
@@ -134,14 +147,14 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         return parser
 
     @property
-    def word(self):
+    def word(self) -> str:
         return 'frozen' if self.frozen else 'thawed'
 
     @property
-    def verb(self):
+    def verb(self) -> str:
         return 'freeze' if self.frozen else 'thaw'
 
-    def take_action(self, parsed_args):
+    def take_action(self, parsed_args: argparse.Namespace) -> int | None:
         from volsvcclient import workflows
 
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
@@ -161,7 +174,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         members = api.members(target)
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
-            return
+            return None
         workflows.check_up(members, self.verb, parsed_args.even_if_down, self.voice)
         for member in members:
             if member.status == 'disabled' and member.disabled_reason != 'frozen':
@@ -175,15 +188,16 @@ class _FrozenCommand(selection.HostTarget, command.Command):
             parsed_args.wait_timeout,
             self.voice.cluster_thaw() if clustered and not self.frozen else None,
         )
+        return None
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
         raise NotImplementedError
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         """What the command does to a disable an operator made."""
         raise NotImplementedError
 
-    def _change_selection(self, parsed_args):
+    def _change_selection(self, parsed_args: argparse.Namespace) -> int | None:
         from volsvcclient import batch
         from volsvcclient import desired_state
         from volsvcclient import interrupts
@@ -213,6 +227,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
             return 130
         if unfinished:
             raise exceptions.CommandError(summary)
+        return None
 
 
 class FreezeService(_FrozenCommand):
@@ -223,10 +238,10 @@ class FreezeService(_FrozenCommand):
     frozen = True
     expected = {'is_frozen': True}
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> None:
         api.freeze(target)
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         return "the freeze replaces the reason with 'frozen', and a thaw will re-enable it"
 
 
@@ -238,10 +253,10 @@ class ThawService(_FrozenCommand):
     frozen = False
     expected = {'is_frozen': False, 'status': 'enabled'}
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
         return api.thaw(target)
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         return (
             'the thaw re-enables it and clears the reason; disable it again if '
             'it must stay out of service'

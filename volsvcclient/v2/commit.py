@@ -5,6 +5,8 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
 import collections
 import typing
 
@@ -16,6 +18,8 @@ from volsvcclient import reasons
 from volsvcclient import selection
 
 if typing.TYPE_CHECKING:
+    import argparse
+
     from volsvcclient import batch as batch_module
     from volsvcclient import interrupts
 
@@ -32,7 +36,7 @@ class CommitService(command.Lister):
     ctrl_c: 'interrupts.Interrupts'
     batch: 'batch_module.Batch | None'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         selection.add_service_arguments(parser, required=False)
         parser.add_argument(
@@ -94,10 +98,12 @@ class CommitService(command.Lister):
         )
         return parser
 
-    def add_cluster_selector(self, group):
+    def add_cluster_selector(self, group: argparse._ArgumentGroup) -> None:
         """Block Storage API v2 has no clusters: v3 adds --cluster here."""
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], list[batch_module.Row]]:
         from volsvcclient import batch
         from volsvcclient import desired_state
 
@@ -141,7 +147,7 @@ class CommitService(command.Lister):
             )
         return names, rows
 
-    def run(self, parsed_args):
+    def run(self, parsed_args: argparse.Namespace) -> int:
         from volsvcclient import interrupts
 
         self.unfinished = ''
