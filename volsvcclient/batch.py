@@ -17,7 +17,6 @@ import collections
 import concurrent.futures
 import dataclasses
 import threading
-import time
 from typing import TYPE_CHECKING, Callable
 
 from osc_lib import exceptions
@@ -26,6 +25,7 @@ from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
+from volsvcclient import polling
 from volsvcclient import reasons
 from volsvcclient import services
 from volsvcclient import workflows
@@ -394,8 +394,9 @@ class Batch:
             if not outcome.attempted:
                 outcome.result, outcome.detail = NOT_ATTEMPTED, f'not sent: {why}'
 
-        deadline = time.monotonic() + wait_timeout
-        while attempted:
+        if not attempted:
+            return
+        for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
             try:
                 final = {(s.host, s.binary): s for s in self.api.list()}
             except Exception as exc:
@@ -406,9 +407,8 @@ class Batch:
                 return
             self.final = final
             pending = [o for o in attempted if not self._check(o, final.get(o.wanted.key))]
-            if not pending or time.monotonic() >= deadline or self.ctrl_c.count:
+            if not pending or self.ctrl_c.count:
                 return
-            time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
 
     def _unverifiable(
         self, attempted: list[Outcome], why: exceptions.CommandError

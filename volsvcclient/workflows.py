@@ -8,13 +8,13 @@ below the commands and ``volsvcclient.batch``: data flows one way.
 from __future__ import annotations
 
 import functools
-import time
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
 
 from volsvcclient import errors
+from volsvcclient import polling
 from volsvcclient import services
 
 if TYPE_CHECKING:
@@ -139,8 +139,7 @@ def verify(
     accepted the disable request"), ``cause`` the known reason it may
     not have been applied. Re-reads for up to ``wait_timeout`` seconds.
     """
-    deadline = time.monotonic() + wait_timeout
-    while True:
+    for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
         current = api.reread(members, f' after {happened}')
         wrong = [
             (member, services.mismatches(now, expected))
@@ -149,9 +148,6 @@ def verify(
         ]
         if not wrong:
             return
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
     member, phrases = wrong[0]
     waited = f' after {wait_timeout:g} s' if wait_timeout else ''
     message = f"{member.label}: {happened} but{waited} {', '.join(phrases)}"
@@ -277,24 +273,21 @@ def wait_for_failover(
     other failover 'failed-over' on the asked target.
     ``report(service, elapsed)`` is called for each member after each read.
     """
-    started = time.monotonic()
-    while True:
+    for elapsed in polling.attempts(timeout, interval):
         final = api.reread(members, ' while failing over')
-        elapsed = time.monotonic() - started
         for current in final:
             report(current, elapsed)
         settling = [s for s in final if s.replication_status == services.FAILING_OVER]
         if not settling:
             break
-        if elapsed >= timeout:
-            current = settling[0]
-            raise exceptions.CommandError(
-                f'{current.label}: still {services.FAILING_OVER} after {timeout:g} s '
-                f'(last seen: replication status '
-                f'{current.replication_status}, active backend '
-                f'{current.active_backend_id!r})'
-            )
-        time.sleep(min(interval, max(timeout - elapsed, 0.01)))
+    else:
+        current = settling[0]
+        raise exceptions.CommandError(
+            f'{current.label}: still {services.FAILING_OVER} after {timeout:g} s '
+            f'(last seen: replication status '
+            f'{current.replication_status}, active backend '
+            f'{current.active_backend_id!r})'
+        )
     for current in final:
         _check_landed(current, backend_id)
     return final
