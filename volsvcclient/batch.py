@@ -6,22 +6,36 @@ list request verifies them all.  Mutating requests are never retried
 blindly: when one gets no clear answer, the verifying read decides what
 happened, and when that read fails too the service is reported
 ``unknown``.  After a lost connection or Ctrl-C no new service is started;
-those are reported ``not attempted``.
+those are reported ``not attempted``.  A second Ctrl-C stops waiting for
+the requests under way (their services are re-read, else ``unknown``);
+no number of them loses the report.
 """
+
+from __future__ import annotations
 
 import collections
 import concurrent.futures
 import dataclasses
 import threading
-import time
+from typing import TYPE_CHECKING, Callable
+
+from osc_lib import exceptions
 
 from volsvcclient import columns
 from volsvcclient import desired_state
 from volsvcclient import errors
+from volsvcclient import interrupts
+from volsvcclient import polling
+from volsvcclient import reasons
 from volsvcclient import services
 from volsvcclient import workflows
 
+if TYPE_CHECKING:
+    from volsvcclient import voice as voice_module
+
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
+#: One service's row under RESULT_COLUMNS.
+Row = tuple[str, str, str, str, str]
 CHANGED = 'changed'
 UNCHANGED = 'unchanged'
 FAILED = 'failed'
@@ -32,14 +46,16 @@ WOULD_CHANGE = 'would change'
 UNFINISHED = (FAILED, UNKNOWN, NOT_ATTEMPTED)
 #: On a terminal, the plan is listed service by service up to this many.
 PLAN_LINES = 50
+#: Seconds between looks at Ctrl-C while requests are under way.
+POLL_SECONDS = 0.05
 
 
 @dataclasses.dataclass
 class Outcome:
     wanted: desired_state.Wanted
-    actions: list
+    actions: list[desired_state.Action]
     #: Actions the server acknowledged.
-    acknowledged: list = dataclasses.field(default_factory=list)
+    acknowledged: list[desired_state.Action] = dataclasses.field(default_factory=list)
     #: The action whose request got no clear answer, if any.
     unanswered: str | None = None
     #: The server's refusal, if any.
@@ -52,15 +68,20 @@ class Outcome:
     kept: str = ''
     #: What the server said of a failure it answered 200 to (a thaw).
     said: str | None = None
+    #: The action whose request is being sent (set by the sending thread).
+    sending: desired_state.Action | None = None
+    #: The action under way when a second Ctrl-C stopped waiting for it.
+    abandoned: desired_state.Action | None = None
     result: str = ''
     detail: str = ''
 
     @property
-    def attempted(self):
-        return bool(self.acknowledged or self.unanswered or self.refused)
+    def attempted(self) -> bool:
+        return bool(self.acknowledged or self.unanswered or self.refused
+                    or self.abandoned)
 
     @property
-    def row(self):
+    def row(self) -> Row:
         planned = ', '.join(map(str, self.actions)) or '-'
         if self.fallback:
             planned += f' ({self.fallback})'
@@ -74,13 +95,13 @@ class _SharedRequest:
     """A request several services wait for: the first sends it, the others
     get its outcome."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.sent = False
-        self.error = None
-        self.answer = None
+        self.error: Exception | None = None
+        self.answer: str | None = None
 
-    def send_once(self, send):
+    def send_once(self, send: Callable[[], str | None]) -> str | None:
         with self.lock:
             if not self.sent:
                 self.sent = True
@@ -96,18 +117,28 @@ class _SharedRequest:
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
-    def __init__(self, api, request, stderr, even_if_down=False):
+    def __init__(
+        self,
+        api: services.ServiceAPI,
+        request: desired_state.Request,
+        voice: voice_module.Voice,
+        even_if_down: bool = False,
+        ctrl_c: interrupts.Interrupts | None = None,
+    ) -> None:
         self.api = api
         self.even_if_down = even_if_down
-        self.stderr = stderr
-        self.terminal = stderr.isatty()
+        #: Ctrl-C as counted by the command (a fresh counter, not listening
+        #: to SIGINT, when none is given).
+        self.ctrl_c = ctrl_c or interrupts.Interrupts()
+        self.voice = voice
+        self.terminal = voice.terminal
         self.interrupted = False
-        self.final = {}
+        self.final: dict[tuple[str, str], services.Service] = {}
         #: (cluster or host, action) -> the one request its services share.
-        self._shared = {}
+        self._shared: dict[tuple[str, str], _SharedRequest] = {}
         self._shared_lock = threading.Lock()
         live = self.live = self._read_live(request)
-        self.outcomes = []
+        self.outcomes: list[Outcome] = []
         for wanted in request.resolve(live.values()):
             service = live.get(wanted.key)
             outcome = Outcome(
@@ -119,8 +150,7 @@ class Batch:
                 outcome.kept = self._not_set(service, wanted)
             self.outcomes.append(outcome)
 
-    @staticmethod
-    def _not_set(service, wanted):
+    def _not_set(self, service: services.Service, wanted: desired_state.Wanted) -> str:
         """What the wanted state asks that commit leaves as it is."""
         kept = []
         if (wanted.status == 'disabled' and not wanted.disabled_reason
@@ -129,13 +159,12 @@ class Batch:
         for name, value in wanted.unapplied:
             now = getattr(service, columns.ATTRIBUTE_BY_NAME[name])
             if (value or None) != (now or None):
-                kept.append(
-                    f'{name} is {now!r}, not {value!r}: commit does not fail '
-                    f"over ('openstack volume service failover' does)"
-                )
+                kept.append(self.voice.not_failed_over(name, now, value))
         return '; '.join(kept)
 
-    def _read_live(self, request):
+    def _read_live(
+        self, request: desired_state.Request
+    ) -> dict[tuple[str, str], services.Service]:
         if request.selector:
             request.selector.check_version(self.api)
         if request.selector is None and len(request.wanted) == 1:
@@ -144,23 +173,32 @@ class Batch:
         binary = request.selector.binary if request.selector else None
         return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
 
-    def warn_irreversible(self):
+    def irreversible(self) -> collections.Counter[str]:
+        """Binary -> how many services the plan disables for good."""
+        return collections.Counter(
+            o.wanted.binary for o in self.to_change
+            if reasons.irreversible(o.wanted.binary)
+            and any(a.name == 'disable' for a in o.actions)
+        )
+
+    def warn_irreversible(self) -> None:
         """Say once per binary when a plan disables what cannot be undone."""
-        warned = set()
-        for outcome in self.to_change:
-            binary = outcome.wanted.binary
-            if binary in warned or not any(a.name == 'disable' for a in outcome.actions):
-                continue
-            warning = workflows.irreversible(binary)
-            if warning:
-                warned.add(binary)
-                self.note(warning)
+        for binary in self.irreversible():
+            self.note(f'warning: {self.voice.irreversible(binary)}')
+
+    def refuse_irreversible(self) -> None:
+        """Refuse, before any request, a plan that disables for good."""
+        for binary, count in self.irreversible().items():
+            raise exceptions.CommandError(self.voice.refuse_irreversible(
+                f'{count} {binary} service(s)', binary, reasons.IRREVERSIBLE_OPTION))
 
     @property
-    def to_change(self):
+    def to_change(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.actions and not o.result]
 
-    def plan_rows(self, enable_via_thaw):
+    def plan_rows(
+        self, enable_via_thaw: bool
+    ) -> tuple[tuple[str, ...], list[Row]]:
         self.warn_irreversible()
         for outcome in self.outcomes:
             if not outcome.result:
@@ -173,20 +211,34 @@ class Batch:
 
     # Applying
 
-    def apply(self, enable_via_thaw=False, concurrency=8, wait_timeout=0):
+    def apply(
+        self,
+        enable_via_thaw: bool = False,
+        concurrency: int = 8,
+        wait_timeout: float = 0,
+        even_if_irreversible: bool = False,
+    ) -> tuple[tuple[str, ...], list[Row], int]:
         """Apply every plan; (columns, rows, number not ending as asked)."""
         changing = self.to_change
+        if not even_if_irreversible:
+            self.refuse_irreversible()
         self.warn_irreversible()
         self._announce(changing)
         stop = threading.Event()
+        # From here on Ctrl-C is counted, not raised, but while a verifying
+        # read (that a KeyboardInterrupt may cut short) is under way.
+        self.ctrl_c.raising = False
         self._run_all(changing, concurrency, stop)
         try:
+            self.ctrl_c.raising = True
             self._verify(changing, wait_timeout)
-            if enable_via_thaw and not stop.is_set():
+            if enable_via_thaw and not stop.is_set() and not self.ctrl_c.count:
                 for outcome in changing:
                     if outcome.result == FAILED and self._enable_ignored(outcome):
                         self._enable_via_thaw(outcome)
+            self.ctrl_c.raising = False
         except KeyboardInterrupt:
+            self.ctrl_c.raising = False
             self.interrupted = True
             self.note('\ninterrupted while verifying')
             for outcome in changing:
@@ -199,7 +251,7 @@ class Batch:
         unfinished = sum(o.result in UNFINISHED for o in self.outcomes)
         return RESULT_COLUMNS, [o.row for o in self.outcomes], unfinished
 
-    def _announce(self, changing):
+    def _announce(self, changing: list[Outcome]) -> None:
         if not self.terminal or not changing:
             return
         if len(changing) <= PLAN_LINES:
@@ -217,30 +269,62 @@ class Batch:
             f'service(s): {summary}'
         )
 
-    def _run_all(self, changing, concurrency, stop):
-        done = 0
-        with concurrent.futures.ThreadPoolExecutor(max(1, concurrency)) as pool:
-            futures = []
-            try:
-                # Ctrl-C while submitting, too, must stop what is not started.
-                for outcome in changing:
-                    futures.append(pool.submit(self._run, outcome, stop))
-                for future in concurrent.futures.as_completed(futures):
-                    future.result()
-                    done += 1
-                    self._progress(done, len(changing))
-            except KeyboardInterrupt:
-                self.interrupted = True
-                stop.set()
-                self.note('\ninterrupted: finishing the requests under way')
-                pool.shutdown(wait=True, cancel_futures=True)
-        if self.terminal and changing:
-            self.note('')
+    def _run_all(
+        self, changing: list[Outcome], concurrency: int, stop: threading.Event
+    ) -> None:
+        """Send every plan; the first Ctrl-C starts nothing new, the second
+        stops waiting for the answers under way."""
+        pool = concurrent.futures.ThreadPoolExecutor(max(1, concurrency))
+        futures = {pool.submit(self._run, o, stop): o for o in changing}
+        pending = set(futures)
+        seen = 0
+        try:
+            while pending:
+                done, pending = concurrent.futures.wait(
+                    pending, POLL_SECONDS, concurrent.futures.FIRST_COMPLETED
+                )
+                for future in done:
+                    if not future.cancelled():
+                        try:
+                            future.result()
+                        except KeyboardInterrupt:
+                            self.ctrl_c.record()
+                self._progress(len(futures) - len(pending), len(futures))
+                if self.ctrl_c.count > seen:
+                    seen = self.ctrl_c.count
+                    if self._interrupted(pending, stop):
+                        return
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self.terminal and changing:
+                self.note('')
 
-    def note(self, message):
-        self.stderr.write(message + '\n')
+    def _interrupted(
+        self, pending: set[concurrent.futures.Future[None]], stop: threading.Event
+    ) -> bool:
+        """React to Ctrl-C while sending; True to stop waiting."""
+        if not self.interrupted:
+            self.interrupted = True
+            stop.set()
+            for future in pending:
+                future.cancel()
+            self.note('\ninterrupted: finishing the requests under way '
+                      '(Ctrl-C again to stop waiting for them)')
+        if self.ctrl_c.count < 2:
+            return False
+        under_way = [o for o in self.to_change if o.sending and not o.result]
+        for outcome in under_way:
+            outcome.abandoned = outcome.sending
+        self.note(f'interrupted again: not waiting for the {len(under_way)} '
+                  f'request(s) under way')
+        return True
 
-    def _freeze_or_thaw(self, wanted, action):
+    def note(self, message: str) -> None:
+        self.voice.note(message)
+
+    def _freeze_or_thaw(
+        self, wanted: desired_state.Wanted, action: desired_state.Action
+    ) -> str | None:
         """Cinder freezes and thaws a clustered host's whole cluster: the
         members of one cluster share one request."""
         live = self.live[wanted.key]
@@ -250,11 +334,12 @@ class Batch:
             and s.binary == services.VOLUME_BINARY
         ] or [live]
 
-        def send():
-            workflows.check_up(members, action.name, self.even_if_down, self.note)
+        def send() -> str | None:
+            workflows.check_up(members, action.name, self.even_if_down, self.voice)
             target = services.Target(host=wanted.host)
             if action.name == 'freeze':
-                return self.api.freeze(target)
+                self.api.freeze(target)
+                return None
             return self.api.thaw(target)
 
         with self._shared_lock:
@@ -263,15 +348,14 @@ class Batch:
             )
         return shared.send_once(send)
 
-    def _progress(self, done, total):
-        if self.terminal:
-            self.stderr.write(f'\r{done}/{total} service(s) sent\033[K')
+    def _progress(self, done: int, total: int) -> None:
+        self.voice.progress(f'{done}/{total} service(s) sent')
 
-    def _run(self, outcome, stop):
+    def _run(self, outcome: Outcome, stop: threading.Event) -> None:
         """Send one service's requests in order; stop at the first error."""
         wanted = outcome.wanted
         service = services.Service({'host': wanted.host, 'binary': wanted.binary})
-        senders = {
+        senders: dict[str, Callable[[desired_state.Action], str | None]] = {
             'freeze': lambda action: self._freeze_or_thaw(wanted, action),
             'thaw': lambda action: self._freeze_or_thaw(wanted, action),
             'disable': lambda action: self.api.disable(service, action.reason),
@@ -280,6 +364,7 @@ class Batch:
         for action in outcome.actions:
             if stop.is_set():
                 return
+            outcome.sending = action
             try:
                 outcome.said = senders[action.name](action) or outcome.said
             except Exception as exc:
@@ -295,11 +380,13 @@ class Batch:
                 else:
                     outcome.refused = f'{action.name}: {translated}'
                 return
+            finally:
+                outcome.sending = None
             outcome.acknowledged.append(action)
 
     # Verifying
 
-    def _verify(self, changing, wait_timeout):
+    def _verify(self, changing: list[Outcome], wait_timeout: float) -> None:
         """Re-list until every attempted service is as wanted, or give up."""
         attempted = [o for o in changing if o.attempted]
         why = 'interrupted' if self.interrupted else 'cinder-api stopped answering'
@@ -307,8 +394,9 @@ class Batch:
             if not outcome.attempted:
                 outcome.result, outcome.detail = NOT_ATTEMPTED, f'not sent: {why}'
 
-        deadline = time.monotonic() + wait_timeout
-        while attempted:
+        if not attempted:
+            return
+        for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
             try:
                 final = {(s.host, s.binary): s for s in self.api.list()}
             except Exception as exc:
@@ -319,11 +407,12 @@ class Batch:
                 return
             self.final = final
             pending = [o for o in attempted if not self._check(o, final.get(o.wanted.key))]
-            if not pending or time.monotonic() >= deadline:
+            if not pending or self.ctrl_c.count:
                 return
-            time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
 
-    def _unverifiable(self, attempted, why):
+    def _unverifiable(
+        self, attempted: list[Outcome], why: exceptions.CommandError
+    ) -> None:
         for outcome in attempted:
             if outcome.refused and not outcome.acknowledged:
                 outcome.result, outcome.detail = FAILED, outcome.refused
@@ -334,20 +423,30 @@ class Batch:
                 parts.append(f'the server accepted {accepted}')
             if outcome.unanswered:
                 parts.append(f'no answer to {outcome.unanswered}')
+            if outcome.abandoned:
+                parts.append(f'interrupted while {outcome.abandoned} was under way')
             if outcome.refused:
                 parts.append(f'refused {outcome.refused}')
             parts.append(f'could not re-read: {why}')
             outcome.result, outcome.detail = UNKNOWN, '; '.join(parts)
 
-    def _check(self, outcome, service):
+    def _check(self, outcome: Outcome, service: services.Service | None) -> bool:
         """Mark ``outcome`` from the re-read; True when it ended as asked."""
         if service is None:
             outcome.result, outcome.detail = FAILED, 'disappeared'
             return True
+        if outcome.abandoned and services.mismatches(service, outcome.wanted.expected):
+            outcome.result = UNKNOWN
+            outcome.detail = (
+                f'interrupted while {outcome.abandoned} was under way: it may '
+                f'still be applied'
+            )
+            return True
         if outcome.unconfirmed:
             outcome.result = UNKNOWN
             outcome.detail = (
-                f'{outcome.unanswered}. {workflows.database_shows([service])}'
+                f'{outcome.unanswered}. {workflows.database_shows([service])}; '
+                f'{self.voice.check_later([service])}'
             )
             return True
         wrong = services.mismatches(service, outcome.wanted.expected)
@@ -355,13 +454,17 @@ class Batch:
             outcome.result, outcome.detail = CHANGED, ''
             return True
         outcome.result = FAILED
-        if outcome.refused or outcome.unanswered:
-            outcome.detail = outcome.refused or outcome.unanswered
+        why = outcome.refused or outcome.unanswered
+        if why:
+            outcome.detail = why
         else:
             outcome.detail = (
                 'the server accepted every request but ' + ', '.join(wrong)
             )
-            if outcome.said:
+            before = self.live[outcome.wanted.key]
+            if services.changed_by_another(before, service, outcome.wanted.expected):
+                outcome.detail += f': {services.ANOTHER_CLIENT}'
+            elif outcome.said:
                 outcome.detail += f'. The server said: {outcome.said}'
             elif self._enable_ignored(outcome):
                 outcome.detail += f'. {services.ENABLE_IGNORED}'
@@ -371,17 +474,17 @@ class Batch:
                     )
             elif (service.cluster and service.status == 'disabled'
                   and desired_state.Action('thaw') in outcome.acknowledged):
-                outcome.detail += f'. {services.CLUSTER_THAW}'
+                outcome.detail += f'. {self.voice.cluster_thaw()}'
         return False
 
     @staticmethod
-    def _may_thaw_to_enable(outcome):
+    def _may_thaw_to_enable(outcome: Outcome) -> bool:
         return (
             outcome.wanted.binary == services.VOLUME_BINARY
             and desired_state.Action('enable') in outcome.actions
         )
 
-    def _enable_ignored(self, outcome):
+    def _enable_ignored(self, outcome: Outcome) -> bool:
         service = self.final.get(outcome.wanted.key)
         return (
             service is not None
@@ -390,10 +493,10 @@ class Batch:
             and service.status == 'disabled'
         )
 
-    def _enable_via_thaw(self, outcome):
+    def _enable_via_thaw(self, outcome: Outcome) -> None:
         service = self.final[outcome.wanted.key]
         try:
-            workflows.enable_via_thaw(self.api, service, self.note, self.even_if_down)
+            workflows.enable_via_thaw(self.api, service, self.voice, self.even_if_down)
         except KeyboardInterrupt:
             outcome.result = UNKNOWN
             outcome.detail = 'interrupted during the freeze and thaw that re-enable it'

@@ -4,6 +4,10 @@ Names match upstream OSC where the column exists there, so scripts that
 parse ``-f json`` keep working.
 """
 
+from __future__ import annotations
+
+from typing import Any, Mapping
+
 from volsvcclient import versions
 
 # (SDK attribute, column name, minimum microversion, shown with --long only)
@@ -29,7 +33,9 @@ SERVER_FIELDS = {'availability_zone': 'zone', 'is_frozen': 'frozen'}
 ATTRIBUTE_BY_NAME = {name: attr for attr, name, _, _ in SERVICE_COLUMNS}
 
 
-def for_list(microversion, long):
+def for_list(
+    microversion: str | None, long: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(attributes, names) that ``list`` shows at this microversion."""
     chosen = [
         (attr, name)
@@ -40,14 +46,16 @@ def for_list(microversion, long):
     return tuple(a for a, _ in chosen), tuple(n for _, n in chosen)
 
 
-def for_show(fields, microversion):
+def for_show(
+    fields: Mapping[str, Any], microversion: str | None
+) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     """(names, values) of every field the server returned, known ones first.
 
     Columns that ``list`` shows at this microversion are always there, as
     in ``list`` (Cinder gives ``backend_state`` for cinder-volume only). A
     field a newer Cinder adds shows under its own name in Title Case.
     """
-    shown = []
+    shown: list[tuple[str, Any]] = []
     for attr, name, minimum, _ in SERVICE_COLUMNS:
         field = SERVER_FIELDS.get(attr, attr)
         if field in fields:

@@ -7,25 +7,40 @@ version; and one-line errors for SDK and keystoneauth failures (full
 tracebacks stay behind ``--debug``).
 """
 
-import argparse
+from __future__ import annotations
+
 import contextlib
 import logging
+from typing import TYPE_CHECKING, Iterator
 
 from osc_lib.command import command
 from osc_lib import exceptions
 
 from volsvcclient import plugin
+from volsvcclient import voice
 
 DISTRIBUTION = 'volsvcclient'
 
+if TYPE_CHECKING:
+    import argparse
 
-class _ServiceCommand:
+    from openstack.config import cloud_region
+
+    from volsvcclient import services
+
+    # What the mixin is mixed into, for the checker: osc-lib's commands.
+    _Mixin = command.Command
+else:
+    _Mixin = object
+
+
+class _ServiceCommand(_Mixin):
     # OSC authenticates before a command runs when this is True, where a
     # failure gets keystoneauth's words and no time bound: sign_in() does
     # the same work from inside run().
     auth_required = False
 
-    def sign_in(self):
+    def sign_in(self) -> None:
         """OSC's own authentication, with a time bound on every request."""
         from volsvcclient import bounds
 
@@ -38,7 +53,7 @@ class _ServiceCommand:
         self.auth_required = True
         self.app.prepare_to_run_command(self)
 
-    def service_api(self, rpc_timeout=None):
+    def service_api(self, rpc_timeout: float | None = None) -> services.ServiceAPI:
         """os-services at the version the user asked for.
 
         ``rpc_timeout`` bounds the requests that wait on RPC (None: the
@@ -50,10 +65,17 @@ class _ServiceCommand:
             plugin.API_NAME, plugin.DEFAULT_API_VERSION
         )
         return services.connect(
-            self.app.client_manager, requested, rpc_timeout, self.note
+            self.app.client_manager, requested, rpc_timeout, self.voice
         )
 
-    def get_epilog(self):
+    @property
+    def voice(self) -> voice.Voice:
+        """Notes, progress and advice that name the program that runs."""
+        if getattr(self, '_voice', None) is None:
+            self._voice = voice.Voice(voice.program_of(self.app), self.app.stderr)
+        return self._voice
+
+    def get_epilog(self) -> str:
         """cliff's epilog, without its scan of every installed distribution
         (0.1 s on each run, help or not) to find which one we come from."""
         parts = [self._epilog or '']
@@ -61,13 +83,14 @@ class _ServiceCommand:
             parts.append(f'This command is provided by the {DISTRIBUTION} plugin.')
         return '\n\n'.join(parts)
 
-    def note(self, message):
+    def note(self, message: str) -> None:
         """A line for the operator on stderr, never mixed into output."""
-        self.app.stderr.write(message + "\n")
+        self.voice.note(message)
 
-    def run(self, parsed_args):
+    def run(self, parsed_args: argparse.Namespace) -> int:
+        options = self.app.options
         try:
-            with _quiet_logging(self.app.options.debug):
+            with _quiet_logging(options.debug, getattr(options, 'verbose_level', 1)):
                 self.sign_in()
                 return super().run(parsed_args)
         except exceptions.CommandError:
@@ -80,7 +103,7 @@ class _ServiceCommand:
                 raise
             raise translated from exc
 
-    def _auth_url(self):
+    def _auth_url(self) -> str | None:
         cloud = getattr(self.app, 'cloud', None)
         return ((cloud.config.get('auth') or {}).get('auth_url')
                 if cloud is not None else None)
@@ -90,7 +113,8 @@ class _ServiceCommand:
 _NO_AUTH_URL = ('none', 'noauth', 'admin_token', 'http_basic')
 
 
-def _check_configured(cloud: object, options: argparse.Namespace) -> None:
+def _check_configured(cloud: cloud_region.CloudRegion,
+                      options: argparse.Namespace) -> None:
     """Say what is missing when nothing names Keystone, before any prompt
     for a password: with no configuration at all, ``volsvc`` asked for one
     and ``openstack`` said "Missing value auth-url required for auth plugin
@@ -130,36 +154,51 @@ _DISCOVERY_LOGGERS = ('keystoneauth.identity.generic.base', 'keystoneauth.discov
 _HTTP_LOGGER = 'keystoneauth.session'
 
 
+class _FirstRetryOnly(logging.Filter):
+    """keystoneauth warns of every retried read ("Retrying in 0.5s. 3
+    retries left"), three a read, for as long as a wait or a batch keeps
+    reading through an outage: one line says it; ``-v`` shows them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if 'Retrying in' not in record.getMessage():
+            return True
+        if self.told:
+            return False
+        self.told = True
+        record.msg = ' '.join(record.getMessage().split()) + ' (-v shows every retry)'
+        record.args = ()
+        return True
+
+
 @contextlib.contextmanager
-def _quiet_logging(debug):
+def _quiet_logging(debug: bool, verbose_level: int = 1) -> Iterator[None]:
     """Discovery warnings hidden unless ``debug``; keystoneauth's request
-    log skipped when nothing would print it."""
-    quieted = {}
+    log skipped when nothing would print it; its retry warnings one line
+    unless -v."""
+    quieted: dict[str, int] = {}
     if not debug:
         quieted.update(dict.fromkeys(_DISCOVERY_LOGGERS, logging.ERROR))
-    if not _printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
+    if not voice._printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
         quieted[_HTTP_LOGGER] = logging.INFO
-    levels = {}
+    levels: dict[logging.Logger, int] = {}
     for name, level in quieted.items():
         logger = logging.getLogger(name)
         levels[logger] = logger.level
         logger.setLevel(level)
+    retries = _FirstRetryOnly()
+    http_log = logging.getLogger(_HTTP_LOGGER)
+    if verbose_level < 2:
+        http_log.addFilter(retries)
     try:
         yield
     finally:
+        http_log.removeFilter(retries)
         for logger, level in levels.items():
             logger.setLevel(level)
-
-
-def _printed(logger, level):
-    """Whether a handler prints ``logger``'s records at ``level``."""
-    while logger:
-        if any(handler.level <= level for handler in logger.handlers):
-            return True
-        if not logger.propagate:
-            return False
-        logger = logger.parent
-    return False
 
 
 class Command(_ServiceCommand, command.Command):

@@ -6,8 +6,11 @@ actions: this module says what should change and in which order;
 ``volsvcclient.batch`` applies and verifies it.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import json
+from typing import TYPE_CHECKING, Any, Iterable
 
 from osc_lib import exceptions
 
@@ -16,6 +19,9 @@ from volsvcclient import errors
 from volsvcclient import reasons
 from volsvcclient import selection
 from volsvcclient import services
+
+if TYPE_CHECKING:
+    from volsvcclient import voice
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,16 +34,16 @@ class Wanted:
     disabled_reason: str | None = None
     frozen: bool | None = None
     #: (column, value) pairs a saved file gives that commit does not set.
-    unapplied: tuple = ()
+    unapplied: tuple[tuple[str, Any], ...] = ()
 
     @property
-    def key(self):
+    def key(self) -> tuple[str, str]:
         return (self.host, self.binary)
 
     @property
-    def expected(self):
+    def expected(self) -> dict[str, Any]:
         """SDK attribute -> value the re-read service must show."""
-        expected = {}
+        expected: dict[str, Any] = {}
         if self.status:
             expected['status'] = self.status
         if self.status == 'disabled' and self.disabled_reason:
@@ -52,11 +58,11 @@ class Action:
     name: str
     reason: str | None = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} (reason '{self.reason}')" if self.reason else self.name
 
 
-def plan(live, wanted):
+def plan(live: services.Service, wanted: Wanted) -> list[Action]:
     """Actions that take ``live`` to ``wanted``, in a safe order.
 
     Thaw comes first (it re-enables), freeze next (it disables with reason
@@ -87,13 +93,13 @@ class Request:
     """What ``commit`` was asked: explicit Wanted entries, or a Selector
     with the state every selected service should take."""
 
-    wanted: tuple = ()
+    wanted: tuple[Wanted, ...] = ()
     selector: selection.Selector | None = None
     template: Wanted | None = None
 
-    def resolve(self, live):
+    def resolve(self, live: Iterable[services.Service]) -> list[Wanted]:
         """The Wanted entries, given every live service."""
-        if self.selector is None:
+        if self.selector is None or self.template is None:
             return list(self.wanted)
         chosen = [s for s in live if self.selector.matches(s)]
         if not chosen:
@@ -104,28 +110,44 @@ class Request:
         ]
 
 
-def from_arguments(parsed_args):
-    """The Request that ``volume service commit`` was given."""
-    frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
-    single = (parsed_args.host, parsed_args.binary)
-    states = (parsed_args.status, parsed_args.disabled_reason, frozen)
-    if parsed_args.from_file:
-        selecting = selection.selectors(parsed_args) != selection.Selector()
-        if any(v is not None for v in single + states) or selecting:
-            raise exceptions.CommandError(
-                '--from-file takes the wanted states from the file: give no '
-                '<host>, <binary>, selector, --status, --disabled-reason, '
-                '--frozen or --thawed with it'
-            )
-        return Request(wanted=tuple(load(parsed_args.from_file)))
-    selector = selection.from_arguments(parsed_args, also='--from-file <file>')
-    if parsed_args.disabled_reason is not None and parsed_args.status != 'disabled':
+@dataclasses.dataclass(frozen=True)
+class Asked:
+    """What ``commit`` was given on its command line, as plain values."""
+
+    host: str | None = None
+    binary: str | None = None
+    status: str | None = None
+    disabled_reason: str | None = None
+    frozen: bool | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(
+            value is not None for value in dataclasses.astuple(self)
+        )
+
+
+def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> Request:
+    """The Request of ``commit --from-file``: nothing else may be asked."""
+    if asked.given or selecting:
+        raise exceptions.CommandError(
+            '--from-file takes the wanted states from the file: give no '
+            '<host>, <binary>, selector, --status, --disabled-reason, '
+            '--frozen or --thawed with it'
+        )
+    return Request(wanted=tuple(load(path, voice)))
+
+
+def from_options(asked: Asked, selector: selection.Selector) -> Request:
+    """The Request of ``commit`` given states on its command line."""
+    if asked.disabled_reason is not None and asked.status != 'disabled':
         raise exceptions.CommandError('--disabled-reason goes with --status disabled')
-    if parsed_args.status is None and frozen is None:
+    if asked.status is None and asked.frozen is None:
         raise exceptions.CommandError(
             'Nothing to commit: give --status, --frozen or --thawed'
         )
-    reasons.check_reason(parsed_args.disabled_reason, '--disabled-reason')
+    reasons.check_reason(asked.disabled_reason, '--disabled-reason')
+    states = (asked.status, asked.disabled_reason, asked.frozen)
     if selector.host is None:
         if selector.binary is None:
             # Only cinder-volume services can be frozen, and only they can
@@ -135,12 +157,12 @@ def from_arguments(parsed_args):
         template = Wanted('', selector.binary or '', *states)
         _check_consistent(template, 'the selection')
         return Request(selector=selector, template=template)
-    wanted = Wanted(*single, *states)
+    wanted = Wanted(asked.host or '', asked.binary or '', *states)
     _check_consistent(wanted, 'the command line')
     return Request(wanted=(wanted,))
 
 
-def load(path):
+def load(path: str, voice: voice.Voice) -> list[Wanted]:
     """Wanted states from saved ``list --long -f json|yaml`` output."""
     try:
         if path == '-':
@@ -155,8 +177,7 @@ def load(path):
     except UnicodeDecodeError as exc:
         raise exceptions.CommandError(
             f'{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at '
-            f'offset {exc.start}): give saved "openstack volume service list '
-            f'--long -f json" output'
+            f'offset {exc.start}): give saved {voice.saved_listing()} output'
         ) from exc
     entries = _parse(path, text)
     if isinstance(entries, dict):
@@ -164,7 +185,7 @@ def load(path):
     if not isinstance(entries, list):
         raise exceptions.CommandError(
             f'{path}: expected a list of services as printed by '
-            f'"openstack volume service list --long -f json"'
+            f'{voice.saved_listing()}'
         )
     wanted = [_entry(path, number, entry) for number, entry in enumerate(entries, 1)]
     seen = set()
@@ -177,7 +198,7 @@ def load(path):
     return wanted
 
 
-def _parse(path, text):
+def _parse(path: str, text: str) -> Any:
     # A saved listing is two levels deep: deeper nesting exhausts the
     # parsers' recursion before any entry is looked at.
     too_deep = exceptions.CommandError(
@@ -207,7 +228,7 @@ def _parse(path, text):
 UNAPPLIED_COLUMNS = ('Replication Status', 'Active Backend ID')
 
 
-def _entry(path, number, entry):
+def _entry(path: str, number: int, entry: Any) -> Wanted:
     where = f'{path}, entry {number}'
     if not isinstance(entry, dict):
         raise exceptions.CommandError(f'{where}: expected a mapping of column names')
@@ -248,7 +269,7 @@ def _entry(path, number, entry):
     return wanted
 
 
-def _check_consistent(wanted, where):
+def _check_consistent(wanted: Wanted, where: str) -> None:
     """Refuse a wanted state that no request can reach."""
     _check_frozen_binary(wanted, where)
     if wanted.status == 'enabled' and wanted.frozen:
@@ -258,7 +279,7 @@ def _check_consistent(wanted, where):
         )
 
 
-def _check_frozen_binary(wanted, where):
+def _check_frozen_binary(wanted: Wanted, where: str) -> None:
     if wanted.frozen is not None and wanted.binary not in ('', services.VOLUME_BINARY):
         raise exceptions.CommandError(
             f'{where}: only {services.VOLUME_BINARY} services can be frozen '

@@ -4,9 +4,15 @@ Every command's exceptions pass through :func:`translate` (see
 ``volsvcclient.command``), so each failure reads the same everywhere.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
+
+if TYPE_CHECKING:
+    from openstack import exceptions as sdk_exceptions
 
 _URL = re.compile(r'https?://[^\s:/]+(?::\d+)?[^\s:]*')
 _TITLE = re.compile(r'<title>\s*(.*?)\s*</title>', re.IGNORECASE | re.DOTALL)
@@ -17,7 +23,7 @@ _KSA_STATUS = re.compile(r' \(HTTP \d+\)( \(Request-ID: [^)]*\))?$')
 _NOT_IN_CATALOG = 'not present in the service catalog: '
 
 
-def one_line(text):
+def one_line(text: object) -> str:
     """Collapse a server message onto one line."""
     return '; '.join(
         part.strip() for part in str(text).splitlines() if part.strip()
@@ -36,19 +42,19 @@ _REFUSALS = (
 )
 
 
-def _for_operators(details):
+def _for_operators(details: str) -> str:
     for pattern, words in _REFUSALS:
         details = pattern.sub(words, details)
     return details
 
 
-def plain(text):
+def plain(text: object) -> str:
     """A server's error text on one line; an HTML page by its title."""
     title = _TITLE.search(str(text))
     return one_line(title.group(1) if title else text)
 
 
-def _is_keystone(url, auth_url):
+def _is_keystone(url: str, auth_url: str | None) -> bool:
     """Whether ``url`` is under the auth URL, less its API version: on
     devstack Keystone and cinder-api share a host (/identity, /volume), and
     elsewhere a port (Keystone on 443, cinder-api on 8776)."""
@@ -58,12 +64,14 @@ def _is_keystone(url, auth_url):
     return bool(base) and (url == base or url.startswith(base + '/'))
 
 
-def _endpoint(exc):
+def _endpoint(exc: BaseException) -> str:
     match = _URL.search(str(exc))
     return match.group(0) if match else 'the Block Storage endpoint'
 
 
-def translate(exc, keystone=None):
+def translate(
+    exc: BaseException, keystone: str | None = None
+) -> exceptions.CommandError | None:
     """A CommandError for ``exc``, or None when it is not ours to word.
 
     ``keystone`` is the auth URL, to tell Keystone's failures from
@@ -72,8 +80,12 @@ def translate(exc, keystone=None):
     from keystoneauth1 import exceptions as ksa_exceptions
     from openstack import exceptions as sdk_exceptions
 
+    from volsvcclient import services
+
     if isinstance(exc, exceptions.CommandError):
         return exc
+    if isinstance(exc, services.CinderError):
+        return exceptions.CommandError(str(exc))
     if isinstance(exc, sdk_exceptions.HttpException):
         return _http_error(exc)
     server = 'Keystone' if _is_keystone(_endpoint(exc), keystone) else 'cinder-api'
@@ -115,14 +127,14 @@ def translate(exc, keystone=None):
     return None
 
 
-def _no_endpoint(why):
+def _no_endpoint(why: str) -> exceptions.CommandError:
     return exceptions.CommandError(
         f'No Block Storage endpoint for this API version in the service '
         f'catalog ({why})'
     )
 
 
-def _http_error(exc):
+def _http_error(exc: sdk_exceptions.HttpException) -> exceptions.CommandError:
     details = one_line(exc.details or '') or 'no details given'
     if exc.status_code == 403:
         return exceptions.CommandError(

@@ -5,8 +5,14 @@ first line "LEVEL - summary | perfdata". Each rule is one row of RULES,
 which the ``check`` help text lists.
 """
 
+from __future__ import annotations
+
 import collections
 import dataclasses
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from volsvcclient import services
 
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 LEVELS = ('OK', 'WARNING', 'CRITICAL', 'UNKNOWN')
@@ -62,7 +68,7 @@ def silence(age: float | None) -> float | None:
     return None if age is None else abs(age)
 
 
-def stale(service: object, age: float | None, seconds: float) -> bool:
+def stale(service: services.Service, age: float | None, seconds: float) -> bool:
     """Whether ``service`` is a stale record for ``list --down-for``: Cinder
     shows it down, and it has been silent at least ``seconds`` by
     :func:`silence`, or has never sent a heartbeat (updated_at null, which

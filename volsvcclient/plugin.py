@@ -10,7 +10,16 @@ service set`` deliberately replace OSC's core commands of the same name
 (plugin groups load after OSC's own, and cliff keeps the later entry).
 """
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from openstack import proxy
+    from osc_lib import clientmanager
 
 LOG = logging.getLogger(__name__)
 
@@ -21,16 +30,16 @@ API_VERSION_OPTION = 'os_volume_api_version'
 API_VERSIONS = ('2', '3')
 
 
-def make_client(instance):
+def make_client(instance: clientmanager.ClientManager) -> proxy.Proxy:
     """Return the openstacksdk block-storage proxy of OSC's connection."""
     return instance.sdk_connection.block_storage
 
 
-def build_option_parser(parser):
+def build_option_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add no global option: ``--os-volume-api-version`` is OSC's own."""
     return parser
 
 
-def check_api_version(check_version):
+def check_api_version(check_version: str) -> bool:
     """Accept any version: the SDK negotiates microversions with Cinder."""
     return True

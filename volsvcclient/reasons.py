@@ -3,13 +3,40 @@
 Import-light: command modules use it at parse time.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osc_lib import exceptions
+
+if TYPE_CHECKING:
+    import argparse
 
 #: Cinder's column and schema limit for disabled_reason.
 MAX_REASON = 255
+#: The only binary a disable of which can be undone on Cinder 28.0.0 and
+#: later, which ignore os-services/enable: a thaw re-enables it.
+REVERSIBLE_BINARY = 'cinder-volume'
+IRREVERSIBLE_OPTION = '--even-if-irreversible'
 
 
-def check_reason(reason, option='--disable-reason'):
+def irreversible(binary: str) -> bool:
+    """Whether disabling ``binary`` may not be undone through the API."""
+    return binary != REVERSIBLE_BINARY
+
+
+def add_irreversible_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        IRREVERSIBLE_OPTION,
+        action='store_true',
+        help='Disable services other than cinder-volume (cinder-scheduler, '
+        'cinder-backup) even though Cinder 28.0.0 and later have no API that '
+        're-enables them: only their database records can then be changed '
+        'back. Without it such a disable is refused',
+    )
+
+
+def check_reason(reason: str | None, option: str = '--disable-reason') -> None:
     """Refuse a reason Cinder would reject, before any request."""
     if reason is None:
         return
@@ -30,6 +57,6 @@ BEYOND_BMP = (
 )
 
 
-def beyond_bmp(reason):
+def beyond_bmp(reason: str | None) -> bool:
     """Whether ``reason`` has a character MySQL's utf8mb3 cannot store."""
-    return bool(reason) and max(map(ord, reason)) > 0xFFFF
+    return bool(reason and max(map(ord, reason)) > 0xFFFF)

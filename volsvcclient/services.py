@@ -6,16 +6,38 @@ Commands import this module inside ``take_action`` only: it pulls in
 openstacksdk, which ``openstack`` must not pay for on unrelated commands.
 """
 
+from __future__ import annotations
+
+import builtins
 import re
+from typing import (
+    TYPE_CHECKING, Any, Iterable, Iterator, Mapping, NoReturn, Protocol, Sequence,
+    TypeGuard, cast,
+)
 
 from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils
-from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import columns
 from volsvcclient import errors
 from volsvcclient import versions
+
+if TYPE_CHECKING:
+    import datetime
+
+    import requests
+    from openstack import connection
+    from openstack import proxy as sdk_proxy
+    from osc_lib import exceptions as osc_exceptions
+
+    from volsvcclient import voice as voice_module
+
+    class ConnectionHolder(Protocol):
+        """OSC's ClientManager, or volsvc's: what holds the SDK connection."""
+
+        @property
+        def sdk_connection(self) -> connection.Connection: ...
 
 VOLUME_BINARY = 'cinder-volume'
 
@@ -31,14 +53,6 @@ _FIELD_LABELS = {
     'is_frozen': 'frozen',
     'replication_status': 'replication status',
 }
-
-#: Why a thawed cluster member may stay disabled.
-CLUSTER_THAW = (
-    'Cinder delivers freeze and thaw of a cluster to one of its members, and '
-    'only that member disables or re-enables its own service; where '
-    "os-services/enable works (before 28.0.0), 'openstack volume service set "
-    "--enable' re-enables the others"
-)
 
 #: How often a read is retried on a connection error or a status below.
 READ_RETRIES = 3
@@ -69,27 +83,29 @@ class Service:
     __slots__ = ('fields',)
     ATTRIBUTES = frozenset(attr for attr, _, _, _ in columns.SERVICE_COLUMNS)
 
-    def __init__(self, fields):
+    def __init__(self, fields: dict[str, Any]) -> None:
         self.fields = fields
 
-    def __getattr__(self, attr):
+    def __getattr__(self, attr: str) -> Any:
         if attr not in self.ATTRIBUTES:
             raise AttributeError(attr)
         return self.fields.get(columns.SERVER_FIELDS.get(attr, attr))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'Service({self.fields!r})'
 
     @property
-    def label(self):
+    def label(self) -> str:
         return f'{self.binary} on {self.host}'
 
     @property
-    def key(self):
+    def key(self) -> tuple[str, str]:
         return (self.host, self.binary)
 
 
-def rows(listed, attributes):
+def rows(
+    listed: Iterable[Service], attributes: Sequence[str]
+) -> Iterator[tuple[Any, ...]]:
     """Each service's values of ``attributes``, as osc-lib's
     ``get_item_properties`` gives them, without its per-cell string work
     and ``getattr`` (0.1 s for 10,000 services)."""
@@ -97,38 +113,53 @@ def rows(listed, attributes):
     return (tuple(map(service.fields.get, keys)) for service in listed)
 
 
-class NotApplied(exceptions.CommandError):
+class CinderError(Exception):
+    """What this layer raises: one sentence on what Cinder did or lacks,
+    which the command layer prints as its one-line error
+    (``errors.translate``)."""
+
+
+class NoSuchService(CinderError):
+    """No service (or cluster) of that name; the message says what exists."""
+
+
+class VersionUnavailable(CinderError):
+    """The Block Storage API version or microversion asked for is not
+    offered by this cloud."""
+
+
+class NotApplied(CinderError):
     """The server accepted a request but the service did not change."""
 
 
-class Unconfirmed(exceptions.CommandError):
+class Unconfirmed(CinderError):
     """A request that waits on a cinder-volume got no answer in time, or
     Cinder failed it with 5xx: the database may have changed, the backend
     has not confirmed."""
 
 
-def is_unreachable(exc):
+def is_unreachable(exc: BaseException) -> bool:
     """Whether the server could not be reached or stopped answering."""
     from keystoneauth1 import exceptions as ksa_exceptions
 
     return isinstance(exc, ksa_exceptions.ConnectionError)
 
 
-def is_server_error(exc):
+def is_server_error(exc: BaseException) -> TypeGuard[sdk_exceptions.HttpException]:
     return (
         isinstance(exc, sdk_exceptions.HttpException)
         and (exc.status_code or 500) >= 500
     )
 
 
-def is_uncertain(exc):
+def is_uncertain(exc: BaseException) -> bool:
     """Whether a request got no clear answer, so may have been applied."""
     return (
         is_unreachable(exc) or is_server_error(exc) or isinstance(exc, Unconfirmed)
     )
 
 
-def _server_time(response):
+def _server_time(response: requests.Response) -> datetime.datetime | None:
     import email.utils
 
     try:
@@ -137,7 +168,7 @@ def _server_time(response):
         return None
 
 
-def heartbeat_age(service, now):
+def heartbeat_age(service: Service, now: datetime.datetime | None) -> float | None:
     """Seconds since ``service`` last reported, by the server's clock
     ``now`` (Cinder's updated_at is UTC without a zone); None if unknown."""
     import datetime
@@ -153,7 +184,7 @@ def heartbeat_age(service, now):
     return (now - updated).total_seconds()
 
 
-def mismatches(service, expected):
+def mismatches(service: Service, expected: Mapping[str, Any]) -> list[str]:
     """Human phrases for each expected field the service does not have."""
     return [
         f'{_FIELD_LABELS.get(attr, attr)} is {getattr(service, attr)!r}'
@@ -162,7 +193,21 @@ def mismatches(service, expected):
     ]
 
 
-def shorten(names, most=10):
+#: Said of a service that ended neither as it was nor as asked.
+ANOTHER_CLIENT = 'another client changed it meanwhile'
+
+
+def changed_by_another(before: Service, now: Service, expected: Mapping[str, Any]) -> bool:
+    """Whether a field is neither as it was before our requests nor as
+    asked: no Cinder release does that by ignoring a request (it answers
+    200 and changes nothing), so another client did."""
+    return any(
+        getattr(now, attr) != want and getattr(now, attr) != getattr(before, attr)
+        for attr, want in expected.items()
+    )
+
+
+def shorten(names: Iterable[str], most: int = 10) -> str:
     names = sorted(names)
     if len(names) <= most:
         return ', '.join(names)
@@ -172,23 +217,28 @@ def shorten(names, most=10):
 class Target:
     """What freeze, thaw and failover act on: one host or one cluster."""
 
-    def __init__(self, host=None, cluster=None):
+    def __init__(self, host: str | None = None, cluster: str | None = None) -> None:
         self.host = host
         self.cluster = cluster
 
     @property
-    def body(self):
+    def body(self) -> dict[str, str | None]:
         return {'cluster': self.cluster} if self.cluster else {'host': self.host}
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"cluster '{self.cluster}'" if self.cluster else f"host '{self.host}'"
 
 
-def connect(client_manager, requested, rpc_timeout=None, note=None):
+def connect(
+    client_manager: ConnectionHolder,
+    requested: str,
+    rpc_timeout: float | None = None,
+    voice: voice_module.Voice | None = None,
+) -> ServiceAPI:
     """A ServiceAPI for OSC's SDK connection at the ``requested`` version.
 
     ``rpc_timeout`` bounds requests that wait on RPC (the option's value,
-    None for the defaults); ``note`` tells the operator what a fallback
+    None for the defaults); ``voice`` tells the operator what a fallback
     leaves unknown.
     """
     try:
@@ -209,22 +259,29 @@ def connect(client_manager, requested, rpc_timeout=None, note=None):
             raise
         if requested.split('.')[0] != bounds.group(1).split('.')[0]:
             raise _no_such_api(requested) from exc
-        raise exceptions.CommandError(
+        raise VersionUnavailable(
             f'Block Storage API {requested} is not available: the server '
             f'supports {bounds.group(1)} to {bounds.group(2)}'
         ) from exc
-    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, note)
+    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, voice)
 
 
-def _no_such_api(requested):
-    return exceptions.CommandError(
+def _configured(value: int | None, default: int) -> int:
+    """clouds.yaml's setting when it has one (0 included), else ours."""
+    return default if value is None else value
+
+
+def _no_such_api(requested: str) -> VersionUnavailable:
+    return VersionUnavailable(
         f"This cloud's Block Storage service does not offer API version "
         f"{requested} (--os-volume-api-version or OS_VOLUME_API_VERSION); "
         f"current Cinder offers only version 3"
     )
 
 
-def _why_undiscovered(client_manager):
+def _why_undiscovered(
+    client_manager: ConnectionHolder,
+) -> CinderError | osc_exceptions.CommandError | None:
     """The cause openstacksdk's discovery keeps to itself: TLS, or an
     error answer to the version document."""
     from keystoneauth1 import exceptions as ksa_exceptions
@@ -235,7 +292,7 @@ def _why_undiscovered(client_manager):
         if url:
             response = connection.session.get(url, authenticated=False, raise_exc=False)
             if response.status_code >= 400:
-                return exceptions.CommandError(
+                return CinderError(
                     f'cinder-api at {url} answered its version document with '
                     f'HTTP {response.status_code}: {errors.plain(response.text)}'
                 )
@@ -249,7 +306,13 @@ def _why_undiscovered(client_manager):
 class ServiceAPI:
     """os-services requests at one negotiated microversion."""
 
-    def __init__(self, proxy, major, rpc_timeout=None, note=None):
+    def __init__(
+        self,
+        proxy: sdk_proxy.Proxy,
+        major: str,
+        rpc_timeout: float | None = None,
+        voice: voice_module.Voice | None = None,
+    ) -> None:
         self.proxy = proxy
         self.major = major
         api_timeout = proxy.session.timeout
@@ -257,22 +320,28 @@ class ServiceAPI:
             rpc_timeout, bounds.BACKEND_STATE, api_timeout
         )
         self.action_bound = bounds.effective(rpc_timeout, bounds.ACTION, api_timeout)
-        self.note = note or (lambda message: None)
+        self.voice = voice
         #: Why Backend State is unknown, once a 3.49 read went unanswered.
-        self.backend_state_unknown = None
+        self.backend_state_unknown: str | None = None
         #: cinder-api's clock at the last read (its Date header), which is
         #: the clock Cinder judges up and down by; None when not sent.
-        self.server_time = None
+        self.server_time: datetime.datetime | None = None
         #: The user asked for this exact microversion: every request uses it.
         self.pinned = bool(proxy.default_microversion)
         self.microversion = self._negotiate()
-        # Reads are safe to repeat, so keystoneauth retries them with
-        # backoff; writes are not (see put).
-        proxy.connect_retries = READ_RETRIES
-        proxy.status_code_retries = READ_RETRIES
-        proxy.retriable_status_codes = list(RETRIED_STATUSES)
+        #: Reads are safe to repeat, so keystoneauth retries them with
+        #: backoff, as clouds.yaml says (connect_retries,
+        #: block_storage_status_code_retries) or else READ_RETRIES times;
+        #: writes are not (see put). Given per request: the proxy is shared.
+        self.read_retries = {
+            'connect_retries': _configured(proxy.connect_retries, READ_RETRIES),
+            'status_code_retries': _configured(proxy.status_code_retries, READ_RETRIES),
+            'retriable_status_codes': (
+                proxy.retriable_status_codes or list(RETRIED_STATUSES)
+            ),
+        }
 
-    def _negotiate(self):
+    def _negotiate(self) -> str | None:
         if self.major == '2':
             return None
         if self.proxy.default_microversion:
@@ -283,28 +352,30 @@ class ServiceAPI:
         return newest or '3.0'
 
     @property
-    def version_label(self):
+    def version_label(self) -> str:
         return f'API {self.microversion}' if self.microversion else 'API v2'
 
-    def supports(self, minimum):
+    def supports(self, minimum: str) -> bool:
         return versions.at_least(self.microversion, minimum)
 
-    def require(self, minimum, option):
+    def require(self, minimum: str, option: str) -> None:
         """Fail before any request when ``option`` needs a newer version."""
         if not self.supports(minimum):
-            raise exceptions.CommandError(
+            raise VersionUnavailable(
                 f'{versions.needs(option, minimum)} (this command is using '
                 f'Block Storage {self.version_label})'
             )
 
     # Reading
 
-    def list(self, host=None, binary=None, backend_state=False):
+    def list(
+        self, host: str | None = None, binary: str | None = None, backend_state: bool = False
+    ) -> builtins.list[Service]:
         """Services, at the session's microversion when ``backend_state``
         is shown or the user pinned one, else at most just below it: from
         3.49 on, Cinder asks the scheduler for every backend's state on each
         os-services GET."""
-        query = {}
+        query: dict[str, str] = {}
         if host:
             query['host'] = host
         if binary:
@@ -331,15 +402,18 @@ class ServiceAPI:
                 service.fields['backend_state'] = UNKNOWN
         return listed
 
-    def _get(self, query, microversion, **options):
+    def _get(
+        self, query: Mapping[str, str], microversion: str | None, **options: Any
+    ) -> builtins.list[Service]:
         response = self.proxy.get(
-            '/os-services', params=query, microversion=microversion, **options
+            '/os-services', params=query, microversion=microversion,
+            **{**self.read_retries, **options},
         )
         sdk_exceptions.raise_from_response(response)
         self.server_time = _server_time(response)
         return [Service(fields) for fields in response.json()['services']]
 
-    def _scheduler_silent(self, exc):
+    def _scheduler_silent(self, exc: BaseException) -> None:
         if is_server_error(exc):
             what = (
                 f'cinder-api failed the {versions.BACKEND_STATE} read with HTTP '
@@ -348,13 +422,10 @@ class ServiceAPI:
         else:
             what = f'cinder-scheduler did not answer within {self.read_bound:g} s'
         self.backend_state_unknown = what
-        self.note(
-            f'Backend State unknown: {what}; is cinder-scheduler or RabbitMQ '
-            f'down? (listed at {versions.BEFORE_BACKEND_STATE}, which does not '
-            f'ask it; --rpc-timeout sets the wait)'
-        )
+        if self.voice is not None:
+            self.voice.backend_state_unknown(what, versions.BEFORE_BACKEND_STATE)
 
-    def read(self, host, binary, backend_state=False):
+    def read(self, host: str, binary: str, backend_state: bool = False) -> Service | None:
         """The service ``binary`` on exactly ``host``, or None."""
         # Cinder's host filter also matches 'host@backend': keep exact ones.
         listed = self.list(host=host, binary=binary, backend_state=backend_state)
@@ -363,14 +434,14 @@ class ServiceAPI:
                 return service
         return None
 
-    def find(self, host, binary, backend_state=False):
+    def find(self, host: str, binary: str, backend_state: bool = False) -> Service:
         """Like :meth:`read`, failing with what does exist instead."""
         service = self.read(host, binary, backend_state)
         if service is None:
-            raise exceptions.CommandError(self._not_found(host, binary))
+            raise NoSuchService(self._not_found(host, binary))
         return service
 
-    def _not_found(self, host, binary):
+    def _not_found(self, host: str, binary: str) -> str:
         hosts = {s.host for s in self.list(binary=binary)}
         if hosts:
             return (
@@ -385,7 +456,7 @@ class ServiceAPI:
             )
         return f"No service '{binary}' on host '{host}', and no host runs {binary}"
 
-    def cluster_members(self, cluster):
+    def cluster_members(self, cluster: str) -> builtins.list[Service]:
         """cinder-volume services of ``cluster``; an error when none."""
         members = [
             s for s in self.list(binary=VOLUME_BINARY) if s.cluster == cluster
@@ -395,13 +466,13 @@ class ServiceAPI:
                 s.cluster for s in self.list(binary=VOLUME_BINARY) if s.cluster
             }
             known = shorten(clusters) if clusters else 'none'
-            raise exceptions.CommandError(
+            raise NoSuchService(
                 f"No {VOLUME_BINARY} service in cluster '{cluster}'. "
                 f"Clusters: {known}"
             )
         return members
 
-    def members(self, target):
+    def members(self, target: Target) -> builtins.list[Service]:
         """The cinder-volume services that ``target`` changes.
 
         Cinder applies freeze, thaw and failover of a clustered host to its
@@ -409,6 +480,8 @@ class ServiceAPI:
         """
         if target.cluster:
             return self.cluster_members(target.cluster)
+        # A Target without a cluster names a host (the commands see to it).
+        assert target.host is not None
         service = self.find(target.host, VOLUME_BINARY)
         if service.cluster:
             return self.cluster_members(service.cluster)
@@ -416,10 +489,10 @@ class ServiceAPI:
 
     # Acting
 
-    def put(self, action, body):
+    def put(self, action: str, body: Mapping[str, Any]) -> requests.Response:
         # Never retried: a request that got no clear answer may have been
         # applied. Callers re-read the service to learn what happened.
-        options = {}
+        options: dict[str, float] = {}
         if action in RPC_ACTIONS:
             options['timeout'] = self.action_bound
         try:
@@ -438,7 +511,7 @@ class ServiceAPI:
             self._unconfirmed(action, exc)
         return response
 
-    def _unconfirmed(self, action, exc):
+    def _unconfirmed(self, action: str, exc: Exception) -> NoReturn:
         from keystoneauth1 import exceptions as ksa_exceptions
 
         if isinstance(exc, ksa_exceptions.ConnectTimeout):
@@ -453,7 +526,7 @@ class ServiceAPI:
             f'cinder-volume has, over RabbitMQ (is either down?)'
         ) from exc
 
-    def disable(self, service, reason=None):
+    def disable(self, service: Service, reason: str | None = None) -> None:
         body = {'host': service.host, 'binary': service.binary}
         if reason:
             body['disabled_reason'] = reason
@@ -461,18 +534,18 @@ class ServiceAPI:
         # no-op on Cinder 28.0.0 and later.
         self.put('disable-log-reason', body)
 
-    def enable(self, service):
+    def enable(self, service: Service) -> None:
         self.put('enable', {'host': service.host, 'binary': service.binary})
 
-    def freeze(self, target):
+    def freeze(self, target: Target) -> None:
         self.put('freeze', target.body)
 
-    def thaw(self, target):
+    def thaw(self, target: Target) -> str | None:
         response = self.put('thaw', target.body)
         # Cinder answers 200 with a plain-text error when the driver fails.
         return response.text.strip().strip('"') or None
 
-    def failover(self, target, backend_id=None):
+    def failover(self, target: Target, backend_id: str | None = None) -> requests.Response:
         body = dict(target.body)
         if backend_id:
             body['backend_id'] = backend_id
@@ -487,7 +560,7 @@ class ServiceAPI:
 
     # Checking
 
-    def reread(self, services, after=''):
+    def reread(self, services: Sequence[Service], after: str = '') -> builtins.list[Service]:
         """The current state of each of ``services``, in one request."""
         if len(services) == 1:
             listed = [self.read(services[0].host, services[0].binary)]
@@ -499,4 +572,5 @@ class ServiceAPI:
         for service, found in zip(services, listed):
             if found is None:
                 raise NotApplied(f'{service.label} disappeared{after}')
-        return listed
+        # Every one was found: a None raised above.
+        return cast('builtins.list[Service]', listed)

@@ -9,17 +9,28 @@ keystoneauth registers them; ``openstack``'s own start-up (osc-lib's
 shell, every other plugin) is what this program does without.
 """
 
+from __future__ import annotations
+
+import argparse
 import functools
 import getpass
 import importlib.metadata
 import logging
 import os
 import sys
+import typing
+import warnings
 
 from cliff import app
 from cliff import commandmanager
 
 from volsvcclient import plugin
+
+if typing.TYPE_CHECKING:
+    from cliff import command
+    from openstack import connection
+    from openstack.config import cloud_region as cloud_region_module
+    from osc_lib.cli import client_config
 
 NAME = 'volsvc'
 DESCRIPTION = (
@@ -36,7 +47,7 @@ SERVICE_KEYS = ['volume', 'identity']
 class Commands(commandmanager.CommandManager):
     """The plugin's commands for one Block Storage API version."""
 
-    def load_commands(self, namespace):
+    def load_commands(self, namespace: str) -> None:
         super().load_commands(namespace)
         self.commands = {
             name.removeprefix(PREFIX): entry_point
@@ -47,11 +58,11 @@ class Commands(commandmanager.CommandManager):
 class ClientManager:
     """What our commands use of OSC's ClientManager: one SDK connection."""
 
-    def __init__(self, cloud):
+    def __init__(self, cloud: cloud_region_module.CloudRegion) -> None:
         self.cloud = cloud
 
     @functools.cached_property
-    def sdk_connection(self):
+    def sdk_connection(self) -> connection.Connection:
         from openstack import connection
 
         return connection.Connection(config=self.cloud)
@@ -62,24 +73,32 @@ class Shell(app.App):
 
     NAME = NAME
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             description=DESCRIPTION,
             version=_version(),
             command_manager=Commands(None),
             deferred_help=True,
         )
-        self.api_version = {}
-        self.cloud = None
-        self.client_manager = None
+        self.api_version: dict[str, str] = {}
+        self.cloud: cloud_region_module.CloudRegion | None = None
+        self.client_manager: ClientManager | None = None
         self.helping = False
 
-    def build_option_parser(self, description, version, argparse_kwargs=None):
+    def build_option_parser(
+        self,
+        description: str | None,
+        version: str | None,
+        argparse_kwargs: dict[str, typing.Any] | None = None,
+    ) -> argparse.ArgumentParser:
         parser = super().build_option_parser(description, version, argparse_kwargs)
         parser.prog = NAME
         return parser
 
-    def run(self, argv):
+    def run(self, argv: list[str]) -> int:
+        # As openstack does: openstacksdk's deprecation warnings name code
+        # the operator cannot change (-v would otherwise print them).
+        warnings.filterwarnings('ignore', module='openstack')
         argv = list(argv)
         self.helping = _only_help(argv)
         # Logging is set up from the options, after this: until then
@@ -105,7 +124,7 @@ class Shell(app.App):
             # cliff has logged it, with its traceback under --debug.
             return 1
 
-    def _add_connection_options(self, argv):
+    def _add_connection_options(self, argv: list[str]) -> None:
         """OSC's global options, registered by openstacksdk and keystoneauth
         under openstack's names, and the few of osc-lib's shell they lack.
 
@@ -115,7 +134,8 @@ class Shell(app.App):
         triple its cost. Everything else gets openstacksdk's, which also
         reads the auth type from clouds.yaml.
         """
-        parser = _AsOpenstackNamesThem(self.parser)
+        # Duck-typed: it stands for the parser wherever one is taken.
+        parser = typing.cast(argparse.ArgumentParser, _AsOpenstackNamesThem(self.parser))
         if self.helping:
             from keystoneauth1 import loading
 
@@ -149,14 +169,19 @@ class Shell(app.App):
         )
 
     @functools.cached_property
-    def config(self):
-        from openstack import config
+    def config(self) -> client_config.OSC_Config:
+        # osc-lib's subclass, as openstack's: the auth options and OS_*
+        # variables a user gives win over the named cloud's (openstacksdk's
+        # own lets clouds.yaml's auth win), and it applies
+        # --os-default-domain as openstack does.
+        from osc_lib.cli import client_config
 
-        return config.OpenStackConfig(
-            app_name=NAME, app_version=_version(), pw_func=_prompt_for_password
+        return client_config.OSC_Config(
+            app_name=NAME, app_version=_version(), pw_func=_prompt_for_password,
+            override_defaults={'interface': None, 'auth_type': None},
         )
 
-    def configure_logging(self):
+    def configure_logging(self) -> None:
         if self.helping:
             return super().configure_logging()
         from osc_lib import logs
@@ -165,7 +190,7 @@ class Shell(app.App):
         # mean what they mean there.
         self.log_configurator = logs.LogConfigurator(self.options)
 
-    def initialize_app(self, argv):
+    def initialize_app(self, argv: list[str]) -> None:
         if self.helping:
             version = self.options.os_volume_api_version
         else:
@@ -182,19 +207,15 @@ class Shell(app.App):
         self.api_version = {plugin.API_NAME: version}
         self.command_manager.load_commands(f'openstack.{plugin.API_NAME}.v{major}')
 
-    def cloud_region(self, validate):
+    def cloud_region(self, validate: bool) -> cloud_region_module.CloudRegion:
         """The cloud the options, OS_* variables and clouds.yaml describe."""
         options = self.options
         if not options.debug:
             # False would override clouds.yaml's debug, as osc-lib knows.
             options.debug = None
-        if getattr(options, 'os_default_domain_id', '') is None:
-            # openstack's default domain, for a user or project named
-            # without one (keystoneauth's password plugins read this).
-            options.os_default_domain_id = options.default_domain
         return self.config.get_one(argparse=options, validate=validate)
 
-    def prepare_to_run_command(self, cmd):
+    def prepare_to_run_command(self, cmd: command.Command) -> None:
         """Sign in when a command asks to (our commands do so from run())."""
         if not getattr(cmd, 'auth_required', False):
             return
@@ -205,7 +226,7 @@ class Shell(app.App):
 
 
 class _OneLine(logging.Formatter):
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         return ' '.join(super().format(record).split())
 
 
@@ -220,33 +241,33 @@ class _AsOpenstackNamesThem:
     --timeout`` from the command wherever it is typed.
     """
 
-    def __init__(self, parser):
+    def __init__(self, parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
         self._parser = parser
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> typing.Any:
         return getattr(self._parser, name)
 
-    def add_argument_group(self, *args, **kwargs):
+    def add_argument_group(self, *args: typing.Any, **kwargs: typing.Any) -> _AsOpenstackNamesThem:
         return _AsOpenstackNamesThem(self._parser.add_argument_group(*args, **kwargs))
 
-    def add_argument(self, *names, **kwargs):
+    def add_argument(self, *names: str, **kwargs: typing.Any) -> argparse.Action | None:
         if '--timeout' in names:
             return None
-        names = [
+        dashed = [
             name.replace('_', '-') if name.startswith('--os-') else name
             for name in names
         ]
-        return self._parser.add_argument(*names, **kwargs)
+        return self._parser.add_argument(*dashed, **kwargs)
 
 
-def _only_help(argv):
+def _only_help(argv: list[str]) -> bool:
     """Whether this run only lists the commands and global options:
     ``volsvc --help`` or ``volsvc help``. Help on a command goes the way of
     the command, which reads clouds.yaml for its API version and auth type."""
     return bool(argv) and set(argv) <= {'-h', '--help', 'help'}
 
 
-def _prompt_for_password(prompt=None):
+def _prompt_for_password(prompt: str | None = None) -> str:
     """As openstack does: ask on a terminal, else say where it was looked for."""
     from osc_lib import exceptions
 
@@ -263,11 +284,11 @@ def _prompt_for_password(prompt=None):
     return password
 
 
-def _version():
+def _version() -> str:
     return importlib.metadata.version('volsvcclient')
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     return Shell().run(sys.argv[1:] if argv is None else argv)
 
 

@@ -16,13 +16,14 @@ _ESCAPES.update({ord('\n'): '\\n', ord('\r'): '\\r', ord('\t'): '\\t'})
 SELF_ESCAPING = ('json', 'yaml')
 
 
-def escape(value: object) -> object:
-    """``value`` with its control characters escaped, if it is text."""
-    return value.translate(_ESCAPES) if isinstance(value, str) else value
+def escape(text: str) -> str:
+    """``text`` with its control characters escaped."""
+    return text.translate(_ESCAPES)
 
 
 def rows_for(formatter: str, rows: Iterable[tuple]) -> Iterable[tuple]:
-    """``rows`` as ``formatter`` must print them."""
+    """``rows`` as ``formatter`` must print them: their text escaped."""
     if formatter in SELF_ESCAPING:
         return rows
-    return (tuple(map(escape, row)) for row in rows)
+    return (tuple(escape(v) if isinstance(v, str) else v for v in row)
+            for row in rows)

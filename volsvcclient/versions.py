@@ -3,6 +3,8 @@
 Help text quotes these constants, so this module stays import-light.
 """
 
+from __future__ import annotations
+
 #: ``cluster`` in os-services and the ``--cluster`` list filter.
 CLUSTER = '3.7'
 #: Freeze, thaw and fail over a whole cluster; the ``os-services/failover``
@@ -20,16 +22,16 @@ BEFORE_BACKEND_STATE = '3.48'
 NEWEST_USED = BACKEND_STATE
 
 
-def as_tuple(version):
+def as_tuple(version: str) -> tuple[int, ...]:
     """'3.49' -> (3, 49), for comparisons."""
     return tuple(int(part) for part in str(version).split('.'))
 
 
-def at_least(version, minimum):
+def at_least(version: str | None, minimum: str) -> bool:
     """Whether ``version`` (None means no microversion, i.e. v2) >= minimum."""
     return version is not None and as_tuple(version) >= as_tuple(minimum)
 
 
-def needs(option, minimum):
+def needs(option: str, minimum: str) -> str:
     """Help-text suffix naming the microversion an option requires."""
     return f'{option} requires --os-volume-api-version {minimum} or later'

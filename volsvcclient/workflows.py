@@ -5,43 +5,28 @@ They sit above ``volsvcclient.services`` (the API and its read model) and
 below the commands and ``volsvcclient.batch``: data flows one way.
 """
 
+from __future__ import annotations
+
 import functools
-import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NoReturn, Sequence
 
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
 
 from volsvcclient import errors
+from volsvcclient import polling
 from volsvcclient import services
 
-
-def irreversible(binary):
-    """A warning for disabling ``binary``, or None when it can be undone."""
-    if binary == services.VOLUME_BINARY:
-        return None
-    return (
-        f'warning: Cinder 28.0.0 and later have no API that re-enables '
-        f'{binary}: disabling it may not be reversible'
-    )
+if TYPE_CHECKING:
+    from volsvcclient import voice as voice_module
 
 
-def enable_workaround(service):
-    """How an operator can re-enable ``service`` when enable is ignored."""
-    if service.binary != services.VOLUME_BINARY:
-        return f'No API re-enables {service.binary} on such a release'
-    if service.is_frozen:
-        return (
-            f"It is frozen: 'openstack volume service thaw {service.host}' "
-            f"thaws and re-enables it (--enable-via-thaw does that)"
-        )
-    return (
-        f"For a {services.VOLUME_BINARY} service, 'openstack volume service freeze "
-        f"{service.host}' then 'openstack volume service thaw "
-        f"{service.host}' re-enables it (--enable-via-thaw does both)"
-    )
-
-
-def enable_via_thaw(api, service, note, even_if_down):
+def enable_via_thaw(
+    api: services.ServiceAPI,
+    service: services.Service,
+    voice: voice_module.Voice,
+    even_if_down: bool,
+) -> None:
     """Re-enable a cinder-volume service by thawing it, freezing it first
     unless it is frozen already.
 
@@ -54,51 +39,56 @@ def enable_via_thaw(api, service, note, even_if_down):
             f'--enable-via-thaw applies to {services.VOLUME_BINARY} only'
         )
     steps = 'thaw' if service.is_frozen else 'freeze and thaw'
-    check_up([service], steps, even_if_down, note)
-    note(
+    check_up([service], steps, even_if_down, voice)
+    voice.note(
         f'{service.label}: the server ignored os-services/enable; '
         f're-enabling it by {steps}'
     )
     target = services.Target(host=service.host)
 
-    def send():
+    def send() -> str | None:
         try:
             if not service.is_frozen:
                 api.freeze(target)
             return api.thaw(target)
         except KeyboardInterrupt:
             if not service.is_frozen:
-                _thaw_back(api, service, note)
+                _thaw_back(api, service, voice)
             raise
 
-    change(api, send, [service], {'status': 'enabled', 'is_frozen': False}, steps)
+    change(api, send, [service], {'status': 'enabled', 'is_frozen': False}, steps,
+           voice)
 
 
-def _thaw_back(api, service, note):
+def _thaw_back(
+    api: services.ServiceAPI, service: services.Service, voice: voice_module.Voice
+) -> None:
     """Undo our own freeze after Ctrl-C, or say how to."""
     try:
         current = api.read(service.host, service.binary)
         if current is not None and not current.is_frozen:
             return
-        note(f'{service.label}: interrupted after freezing it; thawing it back')
+        voice.note(f'{service.label}: interrupted after freezing it; thawing it back')
         api.thaw(services.Target(host=service.host))
         return
     except (Exception, KeyboardInterrupt):
         pass
-    note(
-        f"{service.label} may be left frozen: 'openstack volume service thaw "
-        f"{service.host}' thaws and re-enables it"
-    )
+    voice.note(voice.may_be_left_frozen(service))
 
 
-def _no_clear_answer(exc):
+def _no_clear_answer(exc: BaseException) -> str:
     """How a request that may have been applied ended, in words."""
     if services.is_server_error(exc) and exc.status_code not in services.RETRIED_STATUSES:
         return f'failed with HTTP {exc.status_code}'
     return 'got no answer'
 
 
-def check_up(members, action, even_if_down=False, note=None):
+def check_up(
+    members: Sequence[services.Service],
+    action: str,
+    even_if_down: bool,
+    voice: voice_module.Voice,
+) -> None:
     """Refuse an RPC-bound ``action`` whose cinder-volume is down.
 
     Cinder would wait for the RPC timeout (60 s by default) and no driver
@@ -106,8 +96,8 @@ def check_up(members, action, even_if_down=False, note=None):
     """
     down = [m for m in members if m.state == 'down']
     if not down or (len(down) < len(members) and not even_if_down):
-        if down and note:
-            note(
+        if down:
+            voice.note(
                 f"{services.shorten(m.host for m in down)} of cluster "
                 f"'{members[0].cluster}' down: a member that is up takes the "
                 f"{action}"
@@ -115,8 +105,7 @@ def check_up(members, action, even_if_down=False, note=None):
         return
     named = ', '.join(f'{m.label} (last heartbeat {m.updated_at})' for m in down[:3])
     if even_if_down:
-        if note:
-            note(f'{named} down; sending the {action} anyway (--even-if-down)')
+        voice.note(f'{named} down; sending the {action} anyway (--even-if-down)')
         return
     raise exceptions.CommandError(
         f'{named} is down: Cinder would wait for it over RPC (60 s by '
@@ -125,7 +114,7 @@ def check_up(members, action, even_if_down=False, note=None):
     )
 
 
-def database_shows(current):
+def database_shows(current: Iterable[services.Service]) -> str:
     """What the database says of the ``current`` services, for an
     unconfirmed change."""
     states = '; '.join(
@@ -136,15 +125,21 @@ def database_shows(current):
     return f'The database now shows {states}; the backend has not confirmed'
 
 
-def verify(api, members, expected, happened, cause=None, wait_timeout=0):
+def verify(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    happened: str,
+    cause: str | None = None,
+    wait_timeout: float = 0,
+) -> None:
     """Re-read ``members``; fail unless each has every expected field.
 
     ``happened`` says what the server did with the request ("the server
     accepted the disable request"), ``cause`` the known reason it may
     not have been applied. Re-reads for up to ``wait_timeout`` seconds.
     """
-    deadline = time.monotonic() + wait_timeout
-    while True:
+    for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
         current = api.reread(members, f' after {happened}')
         wrong = [
             (member, services.mismatches(now, expected))
@@ -153,18 +148,27 @@ def verify(api, members, expected, happened, cause=None, wait_timeout=0):
         ]
         if not wrong:
             return
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(min(2.0, max(deadline - time.monotonic(), 0.1)))
     member, phrases = wrong[0]
     waited = f' after {wait_timeout:g} s' if wait_timeout else ''
     message = f"{member.label}: {happened} but{waited} {', '.join(phrases)}"
-    if cause:
+    now = current[members.index(member)]
+    if services.changed_by_another(member, now, expected):
+        message += f': {services.ANOTHER_CLIENT}'
+    elif cause:
         message += f'. {cause}'
     raise services.NotApplied(message)
 
 
-def change(api, send, members, expected, asked, wait_timeout=0, cause=None):
+def change(
+    api: services.ServiceAPI,
+    send: Callable[[], str | None],
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    asked: str,
+    voice: voice_module.Voice,
+    wait_timeout: float = 0,
+    cause: str | None = None,
+) -> None:
     """Send one change, then verify every member by re-reading it.
 
     ``send()`` may return the server's own words on a failure it
@@ -175,14 +179,14 @@ def change(api, send, members, expected, asked, wait_timeout=0, cause=None):
     try:
         answer = send()
     except sdk_exceptions.BadRequestException as exc:
-        _after_refusal(api, members, expected, asked, exc)
+        _after_refusal(api, members, expected, asked, exc, voice)
         return
     except Exception as exc:
         if not services.is_uncertain(exc):
             raise
         if isinstance(exc, services.Unconfirmed):
             _reread_or_unknown(
-                functools.partial(report_unconfirmed, api, members, exc),
+                functools.partial(report_unconfirmed, api, members, exc, voice),
                 str(exc), 'unknown',
             )
         happened = f'{asked} {_no_clear_answer(exc)} ({errors.translate(exc)})'
@@ -199,12 +203,12 @@ def change(api, send, members, expected, asked, wait_timeout=0, cause=None):
     )
 
 
-def _reread_or_unknown(check, happened, outcome):
+def _reread_or_unknown(check: Callable[[], object], happened: str, outcome: str) -> None:
     """Run a re-reading ``check``; when the read itself fails, say what
     happened before it and what is therefore not known."""
     try:
         check()
-    except exceptions.CommandError:
+    except (exceptions.CommandError, services.CinderError):
         raise
     except Exception as read_exc:
         translated = errors.translate(read_exc)
@@ -216,7 +220,14 @@ def _reread_or_unknown(check, happened, outcome):
         ) from read_exc
 
 
-def _after_refusal(api, members, expected, asked, exc):
+def _after_refusal(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    expected: Mapping[str, Any],
+    asked: str,
+    exc: sdk_exceptions.BadRequestException,
+    voice: voice_module.Voice,
+) -> None:
     """A 400 may come from a race another client won: when the service
     is now as asked, say so and succeed."""
     try:
@@ -225,20 +236,36 @@ def _after_refusal(api, members, expected, asked, exc):
         raise exc from None
     if any(services.mismatches(now, expected) for now in current):
         raise exc
-    api.note(
+    voice.note(
         f'{members[0].label}: the server refused {asked} '
         f'({errors.translate(exc)}), but it is already as asked: '
         f'another client changed it'
     )
 
 
-def report_unconfirmed(api, members, exc):
-    """Fail with what the database shows after an Unconfirmed action."""
+def report_unconfirmed(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    exc: services.Unconfirmed,
+    voice: voice_module.Voice,
+) -> NoReturn:
+    """Fail with what the database shows after an Unconfirmed action, and
+    how to learn whether the request still completes (it may: Cinder's
+    RPC call goes on after our bound)."""
     current = api.reread(members, f' after {exc}')
-    raise services.Unconfirmed(f'{exc}. {database_shows(current)}') from exc
+    raise services.Unconfirmed(
+        f'{exc}. {database_shows(current)}; {voice.check_later(current)}'
+    ) from exc
 
 
-def wait_for_failover(api, members, backend_id, timeout, interval, report):
+def wait_for_failover(
+    api: services.ServiceAPI,
+    members: Sequence[services.Service],
+    backend_id: str | None,
+    timeout: float,
+    interval: float,
+    report: Callable[[services.Service, float], object],
+) -> list[services.Service]:
     """Poll until no member is failing over any more; the final services.
 
     ``timeout`` bounds the whole wait, however many members there are.
@@ -246,30 +273,27 @@ def wait_for_failover(api, members, backend_id, timeout, interval, report):
     other failover 'failed-over' on the asked target.
     ``report(service, elapsed)`` is called for each member after each read.
     """
-    started = time.monotonic()
-    while True:
+    for elapsed in polling.attempts(timeout, interval):
         final = api.reread(members, ' while failing over')
-        elapsed = time.monotonic() - started
         for current in final:
             report(current, elapsed)
         settling = [s for s in final if s.replication_status == services.FAILING_OVER]
         if not settling:
             break
-        if elapsed >= timeout:
-            current = settling[0]
-            raise exceptions.CommandError(
-                f'{current.label}: still {services.FAILING_OVER} after {timeout:g} s '
-                f'(last seen: replication status '
-                f'{current.replication_status}, active backend '
-                f'{current.active_backend_id!r})'
-            )
-        time.sleep(min(interval, max(timeout - elapsed, 0.01)))
+    else:
+        current = settling[0]
+        raise exceptions.CommandError(
+            f'{current.label}: still {services.FAILING_OVER} after {timeout:g} s '
+            f'(last seen: replication status '
+            f'{current.replication_status}, active backend '
+            f'{current.active_backend_id!r})'
+        )
     for current in final:
         _check_landed(current, backend_id)
     return final
 
 
-def _check_landed(current, backend_id):
+def _check_landed(current: services.Service, backend_id: str | None) -> None:
     """Fail unless ``current`` ended where the failover was asked to go."""
     failing_back = backend_id == services.FAILBACK
     wanted = 'enabled' if failing_back else 'failed-over'

@@ -5,6 +5,10 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
+import typing
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
@@ -12,11 +16,16 @@ from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
 
+if typing.TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import services
+
 
 class SetService(command.Command):
     _description = 'Enable or disable a Block Storage service, and check it took effect'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         # Upstream OSC names the binary <service> here: keep its spelling.
         selection.add_service_arguments(parser, binary_dest='service')
@@ -41,9 +50,10 @@ class SetService(command.Command):
             'freezing and thawing it',
         )
         bounds.add_action_bounds(parser)
+        reasons.add_irreversible_option(parser)
         return parser
 
-    def take_action(self, parsed_args):
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
         if parsed_args.disable_reason is not None and not parsed_args.disable:
             raise exceptions.CommandError(
                 'Cannot specify option --disable-reason without --disable specified.'
@@ -57,13 +67,19 @@ class SetService(command.Command):
         api = self.service_api(parsed_args.rpc_timeout)
         service = api.find(parsed_args.host, parsed_args.service)
         if parsed_args.disable:
-            self._disable(api, service, parsed_args.disable_reason)
+            self._disable(
+                api, service, parsed_args.disable_reason,
+                parsed_args.even_if_irreversible,
+            )
         else:
             self._enable(
                 api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
             )
 
-    def _disable(self, api, service, reason):
+    def _disable(
+        self, api: services.ServiceAPI, service: services.Service, reason: str | None,
+        even_if_irreversible: bool,
+    ) -> None:
         from volsvcclient import workflows
 
         expected = {'status': 'disabled'}
@@ -72,16 +88,22 @@ class SetService(command.Command):
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
             return
-        warning = workflows.irreversible(service.binary)
-        if warning:
-            self.note(f'{service.label}: {warning}')
+        if reasons.irreversible(service.binary):
+            if not even_if_irreversible:
+                raise exceptions.CommandError(self.voice.refuse_irreversible(
+                    service.label, service.binary, reasons.IRREVERSIBLE_OPTION))
+            self.note(f'{service.label}: warning: '
+                      f'{self.voice.irreversible(service.binary)}')
         workflows.change(
             api, lambda: api.disable(service, reason), [service], expected,
-            'the disable request',
+            'the disable request', self.voice,
             cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
         )
 
-    def _enable(self, api, service, via_thaw, even_if_down):
+    def _enable(
+        self, api: services.ServiceAPI, service: services.Service, via_thaw: bool,
+        even_if_down: bool,
+    ) -> None:
         from volsvcclient import services
         from volsvcclient import workflows
 
@@ -91,15 +113,15 @@ class SetService(command.Command):
         try:
             workflows.change(
                 api, lambda: api.enable(service), [service], {'status': 'enabled'},
-                'os-services/enable',
+                'os-services/enable', self.voice,
             )
         except services.NotApplied as exc:
             if not via_thaw:
                 raise services.NotApplied(
                     f'{exc}. {services.ENABLE_IGNORED}. '
-                    f'{workflows.enable_workaround(service)}'
+                    f'{self.voice.enable_workaround(service)}'
                 ) from exc
-            workflows.enable_via_thaw(api, service, self.note, even_if_down)
+            workflows.enable_via_thaw(api, service, self.voice, even_if_down)
 
 
 class _FrozenCommand(selection.HostTarget, command.Command):
@@ -108,11 +130,11 @@ class _FrozenCommand(selection.HostTarget, command.Command):
     #: The frozen state the command sets.
     frozen = True
     #: What the re-read must show afterwards.
-    expected = {}
+    expected: dict[str, typing.Any] = {}
     #: A selection can stand in for <host>.
     host_required = False
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         selection.add_selectors(
             parser,
@@ -125,15 +147,14 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         return parser
 
     @property
-    def word(self):
+    def word(self) -> str:
         return 'frozen' if self.frozen else 'thawed'
 
     @property
-    def verb(self):
+    def verb(self) -> str:
         return 'freeze' if self.frozen else 'thaw'
 
-    def take_action(self, parsed_args):
-        from volsvcclient import services
+    def take_action(self, parsed_args: argparse.Namespace) -> int | None:
         from volsvcclient import workflows
 
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
@@ -153,8 +174,8 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         members = api.members(target)
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
-            return
-        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.note)
+            return None
+        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.voice)
         for member in members:
             if member.status == 'disabled' and member.disabled_reason != 'frozen':
                 reason = member.disabled_reason
@@ -163,21 +184,23 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         clustered = any(member.cluster for member in members)
         workflows.change(
             api, lambda: self.send(api, target), members, self.expected,
-            f'{self.verb} of {target}',
+            f'{self.verb} of {target}', self.voice,
             parsed_args.wait_timeout,
-            services.CLUSTER_THAW if clustered and not self.frozen else None,
+            self.voice.cluster_thaw() if clustered and not self.frozen else None,
         )
+        return None
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
         raise NotImplementedError
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         """What the command does to a disable an operator made."""
         raise NotImplementedError
 
-    def _change_selection(self, parsed_args):
+    def _change_selection(self, parsed_args: argparse.Namespace) -> int | None:
         from volsvcclient import batch
         from volsvcclient import desired_state
+        from volsvcclient import interrupts
         from volsvcclient import services
 
         selector = selection.Selector(
@@ -189,19 +212,22 @@ class _FrozenCommand(selection.HostTarget, command.Command):
         )
         request = desired_state.Request(selector=selector, template=wanted)
         api = self.service_api(parsed_args.rpc_timeout)
-        run = batch.Batch(api, request, self.app.stderr, parsed_args.even_if_down)
-        _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
-        for host, binary, _, result, detail in rows:
-            if result in batch.UNFINISHED:
-                self.note(f'{binary} on {host}: {result}: {detail}')
-            elif result == batch.UNCHANGED:
-                self.note(f'{binary} on {host} is already {self.word}; nothing to do')
+        # Counted, not raised, until every row is told: see interrupts.
+        with interrupts.Interrupts() as ctrl_c:
+            run = batch.Batch(api, request, self.voice, parsed_args.even_if_down, ctrl_c)
+            _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
+            for host, binary, _, result, detail in rows:
+                if result in batch.UNFINISHED:
+                    self.note(f'{binary} on {host}: {result}: {detail}')
+                elif result == batch.UNCHANGED:
+                    self.note(f'{binary} on {host} is already {self.word}; nothing to do')
         summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
         if run.interrupted:
             self.note(f'{self.verb}: interrupted; {summary}')
             return 130
         if unfinished:
             raise exceptions.CommandError(summary)
+        return None
 
 
 class FreezeService(_FrozenCommand):
@@ -212,10 +238,10 @@ class FreezeService(_FrozenCommand):
     frozen = True
     expected = {'is_frozen': True}
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> None:
         api.freeze(target)
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         return "the freeze replaces the reason with 'frozen', and a thaw will re-enable it"
 
 
@@ -227,10 +253,10 @@ class ThawService(_FrozenCommand):
     frozen = False
     expected = {'is_frozen': False, 'status': 'enabled'}
 
-    def send(self, api, target):
+    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
         return api.thaw(target)
 
-    def ends_disable(self):
+    def ends_disable(self) -> str:
         return (
             'the thaw re-enables it and clears the reason; disable it again if '
             'it must stay out of service'

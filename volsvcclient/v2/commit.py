@@ -5,7 +5,10 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
 import collections
+import typing
 
 from osc_lib import exceptions
 
@@ -13,6 +16,12 @@ from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
+
+if typing.TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import batch as batch_module
+    from volsvcclient import interrupts
 
 #: requests' default connection pool size: more threads would only queue.
 MAX_CONCURRENCY = 10
@@ -24,8 +33,10 @@ class CommitService(command.Lister):
         'one service, every service a selection matches, or the states saved '
         'from "volume service list --long"'
     )
+    ctrl_c: 'interrupts.Interrupts'
+    batch: 'batch_module.Batch | None'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         selection.add_service_arguments(parser, required=False)
         parser.add_argument(
@@ -79,6 +90,7 @@ class CommitService(command.Lister):
             f'the size of the HTTP connection pool; default 8)',
         )
         bounds.add_wait_timeout(parser)
+        reasons.add_irreversible_option(parser)
         parser.add_argument(
             '--dry-run',
             action='store_true',
@@ -86,10 +98,12 @@ class CommitService(command.Lister):
         )
         return parser
 
-    def add_cluster_selector(self, group):
+    def add_cluster_selector(self, group: argparse._ArgumentGroup) -> None:
         """Block Storage API v2 has no clusters: v3 adds --cluster here."""
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], list[batch_module.Row]]:
         from volsvcclient import batch
         from volsvcclient import desired_state
 
@@ -97,13 +111,24 @@ class CommitService(command.Lister):
             raise exceptions.CommandError(
                 f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
             )
-        request = desired_state.from_arguments(parsed_args)
+        frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
+        asked = desired_state.Asked(
+            parsed_args.host, parsed_args.binary, parsed_args.status,
+            parsed_args.disabled_reason, frozen,
+        )
+        if parsed_args.from_file:
+            selecting = selection.selectors(parsed_args) != selection.Selector()
+            request = desired_state.from_file(
+                parsed_args.from_file, asked, selecting, self.voice)
+        else:
+            request = desired_state.from_options(asked, selection.from_arguments(
+                parsed_args, also='--from-file <file>'))
         if not request.wanted and request.selector is None:
             self.note(f'{parsed_args.from_file} lists no service: nothing to do')
             return batch.RESULT_COLUMNS, []
         self.batch = batch.Batch(
-            self.service_api(parsed_args.rpc_timeout), request, self.app.stderr,
-            parsed_args.even_if_down,
+            self.service_api(parsed_args.rpc_timeout), request, self.voice,
+            parsed_args.even_if_down, self.ctrl_c,
         )
         if parsed_args.dry_run:
             return self.batch.plan_rows(parsed_args.enable_via_thaw)
@@ -111,6 +136,7 @@ class CommitService(command.Lister):
             parsed_args.enable_via_thaw,
             parsed_args.concurrency,
             parsed_args.wait_timeout,
+            parsed_args.even_if_irreversible,
         )
         if unfinished:
             counts = collections.Counter(
@@ -121,10 +147,15 @@ class CommitService(command.Lister):
             )
         return names, rows
 
-    def run(self, parsed_args):
-        self.unfinished = 0
+    def run(self, parsed_args: argparse.Namespace) -> int:
+        from volsvcclient import interrupts
+
+        self.unfinished = ''
         self.batch = None
-        code = super().run(parsed_args)
+        # Installed until the report is printed: however many Ctrl-C come
+        # once requests are sent, the rows come out.
+        with interrupts.Interrupts() as self.ctrl_c:
+            code = super().run(parsed_args)
         if self.batch is not None and self.batch.interrupted:
             self.note('commit: interrupted; the rows above say what was done')
             return 130

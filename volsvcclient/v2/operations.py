@@ -56,7 +56,8 @@ class CheckService(command.Lister):
         parser = super().get_parser(prog_name)
         # Nagios reads any exit code but 0 to 3 as a failed plugin: a bad
         # option is UNKNOWN, not argparse's 2 (CRITICAL).
-        parser.error = functools.partial(self._unknown_usage, parser)
+        parser.error = functools.partial(  # type: ignore[method-assign]
+            self._unknown_usage, parser)
         _add_selection(parser, self.clusters, 'Check')
         parser.add_argument(
             '--ignore-disabled',
@@ -162,10 +163,10 @@ class CheckService(command.Lister):
 def _rows(listed, findings):
     from volsvcclient import health
 
-    by_service = {}
+    by_service: dict[int, list[health.Finding]] = {}
     for finding in findings:
         by_service.setdefault(id(finding.service), []).append(finding)
-    rows = []
+    rows: list[tuple] = []
     for service in listed:
         base = (service.binary, service.host, service.availability_zone,
                 service.cluster, service.state, service.status)

@@ -4,11 +4,20 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
+import typing
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import selection
+
+if typing.TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import services
 
 
 _FAILOVER_COLUMNS = (
@@ -31,7 +40,7 @@ class FailoverService(selection.HostTarget, command.Lister):
     #: Default of --wait-timeout.
     wait_timeout = 300.0
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--backend-id',
@@ -55,7 +64,9 @@ class FailoverService(selection.HostTarget, command.Lister):
         bounds.add_action_bounds(parser)
         return parser
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], list[tuple[typing.Any, ...]]]:
         from volsvcclient import services
         from volsvcclient import workflows
 
@@ -68,11 +79,11 @@ class FailoverService(selection.HostTarget, command.Lister):
         api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
-        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.note)
+        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.voice)
         try:
             api.failover(target, parsed_args.backend_id)
         except services.Unconfirmed as exc:
-            workflows.report_unconfirmed(api, members, exc)
+            workflows.report_unconfirmed(api, members, exc, self.voice)
         if parsed_args.wait:
             final = self._wait(
                 api, members, parsed_args.backend_id, parsed_args.wait_timeout
@@ -83,12 +94,18 @@ class FailoverService(selection.HostTarget, command.Lister):
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
         return names, list(services.rows(final, attributes))
 
-    def _wait(self, api, members, backend_id, timeout):
+    def _wait(
+        self,
+        api: services.ServiceAPI,
+        members: list[services.Service],
+        backend_id: str | None,
+        timeout: float,
+    ) -> list[services.Service]:
         from volsvcclient import workflows
 
         progress = self.app.stderr.isatty()
 
-        def report(service, elapsed):
+        def report(service: services.Service, elapsed: float) -> None:
             if progress:
                 self.app.stderr.write(
                     f'\r{service.label}: {service.replication_status} '

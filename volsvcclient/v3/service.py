@@ -4,18 +4,28 @@ They extend the v2 commands with what microversions gate: the cluster
 column and filter (3.7), cluster-wide freeze, thaw and failover (3.26).
 """
 
+from __future__ import annotations
+
+import typing
+
 from osc_lib import exceptions
 
+from volsvcclient import selection
 from volsvcclient import versions
 from volsvcclient.v2 import changing
 from volsvcclient.v2 import commit
 from volsvcclient.v2 import reading
 from volsvcclient.v2 import replication
 
+if typing.TYPE_CHECKING:
+    import argparse
+
+    from volsvcclient import services
+
 CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
 
 
-def _add_cluster_option(parser, action):
+def _add_cluster_option(parser: argparse.ArgumentParser, action: str) -> None:
     parser.add_argument(
         '--cluster',
         metavar='<cluster>',
@@ -26,7 +36,15 @@ def _add_cluster_option(parser, action):
     )
 
 
-class _ClusterTarget:
+if typing.TYPE_CHECKING:
+    # What the mixin extends, for the checker: freeze and thaw (a
+    # _FrozenCommand) and failover (a Lister) are both HostTargets.
+    _Mixin = selection.HostTarget
+else:
+    _Mixin = object
+
+
+class _ClusterTarget(_Mixin):
     """freeze, thaw and failover of one host, or of a cluster at 3.26+."""
 
     #: Verb for the --cluster help text.
@@ -34,12 +52,12 @@ class _ClusterTarget:
     host_required = False
     target_options = '<host> or --cluster <cluster>'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         _add_cluster_option(parser, self.cluster_action)
         return parser
 
-    def target(self, parsed_args, api):
+    def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
         from volsvcclient import services
 
         if bool(parsed_args.host) == bool(parsed_args.cluster):
@@ -50,7 +68,7 @@ class _ClusterTarget:
 
 
 class ListService(reading.ListService):
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--cluster',
@@ -60,7 +78,9 @@ class ListService(reading.ListService):
         )
         return parser
 
-    def client_filters(self, parsed_args, api):
+    def client_filters(
+        self, parsed_args: argparse.Namespace, api: services.ServiceAPI
+    ) -> dict[str, typing.Any]:
         filters = super().client_filters(parsed_args, api)
         if parsed_args.cluster:
             api.require(versions.CLUSTER, '--cluster')
@@ -89,7 +109,7 @@ class FailoverService(_ClusterTarget, replication.FailoverService):
 
 
 class CommitService(commit.CommitService):
-    def add_cluster_selector(self, group):
+    def add_cluster_selector(self, group: argparse._ArgumentGroup) -> None:
         group.add_argument(
             '--cluster',
             metavar='<cluster>',

@@ -110,3 +110,20 @@ class TestInterrupt(BatchTestCase):
         self.assertGreater(results.count('not attempted'), 0)
         self.assertEqual(0, results.count('unknown'))
         self.assertReportMatchesServer(rows)
+
+    def test_double_ctrl_c_still_reports_every_service(self):
+        # timeout -s INT signals a process and its group; an operator's
+        # double press is as quick: the second lands while the first is
+        # being handled.
+        process = self.start_commit()
+        self.wait_until_some_disabled(20, process)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.015)
+        process.send_signal(signal.SIGINT)
+        code, rows, stderr = self.finish(process)
+        self.assertEqual(130, code, stderr)
+        self.assertNotIn('Traceback', stderr)
+        results = [r['Result'] for r in rows.values()]
+        self.assertGreaterEqual(results.count('changed'), 20)
+        self.assertGreater(results.count('not attempted'), 0)
+        self.assertReportMatchesServer(rows)

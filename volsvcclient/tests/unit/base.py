@@ -111,10 +111,19 @@ class ShellTestCase(testtools.TestCase):
             self._reset_logging()
         return Result(code, stdout.getvalue(), stderr.getvalue())
 
+    def command(self, words):
+        """Advice as the program under test words it: 'volsvc thaw H' or
+        'openstack volume service thaw H'."""
+        from volsvcclient import voice
+
+        return voice.Voice(self.program if self.program == 'volsvc'
+                           else voice.OPENSTACK).command(words)
+
     def assertFails(self, result, message, retries=0):
         """Exit 1 with ``message`` on one stderr line and no traceback.
 
-        ``retries`` keystoneauth notices of retried reads may come first.
+        ``retries`` keystoneauth notices of retried reads may come first
+        (one at most, whatever the number of retries, unless -v).
         """
         self.assertEqual(1, result.code, result)
         lines = result.stderr.strip().splitlines()
@@ -122,6 +131,7 @@ class ShellTestCase(testtools.TestCase):
         self.assertIn(message, lines[-1])
         for notice in lines[:-1]:
             self.assertIn('Retrying in', notice)
+            self.assertTrue(notice.endswith('(-v shows every retry)'), notice)
         self.assertNotIn('Traceback', result.stderr)
 
     def microversions(self, method=None):

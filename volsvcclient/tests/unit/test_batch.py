@@ -7,7 +7,6 @@ import time
 
 import fixtures
 
-from volsvcclient import services
 from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
@@ -124,7 +123,10 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual(
             ('thaw', 'failed',
              "the server accepted every request but status is 'disabled'. "
-             f'{services.CLUSTER_THAW}'),
+             'Cinder delivers freeze and thaw of a cluster to one of its '
+             'members, and only that member disables or re-enables its own '
+             'service; where os-services/enable works (before 28.0.0), '
+             f"{self.command('set --enable')} re-enables the others"),
             self.cells(rows, members[0]),
         )
         for host in members[1:]:
@@ -199,19 +201,27 @@ class TestFaults(BatchMixin, base.ShellTestCase):
             'no answer to disable: Cannot connect'), unanswered)
         self.assertIn('; could not re-read: Cannot connect', unanswered['Detail'])
 
-    def interrupt_at(self, host):
-        """Ctrl-C while the request for ``host`` is being answered."""
+    def interrupt_at(self, host, presses=1, hook='after_action', answer_after=0.2,
+                     meanwhile=lambda: None):
+        """Ctrl-C (``presses`` times, 15 ms apart, as ``timeout -s INT`` to
+        a process group or a double press) while the request for ``host``
+        is under way: after Cinder applied it, or before."""
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         self.addCleanup(signal.signal, signal.SIGINT, previous)
         main = threading.main_thread().ident
 
         def press_ctrl_c(action, body):
             if body['host'] == host:
-                signal.pthread_kill(main, signal.SIGINT)
+                meanwhile()
+                for _ in range(presses):
+                    signal.pthread_kill(main, signal.SIGINT)
+                    time.sleep(0.015)
                 # The request under way ends after the main thread has seen it.
-                time.sleep(0.2)
+                time.sleep(answer_after)
 
-        self.cinder.after_action = press_ctrl_c
+        setattr(self.cinder, hook, press_ctrl_c)
+        # The sending thread outlives a second Ctrl-C: let it end here.
+        self.addCleanup(time.sleep, answer_after)
 
     def test_ctrl_c_finishes_the_requests_under_way_and_exits_130(self):
         self.interrupt_at(self.hosts[5])
@@ -226,10 +236,45 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertEqual(self.hosts[:6], self.disabled())
         self.assertEqual(6, len(self.cinder.puts()))
         self.assertEqual(
-            ['', 'interrupted: finishing the requests under way',
+            ['', 'interrupted: finishing the requests under way (Ctrl-C again '
+             'to stop waiting for them)',
              'commit: interrupted; the rows above say what was done'],
             result.stderr.splitlines(),
         )
+
+    def test_second_ctrl_c_stops_waiting_but_never_loses_the_report(self):
+        # Cinder applied it; its answer is slow: the re-read tells.
+        self.interrupt_at(self.hosts[5], presses=2)
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '1', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        rows = result.json()
+        self.assertEqual(
+            ['changed'] * 6 + ['not attempted'] * 14, [r['Result'] for r in rows]
+        )
+        self.assertEqual(self.hosts[:6], self.disabled())
+        self.assertIn('interrupted again: not waiting for the 1 request(s) under '
+                      'way', result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+
+    def test_second_ctrl_c_before_cinder_applied_it_says_it_may_still_be(self):
+        # requests-mock answers one request at a time, so the re-read comes
+        # after the one under way: a lagging read shows what a read made
+        # meanwhile would.
+        self.interrupt_at(self.hosts[5], presses=3, hook='before_action',
+                          meanwhile=lambda: setattr(self.cinder, 'read_lag', 1))
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--concurrency', '1', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        rows = result.json()
+        self.assertEqual(
+            ['changed'] * 5 + ['unknown'] + ['not attempted'] * 14,
+            [r['Result'] for r in rows],
+        )
+        self.assertEqual('interrupted while disable was under way: it may still '
+                         'be applied', rows[5]['Detail'])
+        # And so it was, after the report.
+        self.assertEqual(self.hosts[:6], self.disabled())
 
     def test_ctrl_c_in_a_freeze_selection_exits_130(self):
         self.interrupt_at(self.hosts[5])

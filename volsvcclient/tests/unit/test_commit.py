@@ -214,7 +214,7 @@ class TestCommitFromFile(CommitMixin, base.ShellTestCase):
 
         self.cinder.after_action = remove
         result = self.cli('commit', '--from-file', path, '--concurrency', '1',
-                          '-f', 'json')
+                          '--even-if-irreversible', '-f', 'json')
         self.assertEqual(1, result.code)
         self.assertEqual(('failed', 'disappeared'),
                          self.cells(result, 'node1@lvm', 'Result', 'Detail'))

@@ -166,7 +166,8 @@ class TestActionBounds(base.ShellTestCase):
             "backend's cinder-volume has, over RabbitMQ (is either down?). The "
             "database now shows cinder-volume on node1@lvm: status enabled, "
             "frozen True, reason None, replication disabled; the backend has "
-            "not confirmed",
+            "not confirmed; the request may still complete: "
+            f"{self.command('show node1@lvm cinder-volume')} shows whether it did",
         )
         self.assertEqual(2.0, self.cinder.timeouts['freeze'])
 
@@ -203,6 +204,9 @@ class TestActionBounds(base.ShellTestCase):
         self.assertEqual('unknown', rows[HOST]['Result'])
         self.assertIn('freeze: freeze got no answer within 1 s', rows[HOST]['Detail'])
         self.assertIn('frozen True', rows[HOST]['Detail'])
+        self.assertTrue(rows[HOST]['Detail'].endswith(
+            f"the request may still complete: "
+            f"{self.command('show node1@lvm cinder-volume')} shows whether it did"))
         self.assertEqual('failed', rows['node2@lvm']['Result'])
         self.assertIn('node2@lvm (last heartbeat', rows['node2@lvm']['Detail'])
         self.assertEqual([('freeze', {'host': HOST})], self.cinder.puts())

@@ -120,10 +120,16 @@ class TestErrors(base.ShellTestCase):
             'GET http://cinder.test:8776/v3/os-services?host=node1%40lvm&'
             "binary=cinder-volume failed with HTTP 504: 504 Gateway Time-out: "
             "The server didn't respond in time.",
-            retries=3,
+            retries=1,
         )
         self.assertEqual(4, len(self.cinder.requests('GET')))
         self.assertEqual([], self.cinder.puts())
+        # -v shows every retry, as keystoneauth words it.
+        self.cinder.read_failures = [504] * 4
+        result = self.cli(*VOLUME, global_options=['-v'])
+        retried = [line for line in result.stderr.splitlines() if 'Retrying in' in line]
+        self.assertEqual(3, len(retried), result.stderr)
+        self.assertNotIn('(-v shows every retry)', result.stderr)
 
     def test_cinder_api_older_than_its_version_document(self):
         # During an upgrade one cinder-api behind the load balancer answers

@@ -132,7 +132,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         # node4@rep finishes after 4 s, node5@rep never: --wait-timeout is
         # the operator's bound for the command, not for each member.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.workflows.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
         self.useFixture(fixtures.MonkeyPatch(
             'volsvcclient.v2.replication.FailoverService.poll_interval', 2.0))
         start = clock.now
@@ -154,7 +154,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
 
     def test_wait_ends_at_the_timeout_not_the_next_poll(self):
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.workflows.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
         self.useFixture(fixtures.MonkeyPatch(
             'volsvcclient.v2.replication.FailoverService.poll_interval', 2.0))
         result = self.cli('failover', '--cluster', 'c1@rep', '--wait',

@@ -28,7 +28,7 @@ class TestAcceptedButNotVerified(base.ShellTestCase):
             'and the service could not be re-read (GET '
             'http://cinder.test:8776/v3/os-services?host=node1%40lvm&binary=cinder-volume '
             'failed with HTTP 503',
-            retries=3,
+            retries=1,
         )
         self.assertIn('): the change is not verified', result.stderr)
         self.assertEqual((True, 'R'), (self.service['disabled'],
@@ -38,12 +38,12 @@ class TestAcceptedButNotVerified(base.ShellTestCase):
         result = self.cli('freeze', HOST)
         self.assertFails(
             result, "the server accepted freeze of host 'node1@lvm' and the "
-            "service could not be re-read", retries=3,
+            "service could not be re-read", retries=1,
         )
         self.assertTrue(self.service['frozen'])
         result = self.cli('thaw', HOST)
         self.assertFails(result, "the server accepted thaw of host 'node1@lvm' and",
-                         retries=3)
+                         retries=1)
 
 
 class TestLostRace(base.ShellTestCase):
@@ -128,19 +128,33 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
         self.assertEqual([(HOST, 'cinder-volume', 'would change')],
                          [(r['Host'], r['Binary'], r['Result']) for r in result.json()])
 
-    def test_named_binary_is_disabled_with_a_warning(self):
-        warning = ('warning: Cinder 28.0.0 and later have no API that re-enables '
-                   'cinder-scheduler: disabling it may not be reversible')
+    def test_named_binary_is_disabled_only_when_the_operator_insists(self):
+        why = ('Cinder 28.0.0 and later have no API that re-enables '
+               'cinder-scheduler: disabling it may not be reversible')
         result = self.cli('commit', '--host-pattern', '*', '--service',
                           'cinder-scheduler', '--status', 'disabled', '--dry-run')
-        self.assertEqual((0, [warning]), (result.code, result.stderr.splitlines()))
-        self.assertEqual([], self.cinder.puts())
+        self.assertEqual((0, [f'warning: {why}']),
+                         (result.code, result.stderr.splitlines()))
+        # Refused, before any request, by set and commit alike.
         result = self.cli('set', 'node1', 'cinder-scheduler', '--disable')
+        self.assertFails(result, f'cinder-scheduler on node1: {why}. Give '
+                         f'--even-if-irreversible to disable it anyway')
+        result = self.cli('commit', '--host-pattern', '*', '--service',
+                          'cinder-scheduler', '--status', 'disabled')
+        self.assertFails(result, f'1 cinder-scheduler service(s): {why}. Give '
+                         f'--even-if-irreversible to disable it anyway')
+        self.assertEqual([], self.cinder.puts())
+        result = self.cli('set', 'node1', 'cinder-scheduler', '--disable',
+                          '--even-if-irreversible')
         self.assertEqual(
-            (0, [f'cinder-scheduler on node1: {warning}']),
+            (0, [f'cinder-scheduler on node1: warning: {why}']),
             (result.code, result.stderr.splitlines()),
         )
         self.assertTrue(self.cinder.get('node1', 'cinder-scheduler')['disabled'])
+        result = self.cli('commit', 'node1', 'cinder-backup', '--status', 'disabled',
+                          '--even-if-irreversible')
+        self.assertEqual(0, result.code, result)
+        self.assertTrue(self.cinder.get('node1', 'cinder-backup')['disabled'])
 
     def test_warned_once_per_binary_and_only_for_a_disable(self):
         self.cinder.add('node2', binary='cinder-scheduler')
@@ -231,8 +245,8 @@ class TestCtrlC(base.ShellTestCase):
         result = self.cli(*VOLUME, '--enable', '--enable-via-thaw')
         self.assertEqual(130, result.code, result)
         self.assertIn(
-            f"cinder-volume on {HOST} may be left frozen: 'openstack volume "
-            f"service thaw {HOST}' thaws and re-enables it", result.stderr,
+            f"cinder-volume on {HOST} may be left frozen: "
+            f"{self.command('thaw ' + HOST)} thaws and re-enables it", result.stderr,
         )
 
 
@@ -314,10 +328,10 @@ class TestSavedFiles(base.ShellTestCase):
         self.assertEqual(
             ('unchanged',
              "reason 'maint' kept: none wanted; Replication Status is 'enabled', "
-             "not 'failed-over': commit does not fail over ('openstack volume "
-             "service failover' does); Active Backend ID is None, not "
-             "'secondary': commit does not fail over ('openstack volume service "
-             "failover' does)"),
+             f"not 'failed-over': commit does not fail over "
+             f"({self.command('failover')} does); Active Backend ID is None, not "
+             f"'secondary': commit does not fail over "
+             f"({self.command('failover')} does)"),
             (row['Result'], row['Detail']),
         )
         self.assertEqual([], self.cinder.puts())
@@ -346,3 +360,35 @@ class TestSmallerEdges(base.ShellTestCase):
         shown = self.cli('show', 'node1', 'cinder-scheduler', '-f', 'json',
                          version='3.48').json()
         self.assertNotIn('Backend State', shown)
+
+
+class TestAnotherClient(base.ShellTestCase):
+    """Two operators at once: what the loser is told blames neither the
+    server nor its own request."""
+
+    def setUp(self):
+        super().setUp()
+        self.service = self.cinder.add(HOST)
+
+        def the_other_wins(action, body):
+            self.service.update(disabled=True, disabled_reason='BBB')
+
+        self.cinder.after_action = the_other_wins
+
+    def test_commit_row_says_another_client_changed_it(self):
+        result = self.cli('commit', HOST, 'cinder-volume', '--status', 'disabled',
+                          '--disabled-reason', 'AAA', '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        [row] = result.json()
+        self.assertEqual(
+            ('failed', "the server accepted every request but disabled reason is "
+                       "'BBB': another client changed it meanwhile"),
+            (row['Result'], row['Detail']),
+        )
+
+    def test_set_says_another_client_changed_it(self):
+        result = self.cli(*VOLUME, '--disable', '--disable-reason', 'AAA')
+        self.assertFails(
+            result, "cinder-volume on node1@lvm: the server accepted the disable "
+            "request but disabled reason is 'BBB': another client changed it "
+            "meanwhile")

@@ -62,6 +62,6 @@ class TestPlugin(base.ShellTestCase):
             "'volsvcclient.v2.operations', 'volsvcclient.v2.reading', "
             "'volsvcclient.v2.replication', 'volsvcclient.v3', "
             "'volsvcclient.v3.operations', 'volsvcclient.v3.service', "
-            "'volsvcclient.versions']\n",
+            "'volsvcclient.versions', 'volsvcclient.voice']\n",
             output,
         )

@@ -257,3 +257,148 @@ class TestConfiguration(base.ShellTestCase):
         self.assertEqual(0, result.code, result)
         self.assertEqual(len(self.cinder.services), len(result.json()))
         self.assertEqual([], self.keystone_bodies())
+
+
+class TestWhatTheUserSaysWins(base.ShellTestCase):
+    """An option, then an OS_* variable, then the named cloud: the identity
+    and connection a user asks for always win over clouds.yaml, exactly as
+    in ``openstack`` (a wrong precedence signs in as someone else)."""
+
+    #: option, variable, what clouds.yaml says, what the user says, and
+    #: where the token request shows it.
+    AUTH = [
+        ('--os-username', 'OS_USERNAME', 'yaml-user', 'demo',
+         lambda body: body['identity']['password']['user']['name']),
+        ('--os-password', 'OS_PASSWORD', 'yaml-password', 'wrong',
+         lambda body: body['identity']['password']['user']['password']),
+        ('--os-user-domain-id', 'OS_USER_DOMAIN_ID', 'yaml-domain', 'users',
+         lambda body: body['identity']['password']['user']['domain']['id']),
+        ('--os-project-name', 'OS_PROJECT_NAME', 'yaml-project', 'demo',
+         lambda body: body['scope']['project']['name']),
+        ('--os-project-domain-id', 'OS_PROJECT_DOMAIN_ID', 'yaml-domain', 'projects',
+         lambda body: body['scope']['project']['domain']['id']),
+    ]
+
+    def setUp(self):
+        super().setUp()
+        for name in fakes.OS_ENVIRONMENT:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'lab'))
+        self.cinder.add('node1@lvm')
+
+    def write_clouds_yaml(self, auth_url=fakes.AUTH_URL, region='RegionOne', **extra):
+        auth = {
+            'auth_url': auth_url, 'username': 'yaml-user',
+            'password': 'yaml-password', 'project_name': 'yaml-project',
+            'user_domain_id': 'yaml-domain', 'project_domain_id': 'yaml-domain',
+        }
+        lines = ['clouds:', '  lab:']
+        if region:
+            lines.append(f'    region_name: {region}')
+        lines += [f'    {key}: {value}' for key, value in extra.items()]
+        lines += ['    auth:'] + [f'      {k}: {v}' for k, v in auth.items()]
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write('\n'.join(lines) + '\n')
+
+    def token_requests(self):
+        return [r for r in self.mock.request_history if r.url.endswith('/auth/tokens')]
+
+    def test_auth_options_and_variables_override_the_named_cloud(self):
+        self.write_clouds_yaml()
+        for option, variable, in_yaml, asked, shown in self.AUTH:
+            for how in ('option', 'variable', 'both'):
+                start = len(self.token_requests())
+                global_options = []
+                with fixtures.EnvironmentVariable(variable):
+                    if how in ('variable', 'both'):
+                        os.environ[variable] = asked if how == 'variable' else 'loses'
+                    if how in ('option', 'both'):
+                        global_options = [option, asked]
+                    result = self.cli('list', global_options=global_options)
+                self.assertEqual(0, result.code, (option, how, result))
+                body = self.token_requests()[start].json()['auth']
+                self.assertEqual(asked, shown(body), (option, how))
+        # And without either, clouds.yaml's.
+        self.assertEqual(0, self.cli('list').code)
+        body = self.token_requests()[-1].json()['auth']
+        self.assertEqual('yaml-password', self.AUTH[1][4](body))
+
+    def test_auth_url_option_and_variable_override_the_named_cloud(self):
+        self.write_clouds_yaml(auth_url='http://127.0.0.1:9/v3')
+        result = self.cli('list', global_options=['--os-auth-url', fakes.AUTH_URL])
+        self.assertEqual(0, result.code, result)
+        self.useFixture(fixtures.EnvironmentVariable('OS_AUTH_URL', fakes.AUTH_URL))
+        result = self.cli('list')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(2, len(self.token_requests()))
+        self.assertFalse(any('127.0.0.1' in r.url for r in self.mock.request_history))
+
+    def test_region_and_interface_override_the_named_cloud(self):
+        # clouds.yaml's first region has no Cinder, nor has its interface.
+        self.write_clouds_yaml(
+            region=None, regions='[Elsewhere, RegionOne]', interface='internal')
+        for global_options, variables in (
+            (['--os-region-name', 'RegionOne', '--os-interface', 'public'], {}),
+            ([], {'OS_REGION_NAME': 'RegionOne', 'OS_INTERFACE': 'public'}),
+        ):
+            with fixtures.EnvironmentVariable('OS_REGION_NAME', variables.get('OS_REGION_NAME')), \
+                    fixtures.EnvironmentVariable('OS_INTERFACE', variables.get('OS_INTERFACE')):
+                result = self.cli('list', '-f', 'json', global_options=global_options)
+            self.assertEqual(0, result.code, (global_options, result))
+            self.assertEqual(len(self.cinder.services), len(result.json()))
+
+    def test_tls_options_override_the_named_cloud(self):
+        self.write_clouds_yaml(cacert='/etc/ssl/yaml.pem')
+        for global_options, variables, verify in (
+            (['--os-cacert', '/etc/ssl/asked.pem'], {}, '/etc/ssl/asked.pem'),
+            ([], {'OS_CACERT': '/etc/ssl/env.pem'}, '/etc/ssl/env.pem'),
+            (['--insecure'], {}, False),
+        ):
+            start = len(self.mock.request_history)
+            with fixtures.EnvironmentVariable('OS_CACERT', variables.get('OS_CACERT')):
+                result = self.cli('list', global_options=global_options)
+            self.assertEqual(0, result.code, (global_options, result))
+            self.assertEqual(
+                {verify}, {r.verify for r in self.mock.request_history[start:]},
+                global_options or variables,
+            )
+
+
+class TestRetries(base.ShellTestCase):
+    """Reads are retried as clouds.yaml says, else three times; the
+    settings go with each read, never onto the shared SDK proxy."""
+
+    def setUp(self):
+        super().setUp()
+        for name in fakes.OS_ENVIRONMENT:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        self.cinder.add('node1@lvm')
+        lines = ['clouds:', '  lab:', '    region_name: RegionOne',
+                 '    block_storage_status_code_retries: 1', '    auth:',
+                 f'      auth_url: {fakes.AUTH_URL}', '      username: admin',
+                 '      password: pw', '      project_name: admin',
+                 '      user_domain_id: default', '      project_domain_id: default']
+        with open(os.environ['OS_CLIENT_CONFIG_FILE'], 'w') as stream:
+            stream.write('\n'.join(lines) + '\n')
+
+    def test_clouds_yaml_retries_are_respected(self):
+        self.cinder.read_failures = [503] * 4
+        # Below 3.49: that read is bounded and not retried at all.
+        result = self.cli('list', version='3.48', global_options=['--os-cloud', 'lab'])
+        self.assertFails(result, 'failed with HTTP 503', retries=1)
+        self.assertEqual(2, len(self.cinder.requests('GET')))
+
+    def test_our_retries_leave_the_proxy_as_configured(self):
+        from openstack import connection
+        from volsvcclient import services
+
+        cloud = connection.Connection(cloud='lab')
+        api = services.connect(_Manager(cloud), '3')
+        self.assertEqual(1, api.read_retries['status_code_retries'])
+        self.assertEqual(3, api.read_retries['connect_retries'])
+        self.assertIsNone(cloud.block_storage.connect_retries)
+
+
+class _Manager:
+    def __init__(self, connection):
+        self.sdk_connection = connection

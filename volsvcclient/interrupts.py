@@ -1,0 +1,52 @@
+"""Ctrl-C during a batch: counted, never allowed to lose the report.
+
+Python turns SIGINT into a KeyboardInterrupt wherever the main thread
+happens to be, so a second Ctrl-C (a double press, or ``timeout -s INT``
+signalling the program and its group) lands inside the code that handles the
+first and throws the report away. While a batch sends, and while its report
+is printed, SIGINT is only counted here: the batch asks how many came and
+decides what to stop. Where a KeyboardInterrupt is caught where it lands (a
+verifying read that may hang), the batch opens a window in which the next
+SIGINT raises one, once.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import types
+from typing import Any
+
+
+class Interrupts:
+    """Counts SIGINT while installed; raises only inside an open window."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        #: The next SIGINT raises KeyboardInterrupt (and closes the window).
+        self.raising = True
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> Interrupts:
+        # Signal handlers belong to the main thread; elsewhere (a caller's
+        # worker thread) Python's own handling stays.
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+            self._installed = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+            self._installed = False
+
+    def _on_sigint(self, signum: int, frame: types.FrameType | None) -> None:
+        self.record()
+        if self.raising:
+            self.raising = False
+            raise KeyboardInterrupt
+
+    def record(self) -> None:
+        """Count a Ctrl-C that arrived another way (a worker's exception)."""
+        self.count += 1

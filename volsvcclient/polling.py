@@ -1,0 +1,29 @@
+"""One way to wait: every loop that re-reads until something holds.
+
+As openstacksdk's ``iterate_timeout`` is for its waits, ``attempts`` is
+for ours (``wait``, the verification of a change, ``failover --wait``):
+callers only say what to read and when it is done. This is the one place
+that sleeps, so a test replaces this module's clock to make time pass.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+#: Seconds between the re-reads that verify a change, with --wait-timeout.
+VERIFY_INTERVAL = 2.0
+
+
+def attempts(timeout: float, interval: float) -> Iterator[float]:
+    """Seconds elapsed before each read: at once, then every ``interval``
+    seconds, the last one exactly at ``timeout`` (the deadline is never
+    overslept to the next interval), and none after it."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while True:
+        yield time.monotonic() - started
+        now = time.monotonic()
+        if now >= deadline:
+            return
+        time.sleep(min(interval, deadline - now))

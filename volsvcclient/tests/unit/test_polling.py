@@ -1,0 +1,32 @@
+"""polling.attempts: when every wait reads, and that it never oversleeps."""
+
+import fixtures
+import testtools
+
+from volsvcclient import polling
+from volsvcclient.tests.unit import fakes
+
+
+class TestAttempts(testtools.TestCase):
+    def reads(self, timeout, interval, done_at=None):
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        seen = []
+        for elapsed in polling.attempts(timeout, interval):
+            seen.append(round(elapsed, 6))
+            if done_at is not None and elapsed >= done_at:
+                break
+        return seen, round(clock.slept, 6)
+
+    def test_when_it_reads(self):
+        for timeout, interval, done_at, reads in (
+            (0, 2, None, [0]),                    # --wait-timeout 0: read once
+            (5, 2, None, [0, 2, 4, 5]),           # the last read at the deadline
+            (9, 2, None, [0, 2, 4, 6, 8, 9]),
+            (4, 2, None, [0, 2, 4]),              # no read after it
+            (300, 2, 3, [0, 2, 4]),               # stops once the caller is done
+            (1, 5, None, [0, 1]),                 # an interval past the deadline
+        ):
+            seen, slept = self.reads(timeout, interval, done_at)
+            self.assertEqual(reads, seen, (timeout, interval, done_at))
+            self.assertEqual(reads[-1], slept, (timeout, interval, done_at))

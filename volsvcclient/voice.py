@@ -1,0 +1,152 @@
+"""What the operator reads beside a command's output: notes, progress and
+advice, worded here and nowhere else.
+
+Notes go through logging (at WARNING, which osc-lib's console handler
+prints as the bare message), so ``-q`` hides them and ``--log-file`` keeps
+them, in ``openstack`` and ``volsvc`` alike; errors are raised, never
+logged. Progress lines are drawn on a terminal only, and only when a note
+would be printed. Advice names the program the operator ran: ``volsvc
+thaw H`` to a ``volsvc`` user, ``openstack volume service thaw H`` to an
+``openstack`` user.
+
+Import-light: command modules create a Voice on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from volsvcclient import services
+
+LOG = logging.getLogger('volsvcclient')
+#: How ``openstack`` users call these commands; ``volsvc`` users by its name.
+OPENSTACK = 'openstack volume service'
+VOLUME_BINARY = 'cinder-volume'
+
+
+class Voice:
+    """Notes, progress and advice for one run of one program."""
+
+    def __init__(self, program: str = OPENSTACK, stream: TextIO | None = None) -> None:
+        self.program = program
+        self._stream = stream
+        self._drawn = False
+
+    # Telling
+
+    def note(self, message: str) -> None:
+        """A line for the operator, never mixed into output; -q hides it."""
+        LOG.warning(message)
+
+    @property
+    def terminal(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def progress(self, line: str | None) -> None:
+        """Redraw the progress line on a terminal (None clears it)."""
+        if not self.terminal or not _printed(LOG, logging.WARNING):
+            return
+        assert self._stream is not None
+        if line is None:
+            if self._drawn:
+                self._stream.write('\r\033[K')
+                self._drawn = False
+        else:
+            self._stream.write(f'\r{line}\033[K')
+            self._drawn = True
+        self._stream.flush()
+
+    # Advice: every command line we suggest is worded here.
+
+    @staticmethod
+    def irreversible(binary: str) -> str:
+        return (
+            f'Cinder 28.0.0 and later have no API that re-enables {binary}: '
+            f'disabling it may not be reversible'
+        )
+
+    def refuse_irreversible(self, what: str, binary: str, option: str) -> str:
+        """Why a disable of ``what`` is refused, and how to insist."""
+        return f'{what}: {self.irreversible(binary)}. Give {option} to disable it anyway'
+
+    def command(self, words: str) -> str:
+        """A command line of the program that runs, quoted."""
+        return f"'{self.program} {words}'"
+
+    def enable_workaround(self, service: services.Service) -> str:
+        """How to re-enable ``service`` when the server ignores enable."""
+        if service.binary != VOLUME_BINARY:
+            return f'No API re-enables {service.binary} on such a release'
+        if service.is_frozen:
+            return (
+                f'It is frozen: {self.command("thaw " + service.host)} thaws '
+                f'and re-enables it (--enable-via-thaw does that)'
+            )
+        return (
+            f'For a {VOLUME_BINARY} service, {self.command("freeze " + service.host)} '
+            f'then {self.command("thaw " + service.host)} re-enables it '
+            f'(--enable-via-thaw does both)'
+        )
+
+    def may_be_left_frozen(self, service: services.Service) -> str:
+        return (
+            f'{service.label} may be left frozen: '
+            f'{self.command("thaw " + service.host)} thaws and re-enables it'
+        )
+
+    def cluster_thaw(self) -> str:
+        """Why a thawed cluster member may stay disabled."""
+        return (
+            'Cinder delivers freeze and thaw of a cluster to one of its '
+            'members, and only that member disables or re-enables its own '
+            'service; where os-services/enable works (before 28.0.0), '
+            f'{self.command("set --enable")} re-enables the others'
+        )
+
+    def not_failed_over(self, column: str, now: object, wanted: object) -> str:
+        return (
+            f'{column} is {now!r}, not {wanted!r}: commit does not fail over '
+            f'({self.command("failover")} does)'
+        )
+
+    def backend_state_unknown(self, what: str, listed_at: str) -> None:
+        self.note(
+            f'Backend State unknown: {what}; is cinder-scheduler or RabbitMQ '
+            f'down? (listed at {listed_at}, which does not ask it; '
+            f'--rpc-timeout sets the wait)'
+        )
+
+    def saved_listing(self) -> str:
+        """The output ``commit --from-file`` reads."""
+        return f'"{self.program} list --long -f json"'
+
+    def check_later(self, members: list[services.Service]) -> str:
+        """How to learn whether an unconfirmed request still completes."""
+        first = members[0]
+        return (
+            f'the request may still complete: '
+            f'{self.command(f"show {first.host} {first.binary}")} shows '
+            f'whether it did'
+        )
+
+
+def program_of(app: object) -> str:
+    """The program an app runs as: ``volsvc``, or ``openstack``'s commands."""
+    if type(app).__module__.startswith('volsvcclient.'):
+        return getattr(app, 'NAME', 'volsvc')
+    return OPENSTACK
+
+
+def _printed(logger: logging.Logger | None, level: int) -> bool:
+    """Whether a handler prints ``logger``'s records at ``level``."""
+    while logger:
+        if logger.isEnabledFor(level) and any(
+            handler.level <= level for handler in logger.handlers
+        ):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return False
