@@ -2,6 +2,8 @@
 that selectors match. Import-light: command modules use it at parse time.
 """
 
+from typing import TYPE_CHECKING
+
 from osc_lib import exceptions
 
 from volsvcclient import versions
@@ -138,7 +140,16 @@ def chosen(selector, services):
     return found
 
 
-class HostTarget:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker: osc-lib's commands.
+    from osc_lib.command import command as _osc_command
+
+    _Mixin = _osc_command.Command
+else:
+    _Mixin = object
+
+
+class HostTarget(_Mixin):
     """Commands that act on the cinder-volume service of one host."""
 
     #: False where something else can stand in for <host>.

@@ -5,24 +5,45 @@ of cinder-api is retried until the timeout, since waiting for Cinder to
 come back is what the command is for; a refusal (4xx) ends it at once.
 """
 
+from __future__ import annotations
+
 import datetime
-import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
 
 from volsvcclient import errors
+from volsvcclient import polling
 from volsvcclient import selection
+from volsvcclient import services
+
+#: How many times a heartbeat must advance during the wait for --fresh.
+#: Cinder counts any write of a service record as a heartbeat (a disable
+#: sets updated_at too), so one advance may be an operator's request to a
+#: dead service; its own reports advance it every report_interval.
+FRESH_BEATS = 2
 
 
-def wait(api, chooser, wanted, fresh, timeout, interval, progress=None):
+def wait(
+    api: services.ServiceAPI,
+    chooser: selection.Selector,
+    wanted: Mapping[str, Any],
+    fresh: bool,
+    timeout: float,
+    interval: float,
+    progress: Callable[[str | None], None] = lambda line: None,
+) -> list[str]:
     """Lines naming each chosen service that is not as ``wanted`` (SDK
     attribute -> value) at the timeout; [] once all are. With ``fresh``,
-    each must also report a heartbeat newer than at the first read."""
-    deadline = time.monotonic() + timeout
-    started = time.monotonic()
-    first = None
-    while True:
+    each must also have reported FRESH_BEATS heartbeats, each newer than
+    the last, since the first read."""
+    first: dict[tuple[str, str], Any] | None = None
+    beats: dict[tuple[str, str], list[Any]] = {}
+    unmet: list[str] = []
+    failure: Exception | None = None
+    for elapsed in polling.attempts(timeout, interval):
         try:
             listed = api.list()
             # Only the first read must match something: a service deleted
@@ -35,27 +56,32 @@ def wait(api, chooser, wanted, fresh, timeout, interval, progress=None):
         except Exception as exc:
             if _final(exc):
                 raise
-            if time.monotonic() >= deadline:
-                raise exceptions.CommandError(
-                    f'Gave up after {timeout:g} s: {errors.translate(exc)}'
-                ) from exc
-            current = None
-        if current is not None:
-            if first is None:
-                first = {key: s.updated_at for key, s in current.items()}
-            unmet = _unmet(first, current, wanted, fresh)
-            if not unmet:
-                _report(progress, None)
-                return []
-            if time.monotonic() >= deadline:
-                _report(progress, None)
-                return unmet
-            _report(progress, f'{len(first) - len(unmet)} of {len(first)} '
-                              f'service(s) ready ({time.monotonic() - started:.0f} s)')
-        time.sleep(max(0.0, min(interval, deadline - time.monotonic())))
+            failure = exc
+            continue
+        failure = None
+        if first is None:
+            first = {key: s.updated_at for key, s in current.items()}
+            beats = {key: [stamp] for key, stamp in first.items()}
+        for key, service in current.items():
+            if key in beats and _newer(service.updated_at, beats[key][-1]):
+                beats[key].append(service.updated_at)
+        unmet = _unmet(first, beats, current, wanted, fresh)
+        if not unmet:
+            progress(None)
+            return []
+        if elapsed >= timeout:
+            break
+        progress(f'{len(first) - len(unmet)} of {len(first)} service(s) ready '
+                 f'({elapsed:.0f} s)')
+    progress(None)
+    if failure is not None:
+        raise exceptions.CommandError(
+            f'Gave up after {timeout:g} s: {errors.translate(failure)}'
+        ) from failure
+    return unmet
 
 
-def _final(exc):
+def _final(exc: Exception) -> bool:
     """Whether waiting longer cannot help."""
     return (
         isinstance(exc, sdk_exceptions.HttpException)
@@ -63,7 +89,13 @@ def _final(exc):
     ) or errors.translate(exc) is None
 
 
-def _unmet(first, current, wanted, fresh):
+def _unmet(
+    first: Mapping[tuple[str, str], Any],
+    beats: Mapping[tuple[str, str], list[Any]],
+    current: Mapping[tuple[str, str], services.Service],
+    wanted: Mapping[str, Any],
+    fresh: bool,
+) -> list[str]:
     lines = []
     for key, heartbeat in first.items():
         host, binary = key
@@ -75,8 +107,12 @@ def _unmet(first, current, wanted, fresh):
             f'{attr.removeprefix("is_")} {getattr(service, attr)!r}, wanted {want!r}'
             for attr, want in wanted.items() if getattr(service, attr) != want
         ]
-        if fresh and not _newer(service.updated_at, heartbeat):
-            wrong.append(f'no heartbeat since the wait began ({heartbeat})')
+        seen = len(beats[key]) - 1
+        if fresh and seen < FRESH_BEATS:
+            wrong.append(
+                f'no heartbeat since the wait began ({heartbeat})' if not seen
+                else f'{seen} of {FRESH_BEATS} new heartbeats since the wait began'
+            )
         if wrong:
             lines.append(
                 f"{service.label}: {', '.join(wrong)}; last heartbeat "
@@ -85,16 +121,9 @@ def _unmet(first, current, wanted, fresh):
     return lines
 
 
-def _newer(updated_at, before):
-    def parse(text):
+def _newer(updated_at: Any, before: Any) -> bool:
+    def parse(text: Any) -> datetime.datetime | None:
         return datetime.datetime.fromisoformat(str(text)) if text else None
 
     now, then = parse(updated_at), parse(before)
     return now is not None and (then is None or now > then)
-
-
-def _report(stream, line):
-    if stream is None:
-        return
-    stream.write(f'\r{line}\033[K' if line else '\r\033[K')
-    stream.flush()

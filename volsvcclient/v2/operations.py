@@ -201,9 +201,10 @@ class WaitService(command.Command):
         condition.add_argument(
             '--fresh',
             action='store_true',
-            help='A heartbeat newer than the one the service had when the wait '
-            'began, by the server\'s own timestamps: the service really came '
-            'back (a restarted one looks up on its old heartbeat for a while)',
+            help='Two new heartbeats since the wait began, by the server\'s '
+            'own timestamps: the service really came back (a restarted one '
+            'looks up on its old heartbeat for a while, and one write to its '
+            'record, such as a disable, also counts as a heartbeat)',
         )
         parser.add_argument(
             '--timeout', metavar='<seconds>', type=bounds.seconds, default=300.0,
@@ -235,10 +236,9 @@ class WaitService(command.Command):
         chooser = selection.from_arguments(parsed_args)
         api = self.service_api()
         chooser.check_version(api)
-        progress = self.app.stderr if self.app.stderr.isatty() else None
         unmet = waiting.wait(
             api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
-            parsed_args.interval, progress,
+            parsed_args.interval, self.voice.progress,
         )
         from volsvcclient import terminal
 

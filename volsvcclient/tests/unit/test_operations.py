@@ -449,7 +449,7 @@ class TestWait(base.ShellTestCase):
         self.volume = self.cinder.add(HOST, state='down')
         self.cinder.add('node2@lvm')
         # Intervals are at least 1 s: sleeping only moves this clock.
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.waiting.time', fakes.FakeClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', fakes.FakeClock()))
 
     def test_returns_when_the_condition_holds(self):
         # The third read finds it up.
@@ -484,13 +484,33 @@ class TestWait(base.ShellTestCase):
 
         first = self.cinder._reads_seen + 1
 
-        def heartbeat(read):
-            if read == first:
-                self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+        def heartbeats(read):
+            if read in (first, first + 1):
+                second = 2 * (read - first + 1)
+                self.volume['updated_at'] = f'2026-11-24T10:00:0{second}.000000'
 
-        self.cinder.after_read = heartbeat
+        self.cinder.after_read = heartbeats
         result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
         self.assertEqual(0, result.code, result)
+
+    def test_fresh_is_not_fooled_by_one_write(self):
+        # A dead backend's record written once (a disable sets updated_at,
+        # which Cinder counts as a heartbeat) has not come back.
+        self.volume['state'] = 'up'
+        first = self.cinder._reads_seen + 1
+
+        def one_write(read):
+            if read == first:
+                self.volume.update(updated_at='2026-11-24T10:00:02.000000',
+                                   disabled=True)
+
+        self.cinder.after_read = one_write
+        result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--timeout', '5',
+                          '--interval', '1')
+        self.assertEqual(1, result.code, result)
+        self.assertIn('cinder-volume on node1@lvm: 1 of 2 new heartbeats since the '
+                      'wait began; last heartbeat 2026-11-24T10:00:02.000000',
+                      result.stderr)
 
     def test_waits_through_a_cinder_api_restart(self):
         self.volume['state'] = 'up'
@@ -548,7 +568,7 @@ class TestWaitDecisions(base.ShellTestCase):
         super().setUp()
         self.volume = self.cinder.add(HOST, state='down')
         self.clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.waiting.time', self.clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', self.clock))
 
     def wait(self, *args, **kwargs):
         return self.cli('wait', HOST, 'cinder-volume', '--state', 'up', *args, **kwargs)
@@ -629,8 +649,8 @@ class TestWaitDecisions(base.ShellTestCase):
         self.volume.update(state='up', updated_at=None)
 
         def heartbeat(read):
-            if read == 1:
-                self.volume['updated_at'] = '2026-11-24T10:00:02.000000'
+            if read in (1, 2):
+                self.volume['updated_at'] = f'2026-11-24T10:00:0{2 * read}.000000'
 
         self.cinder.after_read = heartbeat
         result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--interval', '1')
