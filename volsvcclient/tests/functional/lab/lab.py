@@ -14,6 +14,7 @@ from volsvcclient.tests.functional.lab import broker
 from volsvcclient.tests.functional.lab import cinder_services
 from volsvcclient.tests.functional.lab import database
 from volsvcclient.tests.functional.lab import keystone_server
+from volsvcclient.tests.functional.lab import lvm_backend
 from volsvcclient.tests.functional.lab import packages
 from volsvcclient.tests.functional.lab import processes
 
@@ -35,9 +36,9 @@ class Lab:
     def save(self):
         processes.save_state(self.state_file, self.state)
 
-    def spawn(self, name, argv, env=None, cwd=None):
+    def spawn(self, name, argv, env=None, cwd=None, stop_argv=None):
         """Start a lab process and record it, replacing an earlier one of that name."""
-        entry = processes.spawn(name, argv, self.log(name), env, cwd)
+        entry = processes.spawn(name, argv, self.log(name), env, cwd, stop_argv)
         recorded = self.state['processes']
         for index, old in enumerate(recorded):
             if old['name'] == name:
@@ -81,7 +82,10 @@ class Lab:
         started = time.monotonic()
         self.ports = self.requested_ports
         self._check_ports()
-        packages.install_debian_packages()
+        lvm_missing = lvm_backend.missing_requirement()
+        packages.install_debian_packages(
+            lvm_backend.DEBIAN_PACKAGES if lvm_missing is None else {}
+        )
         venv = packages.server_venv(self.root, cinder_version)
         self.logs.mkdir(parents=True, exist_ok=True)
         self.state = {
@@ -95,6 +99,7 @@ class Lab:
         }
         self.save()
         try:
+            lvm_backend.start(self, lvm_missing)
             database.start(self)
             broker.start(self)
             keystone_server.start(self, venv)
@@ -126,7 +131,9 @@ class Lab:
         for entry in reversed(recorded):
             processes.stop(entry)
         self.state['processes'] = []
+        self.state.pop('lvm_backend', None)
         self.save()
+        lvm_backend.remove(self)
         processes.say(f'down: stopped {len(recorded)} process group(s)')
 
     def status(self):
@@ -138,6 +145,7 @@ class Lab:
             word = 'running' if processes.alive(entry) else 'DEAD'
             print(f"{entry['name']:<16} pid {entry['pid']:<8} {word}")
         print(f"Cinder {self.state.get('cinder_version')}; clouds: {self.clouds_file}")
+        print(lvm_backend.describe(self))
         return 0 if self.running() else 1
 
     def env(self):
