@@ -58,8 +58,11 @@ class Lab:
         )
 
     def running(self):
+        """Whether an ``up`` finished and all it started still runs: a crashed
+        ``up`` leaves some processes running, which the next ``up`` stops."""
         recorded = self.state.get('processes', [])
-        return bool(recorded) and all(processes.alive(p) for p in recorded)
+        return (self.state.get('complete', False) and bool(recorded)
+                and all(processes.alive(p) for p in recorded))
 
     def up(self, cinder_version):
         if cinder_version not in packages.RELEASES:
@@ -107,6 +110,8 @@ class Lab:
             cinder_services.start(self, venv)
             keystone_server.write_clouds(self)
             cinder_services.wait_for_services(self)
+            self.state['complete'] = True
+            self.save()
         except BaseException:
             processes.say('bring-up failed: stopping what was started')
             self.down()
@@ -131,6 +136,7 @@ class Lab:
         for entry in reversed(recorded):
             processes.stop(entry)
         self.state['processes'] = []
+        self.state['complete'] = False
         self.state.pop('lvm_backend', None)
         self.save()
         lvm_backend.remove(self)
