@@ -33,7 +33,7 @@ def start(lab, name):
         return
     waits = _readiness(lab, name)
     started = time.monotonic()
-    lab.spawn(name, entry['argv'], entry['env'], entry['cwd'])
+    lab.spawn(name, entry['argv'], entry['env'], entry['cwd'], entry.get('stop_argv'))
     for what, check, log in waits:
         processes.wait_for(what, check, READY_TIMEOUT, log)
     processes.say(f'{name} started; ready in {time.monotonic() - started:.0f} s')

@@ -127,19 +127,28 @@ def stop(entry):
             os.killpg(entry['pid'], signal.SIGTERM)
         except ProcessLookupError:
             return
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(entry['pid'], 0)
-        except ProcessLookupError:
-            return
-        try:
-            os.waitpid(entry['pid'], os.WNOHANG)
-        except ChildProcessError:
-            pass
-        time.sleep(0.2)
+    if _gone(entry['pid'], 15):
+        return
     say(f"{entry['name']} did not stop: killing it")
     try:
         os.killpg(entry['pid'], signal.SIGKILL)
     except ProcessLookupError:
-        pass
+        return
+    # Until it is reaped it still looks alive to a start that follows.
+    _gone(entry['pid'], 5)
+
+
+def _gone(pid, timeout):
+    """Whether the process group ``pid`` ended within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.2)
+    return False
