@@ -15,11 +15,17 @@ made here is found again from the backing file's path and the state file,
 so ``down`` (or the next ``up``) removes what a crashed run left.
 """
 
+from __future__ import annotations
+
 import os
 import pathlib
 import subprocess
+import typing
 
 from volsvcclient.tests.functional.lab import processes
+
+if typing.TYPE_CHECKING:
+    from volsvcclient.tests.functional.lab.lab import Lab
 
 BACKEND = 'lvmdriver-1'
 #: devstack: $VOLUME_GROUP_NAME-$be_name, on $DATA_DIR/$vg-backing-file.
@@ -48,11 +54,11 @@ def missing_requirement() -> str | None:
     return None
 
 
-def backing_file(lab) -> pathlib.Path:
+def backing_file(lab: Lab) -> pathlib.Path:
     return lab.root / BACKING_FILE
 
 
-def start(lab, why: str | None) -> None:
+def start(lab: Lab, why: str | None) -> None:
     """Make the volume group and start tgtd, or fall back to the fake driver
     (at once when ``why`` says this machine cannot run the real one).
 
@@ -82,7 +88,7 @@ def start(lab, why: str | None) -> None:
     processes.say(f"{BACKEND} keeps Cinder's fake driver: {why}")
 
 
-def _make_volume_group(lab) -> str:
+def _make_volume_group(lab: Lab) -> str:
     """devstack's _create_lvm_volume_group; the loop device it is on."""
     _refuse_a_foreign_volume_group()
     path = backing_file(lab)
@@ -113,7 +119,7 @@ def _refuse_a_foreign_volume_group() -> None:
         )
 
 
-def _start_tgtd(lab) -> None:
+def _start_tgtd(lab: Lab) -> None:
     port = lab.ports['iscsi']
     lab.spawn(TGTD, ['tgtd', '--foreground', '--iscsi', f'portal=127.0.0.1:{port}'],
               stop_argv=TGTD_STOP)
@@ -122,7 +128,7 @@ def _start_tgtd(lab) -> None:
     )
 
 
-def _serving(lab) -> bool:
+def _serving(lab: Lab) -> bool:
     """tgtd is ready when it answers on its port; a dead one never will."""
     if not processes.alive(lab.entry(TGTD)):
         raise processes.LabError(
@@ -131,7 +137,7 @@ def _serving(lab) -> bool:
     return processes.port_open(lab.ports['iscsi'])
 
 
-def _stop_tgtd(lab) -> None:
+def _stop_tgtd(lab: Lab) -> None:
     for entry in lab.state['processes']:
         if entry['name'] == TGTD:
             processes.stop(entry)
@@ -139,7 +145,7 @@ def _stop_tgtd(lab) -> None:
     lab.save()
 
 
-def remove(lab) -> None:
+def remove(lab: Lab) -> None:
     """Remove the volume group, loop devices and backing file of this lab.
 
     devstack's clean_lvm_volume_group and _clean_lvm_backing_file, found
@@ -163,7 +169,7 @@ def _loop_devices(path: pathlib.Path) -> list[str]:
     return listing.split()
 
 
-def configuration(lab) -> list[str]:
+def configuration(lab: Lab) -> list[str]:
     """The lines of ``[lvmdriver-1]`` in cinder.conf: devstack's
     configure_cinder_backend_lvm with tgtadm, or the fake driver."""
     lines = [f'[{BACKEND}]', f'volume_backend_name = {BACKEND}']
@@ -184,7 +190,7 @@ def configuration(lab) -> list[str]:
     ]
 
 
-def describe(lab) -> str:
+def describe(lab: Lab) -> str:
     """One line for ``status``: which driver ``lvmdriver-1`` runs."""
     backend = lab.state.get('lvm_backend') or {}
     if backend.get('real'):

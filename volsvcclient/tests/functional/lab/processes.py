@@ -138,7 +138,7 @@ def stop(entry):
     _gone(entry['pid'], 5)
 
 
-def _gone(pid, timeout):
+def _gone(pid: int, timeout: float) -> bool:
     """Whether the process group ``pid`` ended within ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
