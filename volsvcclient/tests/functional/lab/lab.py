@@ -125,6 +125,9 @@ class Lab:
         for name, port in self.ports.items():
             if name == 'epmd' and broker.epmd_answers(port):
                 continue
+            if name == 'iscsi':
+                # Without it lvmdriver-1 keeps the fake driver (lvm_backend).
+                continue
             if not processes.port_free(port):
                 raise processes.LabError(
                     f'port {port} on 127.0.0.1 is taken ({name}); free it or '

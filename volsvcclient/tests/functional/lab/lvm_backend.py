@@ -121,6 +121,11 @@ def _refuse_a_foreign_volume_group() -> None:
 
 def _start_tgtd(lab: Lab) -> None:
     port = lab.ports['iscsi']
+    if not processes.port_free(port):
+        raise processes.LabError(
+            f'port {port} on 127.0.0.1 is taken (another lab\'s tgtd?); choose '
+            f'another with --iscsi-port'
+        )
     lab.spawn(TGTD, ['tgtd', '--foreground', '--iscsi', f'portal=127.0.0.1:{port}'],
               stop_argv=TGTD_STOP)
     processes.wait_for(
