@@ -6,11 +6,14 @@
 ``up`` brings up MariaDB and RabbitMQ (Debian packages, installed when
 missing), Keystone and Cinder api, scheduler and volume (PyPI, in a cached
 venv per Cinder release, never the client's), with three backends:
-``lvmdriver-1`` and ``fake-2`` on Cinder's fake LVM driver and
-``replicated`` on our replicating test driver.  It writes a clouds.yaml
+``lvmdriver-1`` on Cinder's LVM driver as devstack runs it (see
+``lvm_backend``; Cinder's fake driver where this machine cannot), ``fake-2``
+on Cinder's fake LVM driver and ``replicated`` on our replicating test
+driver.  It writes a clouds.yaml
 with the clouds ``devstack-admin`` and ``devstack`` (demo), and waits until
 every service reports up.  ``down`` stops exactly the processes ``up``
-started.  Standard library only: it runs before anything is installed.
+started and removes the volume group, loop device and backing file of
+``lvmdriver-1``.  Standard library only: it runs before anything is installed.
 """
 
 import argparse
@@ -29,6 +32,8 @@ DEFAULT_PORTS = {
     'mariadb': 3306,
     'rabbitmq': 5672,
     'epmd': 4369,
+    # tgtd's iSCSI portal for lvmdriver-1: devstack's CINDER_TARGET_PORT.
+    'iscsi': 3260,
 }
 
 

@@ -1,8 +1,9 @@
 """Cinder api, scheduler and volume, their configuration and their services.
 
-One cinder-volume serves ``lvmdriver-1`` and ``fake-2`` on Cinder's fake
-driver and ``replicated`` on our replicating test driver; two more serve
-the backend ``clustered`` as an active-active cluster.
+One cinder-volume serves ``lvmdriver-1`` on Cinder's LVM driver (see
+``lvm_backend``), ``fake-2`` on Cinder's fake driver and ``replicated`` on
+our replicating test driver; two more serve the backend ``clustered`` as an
+active-active cluster.
 """
 
 import pathlib
@@ -13,6 +14,7 @@ import time
 from volsvcclient.tests.functional.lab import api
 from volsvcclient.tests.functional.lab import broker
 from volsvcclient.tests.functional.lab import database
+from volsvcclient.tests.functional.lab import lvm_backend
 from volsvcclient.tests.functional.lab import processes
 
 BACKENDS = ('lvmdriver-1', 'fake-2', 'replicated')
@@ -62,10 +64,13 @@ def start(lab, venv):
     ]
     backends = []
     for backend in BACKENDS:
+        if backend == lvm_backend.BACKEND:
+            backends += lvm_backend.configuration(lab)
+            continue
         driver = (
             f'{DRIVERS}.ReplicatedFakeDriver'
             if backend == 'replicated'
-            else 'cinder.tests.fake_driver.FakeLoggingVolumeDriver'
+            else lvm_backend.FAKE_DRIVER
         )
         backends += [f'[{backend}]', f'volume_driver = {driver}',
                      f'volume_backend_name = {backend}']

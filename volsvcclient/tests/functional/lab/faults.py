@@ -12,6 +12,7 @@ from volsvcclient.tests.functional.lab import broker
 from volsvcclient.tests.functional.lab import cinder_services
 from volsvcclient.tests.functional.lab import database
 from volsvcclient.tests.functional.lab import keystone_server
+from volsvcclient.tests.functional.lab import lvm_backend
 from volsvcclient.tests.functional.lab import processes
 
 #: How long ``start`` waits for each sign that a part is ready.
@@ -32,7 +33,7 @@ def start(lab, name):
         return
     waits = _readiness(lab, name)
     started = time.monotonic()
-    lab.spawn(name, entry['argv'], entry['env'], entry['cwd'])
+    lab.spawn(name, entry['argv'], entry['env'], entry['cwd'], entry.get('stop_argv'))
     for what, check, log in waits:
         processes.wait_for(what, check, READY_TIMEOUT, log)
     processes.say(f'{name} started; ready in {time.monotonic() - started:.0f} s')
@@ -60,6 +61,8 @@ def _readiness(lab, name):
         ]
     if name == 'keystone':
         return [('Keystone', functools.partial(keystone_server.ready, lab), log)]
+    if name == lvm_backend.TGTD:
+        return [('tgtd', functools.partial(processes.port_open, lab.ports['iscsi']), log)]
     if name == 'cinder-api':
         return [('cinder-api', functools.partial(processes.port_open, lab.ports['cinder']),
                  log)]

@@ -14,6 +14,7 @@ from volsvcclient.tests.functional.lab import broker
 from volsvcclient.tests.functional.lab import cinder_services
 from volsvcclient.tests.functional.lab import database
 from volsvcclient.tests.functional.lab import keystone_server
+from volsvcclient.tests.functional.lab import lvm_backend
 from volsvcclient.tests.functional.lab import packages
 from volsvcclient.tests.functional.lab import processes
 
@@ -35,9 +36,9 @@ class Lab:
     def save(self):
         processes.save_state(self.state_file, self.state)
 
-    def spawn(self, name, argv, env=None, cwd=None):
+    def spawn(self, name, argv, env=None, cwd=None, stop_argv=None):
         """Start a lab process and record it, replacing an earlier one of that name."""
-        entry = processes.spawn(name, argv, self.log(name), env, cwd)
+        entry = processes.spawn(name, argv, self.log(name), env, cwd, stop_argv)
         recorded = self.state['processes']
         for index, old in enumerate(recorded):
             if old['name'] == name:
@@ -57,8 +58,11 @@ class Lab:
         )
 
     def running(self):
+        """Whether an ``up`` finished and all it started still runs: a crashed
+        ``up`` leaves some processes running, which the next ``up`` stops."""
         recorded = self.state.get('processes', [])
-        return bool(recorded) and all(processes.alive(p) for p in recorded)
+        return (self.state.get('complete', False) and bool(recorded)
+                and all(processes.alive(p) for p in recorded))
 
     def up(self, cinder_version):
         if cinder_version not in packages.RELEASES:
@@ -81,7 +85,10 @@ class Lab:
         started = time.monotonic()
         self.ports = self.requested_ports
         self._check_ports()
-        packages.install_debian_packages()
+        lvm_missing = lvm_backend.missing_requirement()
+        packages.install_debian_packages(
+            lvm_backend.DEBIAN_PACKAGES if lvm_missing is None else {}
+        )
         venv = packages.server_venv(self.root, cinder_version)
         self.logs.mkdir(parents=True, exist_ok=True)
         self.state = {
@@ -95,6 +102,7 @@ class Lab:
         }
         self.save()
         try:
+            lvm_backend.start(self, lvm_missing)
             database.start(self)
             broker.start(self)
             keystone_server.start(self, venv)
@@ -102,6 +110,8 @@ class Lab:
             cinder_services.start(self, venv)
             keystone_server.write_clouds(self)
             cinder_services.wait_for_services(self)
+            self.state['complete'] = True
+            self.save()
         except BaseException:
             processes.say('bring-up failed: stopping what was started')
             self.down()
@@ -115,6 +125,9 @@ class Lab:
         for name, port in self.ports.items():
             if name == 'epmd' and broker.epmd_answers(port):
                 continue
+            if name == 'iscsi':
+                # Without it lvmdriver-1 keeps the fake driver (lvm_backend).
+                continue
             if not processes.port_free(port):
                 raise processes.LabError(
                     f'port {port} on 127.0.0.1 is taken ({name}); free it or '
@@ -126,7 +139,10 @@ class Lab:
         for entry in reversed(recorded):
             processes.stop(entry)
         self.state['processes'] = []
+        self.state['complete'] = False
+        self.state.pop('lvm_backend', None)
         self.save()
+        lvm_backend.remove(self)
         processes.say(f'down: stopped {len(recorded)} process group(s)')
 
     def status(self):
@@ -138,6 +154,7 @@ class Lab:
             word = 'running' if processes.alive(entry) else 'DEAD'
             print(f"{entry['name']:<16} pid {entry['pid']:<8} {word}")
         print(f"Cinder {self.state.get('cinder_version')}; clouds: {self.clouds_file}")
+        print(lvm_backend.describe(self))
         return 0 if self.running() else 1
 
     def env(self):

@@ -25,8 +25,10 @@ DEBIAN_PACKAGES = {
 }
 
 
-def install_debian_packages():
-    missing = [p for p, path in DEBIAN_PACKAGES.items() if not os.path.exists(path)]
+def install_debian_packages(extra):
+    """Install what the lab runs, and the ``extra`` packages (name -> program)."""
+    wanted = {**DEBIAN_PACKAGES, **extra}
+    missing = [p for p, path in wanted.items() if not os.path.exists(path)]
     if not missing:
         return
     processes.say(f"installing {', '.join(missing)} from Debian")

@@ -90,8 +90,11 @@ def alive(entry):
     return process_start_time(entry['pid']) == entry['started']
 
 
-def spawn(name, argv, log, env=None, cwd=None):
-    """Start ``argv`` in its own session; the state entry that finds it again."""
+def spawn(name, argv, log, env=None, cwd=None, stop_argv=None):
+    """Start ``argv`` in its own session; the state entry that finds it again.
+
+    ``stop_argv`` is the command that stops a process that ignores SIGTERM.
+    """
     argv = [str(a) for a in argv]
     with open(log, 'ab') as output:
         process = subprocess.Popen(
@@ -104,32 +107,48 @@ def spawn(name, argv, log, env=None, cwd=None):
             start_new_session=True,
         )
     time.sleep(0.05)
-    return {'name': name, 'pid': process.pid,
-            'started': process_start_time(process.pid),
-            'argv': argv, 'env': env or {}, 'cwd': cwd}
+    entry = {'name': name, 'pid': process.pid,
+             'started': process_start_time(process.pid),
+             'argv': argv, 'env': env or {}, 'cwd': cwd}
+    if stop_argv:
+        entry['stop_argv'] = stop_argv
+    return entry
 
 
 def stop(entry):
-    """SIGTERM the process group of ``entry``; SIGKILL it after 15 s."""
+    """Stop ``entry`` with its ``stop_argv`` or SIGTERM to its process group;
+    SIGKILL the group after 15 s."""
     if not alive(entry):
         return
-    try:
-        os.killpg(entry['pid'], signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    if entry.get('stop_argv'):
+        subprocess.run(entry['stop_argv'], capture_output=True)
+    else:
         try:
-            os.killpg(entry['pid'], 0)
+            os.killpg(entry['pid'], signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
-            os.waitpid(entry['pid'], os.WNOHANG)
-        except ChildProcessError:
-            pass
-        time.sleep(0.2)
-    say(f"{entry['name']} ignored SIGTERM: killing it")
+    if _gone(entry['pid'], 15):
+        return
+    say(f"{entry['name']} did not stop: killing it")
     try:
         os.killpg(entry['pid'], signal.SIGKILL)
     except ProcessLookupError:
-        pass
+        return
+    # Until it is reaped it still looks alive to a start that follows.
+    _gone(entry['pid'], 5)
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    """Whether the process group ``pid`` ended within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.2)
+    return False
