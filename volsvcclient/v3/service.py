@@ -8,11 +8,11 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import versions
 from volsvcclient.v2 import changing
 from volsvcclient.v2 import commit
 from volsvcclient.v2 import reading
 from volsvcclient.v2 import replication
+from volsvcclient import versions
 
 CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
 

@@ -135,7 +135,7 @@ class TestList(base.ShellTestCase):
 
     def test_response_bodies_are_logged_only_when_printed(self):
         with mock.patch.object(
-            ksa_session.Session, '_remove_service_catalog',
+            ksa_session.Session, '_remove_service_catalog', spec_set=True,
             side_effect=lambda body: body,
         ) as redact:
             self.assertEqual(0, self.cli('list').code)
