@@ -132,7 +132,7 @@ def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> R
     if asked.given or selecting:
         raise exceptions.CommandError(
             '--from-file takes the wanted states from the file: give no '
-            '<host>, <binary>, selector, --status, --disabled-reason, '
+            '<host>, <binary>, selector, --status, --disable-reason, '
             '--frozen or --thawed with it'
         )
     return Request(wanted=tuple(load(path, voice)))
@@ -141,12 +141,12 @@ def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> R
 def from_options(asked: Asked, selector: selection.Selector) -> Request:
     """The Request of ``commit`` given states on its command line."""
     if asked.disabled_reason is not None and asked.status != 'disabled':
-        raise exceptions.CommandError('--disabled-reason goes with --status disabled')
+        raise exceptions.CommandError('--disable-reason goes with --status disabled')
     if asked.status is None and asked.frozen is None:
         raise exceptions.CommandError(
             'Nothing to commit: give --status, --frozen or --thawed'
         )
-    reasons.check_reason(asked.disabled_reason, '--disabled-reason')
+    reasons.check_reason(asked.disabled_reason, '--disable-reason')
     states = (asked.status, asked.disabled_reason, asked.frozen)
     if selector.host is None:
         if selector.binary is None:

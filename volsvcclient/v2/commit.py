@@ -5,6 +5,7 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+import argparse
 import collections
 import typing
 
@@ -57,10 +58,16 @@ class CommitService(command.Lister):
             help='Wanted status',
         )
         wanted.add_argument(
-            '--disabled-reason',
+            '--disable-reason',
+            dest='disabled_reason',
             metavar='<reason>',
             help=f'Wanted disabled reason (with --status disabled; at most '
             f'{reasons.MAX_REASON} characters)',
+        )
+        # The first spelling, kept working for scripts (release note).
+        wanted.add_argument(
+            '--disabled-reason', dest='disabled_reason',
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         frozen = wanted.add_mutually_exclusive_group()
         frozen.add_argument(

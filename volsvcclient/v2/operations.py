@@ -3,6 +3,8 @@ monitoring systems. The v3 module adds --cluster. Module-level imports stay
 light: OSC imports this module on every run.
 """
 
+import argparse
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
@@ -142,12 +144,28 @@ class WaitService(command.Command):
         parser = super().get_parser(prog_name)
         _add_selection(parser, self.clusters, 'Wait for')
         condition = parser.add_argument_group('condition', 'What every service must show')
-        condition.add_argument('--state', choices=('up', 'down'))
-        condition.add_argument('--status', choices=('enabled', 'disabled'))
+        condition.add_argument(
+            '--state', choices=('up', 'down'),
+            help='Up (a recent heartbeat) or down, as Cinder judges it',
+        )
+        condition.add_argument(
+            '--status', choices=('enabled', 'disabled'),
+            help='Enabled or disabled (for the scheduler)',
+        )
         frozen = condition.add_mutually_exclusive_group()
-        frozen.add_argument('--frozen', action='store_true', default=None)
-        frozen.add_argument('--thawed', dest='frozen', action='store_false')
-        condition.add_argument('--replication-status', metavar='<status>')
+        frozen.add_argument(
+            '--frozen', action='store_true', default=None,
+            help='Frozen (cinder-volume only)',
+        )
+        frozen.add_argument(
+            '--thawed', dest='frozen', action='store_false',
+            help='Not frozen (cinder-volume only)',
+        )
+        condition.add_argument(
+            '--replication-status', metavar='<status>',
+            help='In this replication status (cinder-volume only: enabled, '
+            'disabled, failing-over, failed-over, ...)',
+        )
         condition.add_argument(
             '--fresh',
             action='store_true',
@@ -156,8 +174,13 @@ class WaitService(command.Command):
             'back (a restarted one looks up on its old heartbeat for a while)',
         )
         parser.add_argument(
-            '--timeout', metavar='<seconds>', type=bounds.seconds, default=300.0,
-            help='Give up after this many seconds (default 300)',
+            '--wait-timeout', metavar='<seconds>', type=bounds.seconds,
+            default=300.0, help='Give up after this many seconds (default 300)',
+        )
+        # The first spelling, kept working for scripts (release note).
+        parser.add_argument(
+            '--timeout', dest='wait_timeout', type=bounds.seconds,
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         parser.add_argument(
             '--interval', metavar='<seconds>', type=bounds.seconds, default=2.0,
@@ -186,7 +209,7 @@ class WaitService(command.Command):
         chooser.check_version(api)
         progress = self.app.stderr if self.app.stderr.isatty() else None
         unmet = waiting.wait(
-            api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
+            api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
             parsed_args.interval, progress,
         )
         for line in unmet:

@@ -4,6 +4,8 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+import argparse
+
 from osc_lib import exceptions
 
 from volsvcclient import bounds
@@ -48,9 +50,15 @@ class ListService(command.Lister):
             help='List only frozen cinder-volume services',
         )
         frozen.add_argument(
-            '--no-frozen',
+            '--thawed',
+            dest='no_frozen',
             action='store_true',
             help='List only cinder-volume services that are not frozen',
+        )
+        # The first spelling, kept working for scripts (release note).
+        frozen.add_argument(
+            '--no-frozen', dest='no_frozen', action='store_true',
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         parser.add_argument(
             '--replication-status',

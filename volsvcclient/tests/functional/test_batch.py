@@ -32,7 +32,7 @@ class BatchTestCase(base.FunctionalTestCase):
         return subprocess.Popen(
             [self.program, '--os-cloud', base.ADMIN_CLOUD, 'volume', 'service',
              'commit', '--host-pattern', 'extra-*', '--status', 'disabled',
-             '--disabled-reason', REASON, '--concurrency', '1', '-f', 'json'],
+             '--disable-reason', REASON, '--concurrency', '1', '-f', 'json'],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
 
@@ -80,7 +80,7 @@ class TestCinderApiStops(BatchTestCase):
         self.assertReportMatchesServer(rows)
 
         rerun = self.service_cmd('commit', '--host-pattern', 'extra-*', '--status',
-                                 'disabled', '--disabled-reason', REASON, '-f', 'json')
+                                 'disabled', '--disable-reason', REASON, '-f', 'json')
         self.assertEqual(0, rerun.code, rerun)
         again = {r['Host']: r['Result'] for r in rerun.json()}
         for host, row in rows.items():

@@ -85,7 +85,7 @@ class TestCtrlC(ProxiedTestCase):
     def test_while_verifying(self):
         self.proxy.hold('GET', '/os-services', 30, once_seen='PUT')
         process = self.start('commit', self.host, 'cinder-volume', '--status',
-                             'disabled', '--disabled-reason', 'ctrl-c', '-f', 'json')
+                             'disabled', '--disable-reason', 'ctrl-c', '-f', 'json')
         self.wait_for('PUT', '/os-services/disable-log-reason')
         rows, stderr = self.interrupt(process, 1)
         self.assertEqual(

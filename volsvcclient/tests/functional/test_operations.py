@@ -82,7 +82,7 @@ class TestCheckAndWait(OperationsTestCase):
         return subprocess.Popen(
             [self.program, '--os-cloud', base.ADMIN_CLOUD, 'volume', 'service',
              'wait', host, 'cinder-volume', '--state', 'up', '--fresh',
-             '--timeout', '90'],
+             '--wait-timeout', '90'],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
 

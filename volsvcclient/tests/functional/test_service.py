@@ -77,7 +77,7 @@ class TestList(base.FunctionalTestCase):
         )
         self.assertEqual([], hosts('--zone', 'no-such-zone'))
         self.assertEqual(
-            sorted(s['host'] for s in raw if not s['frozen']), hosts('--no-frozen')
+            sorted(s['host'] for s in raw if not s['frozen']), hosts('--thawed')
         )
         self.assertEqual(sorted(s['host'] for s in raw if s['frozen']), hosts('--frozen'))
         for status in {s['replication_status'] for s in raw}:
@@ -313,7 +313,7 @@ class TestCommit(base.FunctionalTestCase):
             stream.write(saved.stdout)
         self.addCleanup(os.unlink, stream.name)
         changed = self.service_cmd('commit', host, 'cinder-volume', '--status',
-                                   'disabled', '--disabled-reason', 'maintenance',
+                                   'disabled', '--disable-reason', 'maintenance',
                                    '-f', 'json')
         self.assertEqual(0, changed.code, changed)
         self.assertEqual('changed', changed.json()[0]['Result'])

@@ -100,7 +100,7 @@ class TestApiV2(base.ShellTestCase):
             sorted(self.cinder.puts(), key=lambda put: put[1]['host']),
         )
         result = self.run_v2('wait', '--host-pattern', 'node1@*', '--frozen',
-                             '--timeout', '0')
+                             '--wait-timeout', '0')
         self.assertEqual((0, ''), (result.code, result.stderr), result)
         result = self.run_v2('check', '--host-pattern', 'node1@*', '-f', 'json')
         self.assertEqual(1, result.code, result)   # WARNING: they are frozen

@@ -36,7 +36,7 @@ class BatchMixin:
 class TestSelection(BatchMixin, base.ShellTestCase):
     def test_host_pattern_and_zone(self):
         result = self.cli('commit', '--host-pattern', 'node0*@lvm', '--zone', 'az1',
-                          '--status', 'disabled', '--disabled-reason', 'rack 0',
+                          '--status', 'disabled', '--disable-reason', 'rack 0',
                           '-f', 'json')
         self.assertEqual(0, result.code, result)
         expected = [h for n, h in enumerate(self.hosts) if n % 2 and h < 'node10']
@@ -88,7 +88,7 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         # Eight by default.
         senders.clear()
         result = self.cli('commit', '--service', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'again', '-f', 'json')
+                          'disabled', '--disable-reason', 'again', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual(8, len(senders), senders)
 

@@ -43,7 +43,7 @@ class CommitMixin:
 class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_disable_with_reason(self):
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'maint', '-f', 'json',
+                          'disabled', '--disable-reason', 'maint', '-f', 'json',
                           tty=True)
         self.assertEqual(0, result.code, result)
         self.assertEqual(
@@ -81,7 +81,7 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_a_new_reason_for_a_disabled_service_is_sent(self):
         self.lvm.update(disabled=True, disabled_reason='old')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'new', '-f', 'json')
+                          'disabled', '--disable-reason', 'new', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual([('disable-log-reason', {'host': 'node1@lvm', 'binary':
                                                   'cinder-volume',
@@ -99,7 +99,7 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_thaw_comes_before_disable(self):
         self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
-                          '--status', 'disabled', '--disabled-reason', 'repair')
+                          '--status', 'disabled', '--disable-reason', 'repair')
         self.assertEqual(0, result.code, result)
         self.assertEqual(['thaw', 'disable-log-reason'], [a for a, _ in self.cinder.puts()])
         self.assertEqual(
@@ -133,11 +133,11 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
              '--concurrency must be between 1 and 10'),
             (('node1@lvm', 'cinder-volume'),
              'Nothing to commit: give --status, --frozen or --thawed'),
-            (('node1@lvm', 'cinder-volume', '--disabled-reason', 'x'),
-             '--disabled-reason goes with --status disabled'),
+            (('node1@lvm', 'cinder-volume', '--disable-reason', 'x'),
+             '--disable-reason goes with --status disabled'),
             (('node1@lvm', 'cinder-volume', '--status', 'disabled',
-              '--disabled-reason', 'x' * 300),
-             '--disabled-reason is 300 characters long'),
+              '--disable-reason', 'x' * 300),
+             '--disable-reason is 300 characters long'),
             (('node1', 'cinder-scheduler', '--frozen'),
              'only cinder-volume services can be frozen or thawed'),
             (('node1@lvm', 'cinder-volume', '--from-file', path),

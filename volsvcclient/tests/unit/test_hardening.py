@@ -206,7 +206,7 @@ class TestCtrlC(base.ShellTestCase):
 
         self.cinder.after_read = interrupt
         result = self.cli('commit', '--host-pattern', '*', '--status', 'disabled',
-                          '--disabled-reason', 'maint', '-f', 'json')
+                          '--disable-reason', 'maint', '-f', 'json')
         self.assertEqual(130, result.code, result)
         self.assertEqual(
             {'node2@lvm': ('unknown', 'interrupted before it was verified')},

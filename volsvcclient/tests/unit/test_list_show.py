@@ -95,7 +95,7 @@ class TestList(base.ShellTestCase):
         self.assertEqual(['node2@lvm'], hosts('--state', 'down'))
         self.assertEqual(['node1@rep'], hosts('--zone', 'az2'))
         self.assertEqual(['node2@lvm'], hosts('--frozen'))
-        self.assertEqual(['node1@lvm', 'node1@rep'], hosts('--no-frozen'))
+        self.assertEqual(['node1@lvm', 'node1@rep'], hosts('--thawed'))
         self.assertEqual(['node1@rep'], hosts('--replication-status', 'enabled'))
         self.assertEqual(['node1@lvm'], hosts('--cluster', 'c1@lvm'))
         self.assertEqual(

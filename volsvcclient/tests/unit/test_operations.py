@@ -250,7 +250,7 @@ class TestWait(base.ShellTestCase):
 
     def test_timeout_names_what_each_last_showed(self):
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
-                          '--timeout', '0.05', '--interval', '0.01')
+                          '--wait-timeout', '0.05', '--interval', '0.01')
         self.assertEqual(1, result.code)
         self.assertEqual(
             ["cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
@@ -261,7 +261,7 @@ class TestWait(base.ShellTestCase):
     def test_fresh_needs_a_newer_heartbeat_than_at_the_start(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up', '--fresh',
-                          '--timeout', '0.05', '--interval', '0.01')
+                          '--wait-timeout', '0.05', '--interval', '0.01')
         self.assertEqual(1, result.code)
         self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
                       result.stderr)
@@ -305,7 +305,7 @@ class TestWait(base.ShellTestCase):
     def test_progress_on_a_terminal_only(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
-                          '--frozen', '--timeout', '0.02', '--interval', '0.01', tty=True)
+                          '--frozen', '--wait-timeout', '0.02', '--interval', '0.01', tty=True)
         self.assertIn('0 of 2 service(s) ready', result.stderr)
 
 
@@ -323,7 +323,7 @@ class TestWaitDecisions(base.ShellTestCase):
 
     def test_reads_every_interval_and_once_at_the_deadline(self):
         start = self.clock.now
-        result = self.wait('--timeout', '9.5', '--interval', '3')
+        result = self.wait('--wait-timeout', '9.5', '--interval', '3')
         self.assertEqual(1, result.code, result)
         # At 0, 3, 6 and 9 s, then at the deadline, 9.5 s.
         self.assertEqual(5, len(self.cinder.requests('GET')))
@@ -350,7 +350,7 @@ class TestWaitDecisions(base.ShellTestCase):
         )
         self.cinder.after_read = None
         self.volume['state'] = 'down'
-        result = self.wait('--timeout', '1', '--interval', '1', tty=True)
+        result = self.wait('--wait-timeout', '1', '--interval', '1', tty=True)
         self.assertEqual(
             (1, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
                 "cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
@@ -367,7 +367,7 @@ class TestWaitDecisions(base.ShellTestCase):
 
         self.cinder.after_read = remove
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
-                          '--timeout', '1', '--interval', '1')
+                          '--wait-timeout', '1', '--interval', '1')
         self.assertEqual(
             (1, ['cinder-volume on node1@lvm: gone from the service list',
                  "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
