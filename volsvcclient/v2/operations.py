@@ -13,6 +13,8 @@ from volsvcclient import selection
 
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
+#: Formats in which check prints the Nagios status line when it cannot judge.
+_NAGIOS_FORMATS = ('table', 'value')
 
 
 def _add_selection(parser, clusters, what):
@@ -43,7 +45,10 @@ class CheckService(command.Lister):
             ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
             'refuses (403). Heartbeat ages are measured by cinder-api\'s clock. '
             'The default output is the status line, then one line per finding; '
-            '-f json, yaml, csv or value print one row per service and finding.'
+            '-f json, yaml, csv or value print one row per service and finding. '
+            'When the check cannot judge, table and value print the UNKNOWN '
+            'status line, and json, yaml and csv one row: Level UNKNOWN, the '
+            'reason as Detail.'
         )
 
     def get_parser(self, prog_name):
@@ -107,7 +112,15 @@ class CheckService(command.Lister):
             from volsvcclient import health
 
             level, line = health.unknown(exc)
-            self.app.stdout.write(line + '\n')
+            if parsed_args.formatter in _NAGIOS_FORMATS:
+                self.app.stdout.write(line + '\n')
+            else:
+                # Scripts parse -f json, yaml and csv: the verdict comes as
+                # a row of the same columns, its reason as the Detail.
+                # cliff picks the formatter only once signed in.
+                self.formatter = self._formatter_plugins[parsed_args.formatter].obj
+                row = (None,) * 6 + (health.LEVELS[level], None, str(exc))
+                super().produce_output(parsed_args, _CHECK_COLUMNS, [row])
             return level
         return self.level
 

@@ -9,6 +9,7 @@ import os
 
 import fixtures
 import requests
+import yaml
 
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
@@ -101,6 +102,31 @@ class TestCheck(base.ShellTestCase):
         result = self.check('--host-pattern', 'nothing*')
         self.assertEqual((3, 'UNKNOWN - No service matches the selection\n'),
                          (result.code, result.stdout))
+        result = self.check('--host-pattern', 'nothing*', '-f', 'value')
+        self.assertEqual((3, 'UNKNOWN - No service matches the selection\n'),
+                         (result.code, result.stdout))
+
+    def test_unknown_stays_machine_readable(self):
+        unknown = {'Binary': None, 'Host': None, 'Zone': None, 'Cluster': None,
+                   'State': None, 'Status': None, 'Level': 'UNKNOWN',
+                   'Rule': None}
+        result = self.check('--host-pattern', 'nothing*', '-f', 'yaml')
+        self.assertEqual(3, result.code, result)
+        self.assertEqual(
+            [dict(unknown, Detail='No service matches the selection')],
+            yaml.safe_load(result.stdout))
+        result = self.check('--host-pattern', 'nothing*', '-f', 'csv',
+                            '-c', 'Level', '-c', 'Detail')
+        self.assertEqual(
+            '"Level","Detail"\n"UNKNOWN","No service matches the selection"\n',
+            result.stdout.replace('\r\n', '\n'))
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens',
+                       exc=requests.exceptions.ConnectionError('refused'))
+        result = self.check('-f', 'json')
+        self.assertEqual(3, result.code, result)
+        [row] = result.json()
+        self.assertIn('Cannot connect to Keystone', row.pop('Detail'))
+        self.assertEqual(unknown, row)
 
     def test_prometheus_textfile_parses(self):
         from prometheus_client import parser
