@@ -40,6 +40,17 @@ class _ServiceCommand(_Mixin):
         if cloud is not None and not cloud.config.get('api_timeout'):
             # Read by the cloud config as if clouds.yaml said it.
             self.app.options.api_timeout = bounds.REQUEST
+        # Why prepare_to_run_command runs a second time (under openstack):
+        # cliff calls it before every command, before even parsing its
+        # arguments, and osc-lib's builds the cloud config there, validated
+        # (auth plugin loaded) only when auth_required is True, in which
+        # case it also fetches the token (ClientManager.auth_ref) outside
+        # run(): no request bound, no words of ours. With auth_required
+        # False it builds an unvalidated config, and neither osc-lib nor
+        # openstacksdk validates an existing CloudRegion (get_one is the
+        # only public way to one with an auth plugin). So the validated
+        # config and the token come from this call, each once per command
+        # (test_shell.TestSignIn); under volsvc the first call does nothing.
         self.auth_required = True
         self.app.prepare_to_run_command(self)
 

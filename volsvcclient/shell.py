@@ -176,6 +176,7 @@ class Shell(app.App):
         # openstack's own levels and formats: -q, -v, --debug and --log-file
         # mean what they mean there.
         self.log_configurator = logs.LogConfigurator(self.options)
+        _ignore_sdk_warnings()
 
     def initialize_app(self, argv):
         if self.helping:
@@ -183,6 +184,7 @@ class Shell(app.App):
         else:
             self.cloud = self.cloud_region(validate=False)
             self.log_configurator.configure(self.cloud)
+            _ignore_sdk_warnings()
             version = self.cloud.config.get(plugin.API_VERSION_OPTION.removeprefix('os_'))
         version = str(version or plugin.DEFAULT_API_VERSION)
         major = version.split('.')[0]
@@ -210,6 +212,13 @@ class Shell(app.App):
         self.client_manager = ClientManager(self.cloud)
         # Signs in now, and keeps the token for the command's requests.
         self.client_manager.sdk_connection.session.get_auth_headers()
+
+
+def _ignore_sdk_warnings() -> None:
+    """run()'s filter of openstacksdk's warnings, again after each of
+    osc-lib's set_warning_filter(): under -v that puts 'once' for every
+    warning ahead of it, and volsvc -v printed them (twice)."""
+    warnings.filterwarnings('ignore', module='openstack')
 
 
 class _OneLine(logging.Formatter):
