@@ -8,7 +8,8 @@ from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
 
-COMMANDS = ('commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw')
+COMMANDS = ('check', 'commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw',
+            'wait')
 
 
 class TestPlugin(base.ShellTestCase):
@@ -19,7 +20,7 @@ class TestPlugin(base.ShellTestCase):
         self.assertIs(parser, plugin.build_option_parser(parser))
         self.assertTrue(plugin.check_api_version('3.26'))
 
-    def test_help_lists_our_seven_commands(self):
+    def test_help_lists_our_nine_commands(self):
         result = self.cli('--help')
         for name in COMMANDS:
             if self.program == 'openstack':
