@@ -118,7 +118,9 @@ class CheckService(command.Lister):
                 # Scripts parse -f json, yaml and csv: the verdict comes as
                 # a row of the same columns, its reason as the Detail.
                 # cliff picks the formatter only once signed in.
-                self.formatter = self._formatter_plugins[parsed_args.formatter].obj
+                formatter = self._formatter_plugins[parsed_args.formatter].obj
+                assert formatter is not None  # as cliff's run() has it
+                self.formatter = formatter
                 row = (None,) * 6 + (health.LEVELS[level], None, str(exc))
                 super().produce_output(parsed_args, _CHECK_COLUMNS, [row])
             return level
