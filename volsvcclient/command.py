@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Base classes of volsvcclient commands.
 
 They give every command the same three things: authentication inside the
@@ -50,6 +62,17 @@ class _ServiceCommand(_Mixin):
         if cloud is not None and not cloud.config.get('api_timeout'):
             # Read by the cloud config as if clouds.yaml said it.
             self.app.options.api_timeout = bounds.REQUEST
+        # Why prepare_to_run_command runs a second time (under openstack):
+        # cliff calls it before every command, before even parsing its
+        # arguments, and osc-lib's builds the cloud config there, validated
+        # (auth plugin loaded) only when auth_required is True, in which
+        # case it also fetches the token (ClientManager.auth_ref) outside
+        # run(): no request bound, no words of ours. With auth_required
+        # False it builds an unvalidated config, and neither osc-lib nor
+        # openstacksdk validates an existing CloudRegion (get_one is the
+        # only public way to one with an auth plugin). So the validated
+        # config and the token come from this call, each once per command
+        # (test_shell.TestSignIn); under volsvc the first call does nothing.
         self.auth_required = True
         self.app.prepare_to_run_command(self)
 

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Wanted service states: read from options or files, and planned.
 
 ``volume service commit`` is the SDK's ``Service.commit()`` idea (persist
@@ -132,7 +144,7 @@ def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> R
     if asked.given or selecting:
         raise exceptions.CommandError(
             '--from-file takes the wanted states from the file: give no '
-            '<host>, <binary>, selector, --status, --disabled-reason, '
+            '<host>, <binary>, selector, --status, --disable-reason, '
             '--frozen or --thawed with it'
         )
     return Request(wanted=tuple(load(path, voice)))
@@ -141,12 +153,12 @@ def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> R
 def from_options(asked: Asked, selector: selection.Selector) -> Request:
     """The Request of ``commit`` given states on its command line."""
     if asked.disabled_reason is not None and asked.status != 'disabled':
-        raise exceptions.CommandError('--disabled-reason goes with --status disabled')
+        raise exceptions.CommandError('--disable-reason goes with --status disabled')
     if asked.status is None and asked.frozen is None:
         raise exceptions.CommandError(
             'Nothing to commit: give --status, --frozen or --thawed'
         )
-    reasons.check_reason(asked.disabled_reason, '--disabled-reason')
+    reasons.check_reason(asked.disabled_reason, '--disable-reason')
     states = (asked.status, asked.disabled_reason, asked.frozen)
     if selector.host is None:
         if selector.binary is None:

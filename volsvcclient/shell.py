@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """``volsvc``: the ``openstack volume service`` commands as a program of
 their own, for scripts, cron jobs and monitoring agents.
 
@@ -189,6 +201,7 @@ class Shell(app.App):
         # openstack's own levels and formats: -q, -v, --debug and --log-file
         # mean what they mean there.
         self.log_configurator = logs.LogConfigurator(self.options)
+        _ignore_sdk_warnings()
 
     def initialize_app(self, argv: list[str]) -> None:
         if self.helping:
@@ -196,6 +209,7 @@ class Shell(app.App):
         else:
             self.cloud = self.cloud_region(validate=False)
             self.log_configurator.configure(self.cloud)
+            _ignore_sdk_warnings()
             version = self.cloud.config.get(plugin.API_VERSION_OPTION.removeprefix('os_'))
         version = str(version or plugin.DEFAULT_API_VERSION)
         major = version.split('.')[0]
@@ -223,6 +237,13 @@ class Shell(app.App):
         self.client_manager = ClientManager(self.cloud)
         # Signs in now, and keeps the token for the command's requests.
         self.client_manager.sdk_connection.session.get_auth_headers()
+
+
+def _ignore_sdk_warnings() -> None:
+    """run()'s filter of openstacksdk's warnings, again after each of
+    osc-lib's set_warning_filter(): under -v that puts 'once' for every
+    warning ahead of it, and volsvc -v printed them (twice)."""
+    warnings.filterwarnings('ignore', module='openstack')
 
 
 class _OneLine(logging.Formatter):

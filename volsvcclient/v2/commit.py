@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """``volume service commit``: many services to wanted states in one
 process, from options or from saved listings.
 
@@ -7,6 +19,7 @@ Module-level imports stay light: OSC imports this module on every run.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import typing
 
@@ -18,8 +31,6 @@ from volsvcclient import reasons
 from volsvcclient import selection
 
 if typing.TYPE_CHECKING:
-    import argparse
-
     from volsvcclient import batch as batch_module
     from volsvcclient import interrupts
 
@@ -61,10 +72,16 @@ class CommitService(command.Lister):
             help='Wanted status',
         )
         wanted.add_argument(
-            '--disabled-reason',
+            '--disable-reason',
+            dest='disabled_reason',
             metavar='<reason>',
             help=f'Wanted disabled reason (with --status disabled; at most '
             f'{reasons.MAX_REASON} characters)',
+        )
+        # The first spelling, kept working for scripts (release note).
+        wanted.add_argument(
+            '--disabled-reason', dest='disabled_reason',
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         frozen = wanted.add_mutually_exclusive_group()
         frozen.add_argument(

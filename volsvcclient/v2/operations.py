@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """``volume service wait`` and ``check``: for runbooks, deployment tools and
 monitoring systems. The v3 module adds --cluster. Module-level imports stay
 light: OSC imports this module on every run.
@@ -15,6 +27,8 @@ from volsvcclient import selection
 
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
+#: Formats in which check prints the Nagios status line when it cannot judge.
+_NAGIOS_FORMATS = ('table', 'value')
 
 
 def _add_selection(parser, clusters, what):
@@ -47,7 +61,10 @@ class CheckService(command.Lister):
             'services (a bad option included). Heartbeat ages are measured by '
             'cinder-api\'s clock. '
             'The default output is the status line, then one line per finding; '
-            '-f json, yaml, csv or value print one row per service and finding.'
+            '-f json, yaml, csv or value print one row per service and finding. '
+            'When the check cannot judge, table and value print the UNKNOWN '
+            'status line, and json, yaml and csv one row: Level UNKNOWN, the '
+            'reason as Detail.'
         )
 
     def get_parser(self, prog_name):
@@ -156,6 +173,20 @@ class CheckService(command.Lister):
             except exceptions.CommandError as write_error:
                 reason = f'{reason}; {write_error}'
         level, line = health.unknown(reason)
+        if parsed_args.formatter not in _NAGIOS_FORMATS:
+            # Scripts parse -f json, yaml and csv: the verdict comes as a
+            # row of the same columns, its reason as the Detail. cliff picks
+            # the formatter only once signed in. When even that cannot be
+            # printed (a bad -c), the Nagios line says why.
+            formatter = self._formatter_plugins[parsed_args.formatter].obj
+            assert formatter is not None  # as cliff's run() has it
+            self.formatter = formatter
+            row = (None,) * 6 + (health.LEVELS[level], None, reason)
+            try:
+                super().produce_output(parsed_args, _CHECK_COLUMNS, [row])
+                return level
+            except Exception:
+                pass
         self.app.stdout.write(terminal.escape(line) + '\n')
         return level
 
@@ -192,12 +223,28 @@ class WaitService(command.Command):
         parser = super().get_parser(prog_name)
         _add_selection(parser, self.clusters, 'Wait for')
         condition = parser.add_argument_group('condition', 'What every service must show')
-        condition.add_argument('--state', choices=('up', 'down'))
-        condition.add_argument('--status', choices=('enabled', 'disabled'))
+        condition.add_argument(
+            '--state', choices=('up', 'down'),
+            help='Up (a recent heartbeat) or down, as Cinder judges it',
+        )
+        condition.add_argument(
+            '--status', choices=('enabled', 'disabled'),
+            help='Enabled or disabled (for the scheduler)',
+        )
         frozen = condition.add_mutually_exclusive_group()
-        frozen.add_argument('--frozen', action='store_true', default=None)
-        frozen.add_argument('--thawed', dest='frozen', action='store_false')
-        condition.add_argument('--replication-status', metavar='<status>')
+        frozen.add_argument(
+            '--frozen', action='store_true', default=None,
+            help='Frozen (cinder-volume only)',
+        )
+        frozen.add_argument(
+            '--thawed', dest='frozen', action='store_false',
+            help='Not frozen (cinder-volume only)',
+        )
+        condition.add_argument(
+            '--replication-status', metavar='<status>',
+            help='In this replication status (cinder-volume only: enabled, '
+            'disabled, failing-over, failed-over, ...)',
+        )
         condition.add_argument(
             '--fresh',
             action='store_true',
@@ -207,8 +254,13 @@ class WaitService(command.Command):
             'record, such as a disable, also counts as a heartbeat)',
         )
         parser.add_argument(
-            '--timeout', metavar='<seconds>', type=bounds.seconds, default=300.0,
-            help='Give up after this many seconds (default 300)',
+            '--wait-timeout', metavar='<seconds>', type=bounds.seconds,
+            default=300.0, help='Give up after this many seconds (default 300)',
+        )
+        # The first spelling, kept working for scripts (release note).
+        parser.add_argument(
+            '--timeout', dest='wait_timeout', type=bounds.seconds,
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         parser.add_argument(
             '--interval', metavar='<seconds>', type=bounds.interval, default=2.0,
@@ -237,7 +289,7 @@ class WaitService(command.Command):
         api = self.service_api()
         chooser.check_version(api)
         unmet = waiting.wait(
-            api, chooser, wanted, parsed_args.fresh, parsed_args.timeout,
+            api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
             parsed_args.interval, self.voice.progress,
         )
         from volsvcclient import terminal

@@ -1,8 +1,22 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """``volume service list`` and ``show``: what the server reports.
 
 The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
+
+import argparse
 
 from osc_lib import exceptions
 
@@ -48,9 +62,15 @@ class ListService(command.Lister):
             help='List only frozen cinder-volume services',
         )
         frozen.add_argument(
-            '--no-frozen',
+            '--thawed',
+            dest='no_frozen',
             action='store_true',
             help='List only cinder-volume services that are not frozen',
+        )
+        # The first spelling, kept working for scripts (release note).
+        frozen.add_argument(
+            '--no-frozen', dest='no_frozen', action='store_true',
+            default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         parser.add_argument(
             '--replication-status',

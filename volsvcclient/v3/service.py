@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """``openstack volume service`` commands for Block Storage API v3.
 
 They extend the v2 commands with what microversions gate: the cluster
@@ -11,11 +23,11 @@ import typing
 from osc_lib import exceptions
 
 from volsvcclient import selection
-from volsvcclient import versions
 from volsvcclient.v2 import changing
 from volsvcclient.v2 import commit
 from volsvcclient.v2 import reading
 from volsvcclient.v2 import replication
+from volsvcclient import versions
 
 if typing.TYPE_CHECKING:
     import argparse

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Batches against the lab: cinder-api stopped mid-batch, Ctrl-C.
 
 They need the lab (VOLSVC_LAB_DIR, printed by 'tools/lab env') to stop
@@ -32,7 +44,7 @@ class BatchTestCase(base.FunctionalTestCase):
         return subprocess.Popen(
             [self.program, '--os-cloud', base.ADMIN_CLOUD, 'volume', 'service',
              'commit', '--host-pattern', 'extra-*', '--status', 'disabled',
-             '--disabled-reason', REASON, '--concurrency', '1', '-f', 'json'],
+             '--disable-reason', REASON, '--concurrency', '1', '-f', 'json'],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
 
@@ -80,7 +92,7 @@ class TestCinderApiStops(BatchTestCase):
         self.assertReportMatchesServer(rows)
 
         rerun = self.service_cmd('commit', '--host-pattern', 'extra-*', '--status',
-                                 'disabled', '--disabled-reason', REASON, '-f', 'json')
+                                 'disabled', '--disable-reason', REASON, '-f', 'json')
         self.assertEqual(0, rerun.code, rerun)
         again = {r['Host']: r['Result'] for r in rerun.json()}
         for host, row in rows.items():

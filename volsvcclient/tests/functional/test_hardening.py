@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Races and Ctrl-C forced where they hurt, through a proxy that holds
 chosen requests on their way to cinder-api (tests/functional/proxy.py).
 
@@ -85,7 +97,7 @@ class TestCtrlC(ProxiedTestCase):
     def test_while_verifying(self):
         self.proxy.hold('GET', '/os-services', 30, once_seen='PUT')
         process = self.start('commit', self.host, 'cinder-volume', '--status',
-                             'disabled', '--disabled-reason', 'ctrl-c', '-f', 'json')
+                             'disabled', '--disable-reason', 'ctrl-c', '-f', 'json')
         self.wait_for('PUT', '/os-services/disable-log-reason')
         rows, stderr = self.interrupt(process, 1)
         self.assertEqual(

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Every volume service command against a real Cinder.
 
 Each test checks the server's state with the raw reader, so it fails when
@@ -77,7 +89,7 @@ class TestList(base.FunctionalTestCase):
         )
         self.assertEqual([], hosts('--zone', 'no-such-zone'))
         self.assertEqual(
-            sorted(s['host'] for s in raw if not s['frozen']), hosts('--no-frozen')
+            sorted(s['host'] for s in raw if not s['frozen']), hosts('--thawed')
         )
         self.assertEqual(sorted(s['host'] for s in raw if s['frozen']), hosts('--frozen'))
         for status in {s['replication_status'] for s in raw}:
@@ -313,7 +325,7 @@ class TestCommit(base.FunctionalTestCase):
             stream.write(saved.stdout)
         self.addCleanup(os.unlink, stream.name)
         changed = self.service_cmd('commit', host, 'cinder-volume', '--status',
-                                   'disabled', '--disabled-reason', 'maintenance',
+                                   'disabled', '--disable-reason', 'maintenance',
                                    '-f', 'json')
         self.assertEqual(0, changed.code, changed)
         self.assertEqual('changed', changed.json()[0]['Result'])

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Block Storage API v2 (--os-volume-api-version 2): no microversion, no
 cluster; Cinder answered it with the controller Cinder 27 still had."""
 
@@ -100,7 +112,7 @@ class TestApiV2(base.ShellTestCase):
             sorted(self.cinder.puts(), key=lambda put: put[1]['host']),
         )
         result = self.run_v2('wait', '--host-pattern', 'node1@*', '--frozen',
-                             '--timeout', '0')
+                             '--wait-timeout', '0')
         self.assertEqual((0, ''), (result.code, result.stderr), result)
         result = self.run_v2('check', '--host-pattern', 'node1@*', '-f', 'json')
         self.assertEqual(1, result.code, result)   # WARNING: they are frozen

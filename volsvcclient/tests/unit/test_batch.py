@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """volume service commit on many services: selectors, concurrency, faults."""
 
 import json
@@ -36,7 +48,7 @@ class BatchMixin:
 class TestSelection(BatchMixin, base.ShellTestCase):
     def test_host_pattern_and_zone(self):
         result = self.cli('commit', '--host-pattern', 'node0*@lvm', '--zone', 'az1',
-                          '--status', 'disabled', '--disabled-reason', 'rack 0',
+                          '--status', 'disabled', '--disable-reason', 'rack 0',
                           '-f', 'json')
         self.assertEqual(0, result.code, result)
         expected = [h for n, h in enumerate(self.hosts) if n % 2 and h < 'node10']
@@ -88,7 +100,7 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         # Eight by default.
         senders.clear()
         result = self.cli('commit', '--service', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'again', '-f', 'json')
+                          'disabled', '--disable-reason', 'again', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual(8, len(senders), senders)
 

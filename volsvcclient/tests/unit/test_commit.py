@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """volume service commit: plan, apply in order, verify, report."""
 
 import json
@@ -43,7 +55,7 @@ class CommitMixin:
 class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_disable_with_reason(self):
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'maint', '-f', 'json',
+                          'disabled', '--disable-reason', 'maint', '-f', 'json',
                           tty=True)
         self.assertEqual(0, result.code, result)
         self.assertEqual(
@@ -81,7 +93,7 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_a_new_reason_for_a_disabled_service_is_sent(self):
         self.lvm.update(disabled=True, disabled_reason='old')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
-                          'disabled', '--disabled-reason', 'new', '-f', 'json')
+                          'disabled', '--disable-reason', 'new', '-f', 'json')
         self.assertEqual(0, result.code, result)
         self.assertEqual([('disable-log-reason', {'host': 'node1@lvm', 'binary':
                                                   'cinder-volume',
@@ -99,7 +111,7 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
     def test_thaw_comes_before_disable(self):
         self.lvm.update(frozen=True, disabled=True, disabled_reason='frozen')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--thawed',
-                          '--status', 'disabled', '--disabled-reason', 'repair')
+                          '--status', 'disabled', '--disable-reason', 'repair')
         self.assertEqual(0, result.code, result)
         self.assertEqual(['thaw', 'disable-log-reason'], [a for a, _ in self.cinder.puts()])
         self.assertEqual(
@@ -133,11 +145,11 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
              '--concurrency must be between 1 and 10'),
             (('node1@lvm', 'cinder-volume'),
              'Nothing to commit: give --status, --frozen or --thawed'),
-            (('node1@lvm', 'cinder-volume', '--disabled-reason', 'x'),
-             '--disabled-reason goes with --status disabled'),
+            (('node1@lvm', 'cinder-volume', '--disable-reason', 'x'),
+             '--disable-reason goes with --status disabled'),
             (('node1@lvm', 'cinder-volume', '--status', 'disabled',
-              '--disabled-reason', 'x' * 300),
-             '--disabled-reason is 300 characters long'),
+              '--disable-reason', 'x' * 300),
+             '--disable-reason is 300 characters long'),
             (('node1', 'cinder-scheduler', '--frozen'),
              'only cinder-volume services can be frozen or thawed'),
             (('node1@lvm', 'cinder-volume', '--from-file', path),

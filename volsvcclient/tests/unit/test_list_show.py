@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """volume service list and show, against a fake Cinder over HTTP."""
 
 from unittest import mock
@@ -95,7 +107,7 @@ class TestList(base.ShellTestCase):
         self.assertEqual(['node2@lvm'], hosts('--state', 'down'))
         self.assertEqual(['node1@rep'], hosts('--zone', 'az2'))
         self.assertEqual(['node2@lvm'], hosts('--frozen'))
-        self.assertEqual(['node1@lvm', 'node1@rep'], hosts('--no-frozen'))
+        self.assertEqual(['node1@lvm', 'node1@rep'], hosts('--thawed'))
         self.assertEqual(['node1@rep'], hosts('--replication-status', 'enabled'))
         self.assertEqual(['node1@lvm'], hosts('--cluster', 'c1@lvm'))
         self.assertEqual(
@@ -135,7 +147,7 @@ class TestList(base.ShellTestCase):
 
     def test_response_bodies_are_logged_only_when_printed(self):
         with mock.patch.object(
-            ksa_session.Session, '_remove_service_catalog',
+            ksa_session.Session, '_remove_service_catalog', spec_set=True,
             side_effect=lambda body: body,
         ) as redact:
             self.assertEqual(0, self.cli('list').code)

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """volume service check, wait and list --down-for, against the fake Cinder.
 
 The fake's clock (``FakeCinder.now``, sent as the Date header) is
@@ -11,6 +23,7 @@ from unittest import mock
 
 import fixtures
 import requests
+import yaml
 
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
@@ -119,6 +132,31 @@ class TestCheck(base.ShellTestCase):
         result = self.check('--host-pattern', 'nothing*')
         self.assertEqual((3, 'UNKNOWN - No service matches the selection\n'),
                          (result.code, result.stdout))
+        result = self.check('--host-pattern', 'nothing*', '-f', 'value')
+        self.assertEqual((3, 'UNKNOWN - No service matches the selection\n'),
+                         (result.code, result.stdout))
+
+    def test_unknown_stays_machine_readable(self):
+        unknown = {'Binary': None, 'Host': None, 'Zone': None, 'Cluster': None,
+                   'State': None, 'Status': None, 'Level': 'UNKNOWN',
+                   'Rule': None}
+        result = self.check('--host-pattern', 'nothing*', '-f', 'yaml')
+        self.assertEqual(3, result.code, result)
+        self.assertEqual(
+            [dict(unknown, Detail='No service matches the selection')],
+            yaml.safe_load(result.stdout))
+        result = self.check('--host-pattern', 'nothing*', '-f', 'csv',
+                            '-c', 'Level', '-c', 'Detail')
+        self.assertEqual(
+            '"Level","Detail"\n"UNKNOWN","No service matches the selection"\n',
+            result.stdout.replace('\r\n', '\n'))
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens',
+                       exc=requests.exceptions.ConnectionError('refused'))
+        result = self.check('-f', 'json')
+        self.assertEqual(3, result.code, result)
+        [row] = result.json()
+        self.assertIn('Cannot connect to Keystone', row.pop('Detail'))
+        self.assertEqual(unknown, row)
 
     def test_prometheus_textfile_parses(self):
         from prometheus_client import parser
@@ -466,7 +504,7 @@ class TestWait(base.ShellTestCase):
 
     def test_timeout_names_what_each_last_showed(self):
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
-                          '--timeout', '3', '--interval', '1')
+                          '--wait-timeout', '3', '--interval', '1')
         self.assertEqual(1, result.code)
         self.assertEqual(
             ["cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
@@ -477,7 +515,7 @@ class TestWait(base.ShellTestCase):
     def test_fresh_needs_a_newer_heartbeat_than_at_the_start(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up', '--fresh',
-                          '--timeout', '3', '--interval', '1')
+                          '--wait-timeout', '3', '--interval', '1')
         self.assertEqual(1, result.code)
         self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
                       result.stderr)
@@ -541,7 +579,7 @@ class TestWait(base.ShellTestCase):
     def test_progress_on_a_terminal_only(self):
         self.volume['state'] = 'up'
         result = self.cli('wait', '--host-pattern', '*', '--state', 'up',
-                          '--frozen', '--timeout', '1', '--interval', '1', tty=True)
+                          '--frozen', '--wait-timeout', '1', '--interval', '1', tty=True)
         self.assertIn('0 of 2 service(s) ready', result.stderr)
 
 
@@ -575,7 +613,7 @@ class TestWaitDecisions(base.ShellTestCase):
 
     def test_reads_every_interval_and_once_at_the_deadline(self):
         start = self.clock.now
-        result = self.wait('--timeout', '9.5', '--interval', '3')
+        result = self.wait('--wait-timeout', '9.5', '--interval', '3')
         self.assertEqual(1, result.code, result)
         # At 0, 3, 6 and 9 s, then at the deadline, 9.5 s.
         self.assertEqual(5, len(self.cinder.requests('GET')))
@@ -602,7 +640,7 @@ class TestWaitDecisions(base.ShellTestCase):
         )
         self.cinder.after_read = None
         self.volume['state'] = 'down'
-        result = self.wait('--timeout', '1', '--interval', '1', tty=True)
+        result = self.wait('--wait-timeout', '1', '--interval', '1', tty=True)
         self.assertEqual(
             (1, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
                 "cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
@@ -619,7 +657,7 @@ class TestWaitDecisions(base.ShellTestCase):
 
         self.cinder.after_read = remove
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
-                          '--timeout', '1', '--interval', '1')
+                          '--wait-timeout', '1', '--interval', '1')
         self.assertEqual(
             (1, ['cinder-volume on node1@lvm: gone from the service list',
                  "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Options that only pass through to where they act: each reaches it.
 
 Every command that takes --rpc-timeout bounds its RPC-bound request with
@@ -111,7 +123,7 @@ class TestNarrowing(base.ShellTestCase):
         self.cinder.get('node1@lvm')['replication_status'] = 'enabled'
         for status, code in (('enabled', 0), ('failed-over', 1)):
             result = self.cli('wait', 'node1@lvm', 'cinder-volume', '--replication-status',
-                              status, '--timeout', '0')
+                              status, '--wait-timeout', '0')
             self.assertEqual(code, result.code, result)
 
     def test_check_rows_of_findings_that_name_no_service(self):
@@ -149,20 +161,20 @@ class TestChoices(base.ShellTestCase):
             ('up@lvm', ('--status', 'enabled', '--state', 'up', '--thawed')),
             ('down@lvm', ('--status', 'disabled', '--state', 'down', '--frozen')),
         ):
-            result = self.cli('wait', host, 'cinder-volume', *args, '--timeout', '0')
+            result = self.cli('wait', host, 'cinder-volume', *args, '--wait-timeout', '0')
             self.assertEqual((0, ''), (result.code, result.stderr), args)
         for host, args in (('up@lvm', ('--frozen',)),
                            ('down@lvm', ('--state', 'down', '--thawed'))):
-            result = self.cli('wait', host, 'cinder-volume', *args, '--timeout', '0')
+            result = self.cli('wait', host, 'cinder-volume', *args, '--wait-timeout', '0')
             self.assertEqual(1, result.code, result)
         self.cinder.add('c1m@lvm', cluster_name='c1@lvm')
-        result = self.cli('wait', '--cluster', 'c1@lvm', '--state', 'up', '--timeout', '0')
+        result = self.cli('wait', '--cluster', 'c1@lvm', '--state', 'up', '--wait-timeout', '0')
         self.assertEqual(0, result.code, result)
 
     def test_other_values_are_refused(self):
         for args in (('list', '--status', 'on'), ('list', '--state', 'sideways'),
-                     ('wait', '--host-pattern', '*', '--state', 'sideways', '--timeout', '0'),
-                     ('wait', '--host-pattern', '*', '--status', 'on', '--timeout', '0')):
+                     ('wait', '--host-pattern', '*', '--state', 'sideways', '--wait-timeout', '0'),
+                     ('wait', '--host-pattern', '*', '--status', 'on', '--wait-timeout', '0')):
             result = self.cli(*args)
             self.assertEqual(2, result.code, args)
             self.assertIn('invalid choice', result.stderr)
@@ -187,5 +199,5 @@ class TestSelectionOfCheckAndWait(base.ShellTestCase):
 
     def test_wait_for_one_named_service(self):
         self.cinder.add('node2', binary='cinder-backup')
-        result = self.cli('wait', 'node2', 'cinder-backup', '--state', 'up', '--timeout', '0')
+        result = self.cli('wait', 'node2', 'cinder-backup', '--state', 'up', '--wait-timeout', '0')
         self.assertEqual((0, ''), (result.code, result.stderr))

@@ -1,3 +1,15 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """Plugin registration and import cost."""
 
 import subprocess
@@ -8,7 +20,8 @@ from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
 
-COMMANDS = ('commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw')
+COMMANDS = ('check', 'commit', 'failover', 'freeze', 'list', 'set', 'show', 'thaw',
+            'wait')
 
 
 class TestPlugin(base.ShellTestCase):
@@ -19,7 +32,7 @@ class TestPlugin(base.ShellTestCase):
         self.assertIs(parser, plugin.build_option_parser(parser))
         self.assertTrue(plugin.check_api_version('3.26'))
 
-    def test_help_lists_our_seven_commands(self):
+    def test_help_lists_our_nine_commands(self):
         result = self.cli('--help')
         for name in COMMANDS:
             if self.program == 'openstack':

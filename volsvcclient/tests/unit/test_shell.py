@@ -1,8 +1,22 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
 """volsvc's own program, and the configuration both programs share."""
 
 import os
 import subprocess
 import sys
+from unittest import mock
+import warnings
 
 import fixtures
 
@@ -110,6 +124,37 @@ class TestStandalone(base.ShellTestCase):
         self.assertEqual('None', code)
         self.assertIn('keystoneauth1', modules)
         self.assertNotIn('openstack', modules)
+
+
+class TestSignIn(base.ShellTestCase):
+    def test_config_validated_and_token_fetched_once_per_command(self):
+        from openstack.config import loader
+
+        real = loader.OpenStackConfig.get_one
+        with mock.patch.object(loader.OpenStackConfig, 'get_one',
+                               autospec=True, side_effect=real) as get_one:
+            result = self.cli('list', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        validated = [call for call in get_one.call_args_list
+                     if call.kwargs.get('validate')]
+        self.assertEqual(1, len(validated), get_one.call_args_list)
+        tokens = [r for r in self.mock.request_history
+                  if r.method == 'POST' and r.path.endswith('/auth/tokens')]
+        self.assertEqual(1, len(tokens))
+
+
+class TestWarnings(base.ShellTestCase):
+    scenarios = VOLSVC
+    program = 'volsvc'
+
+    def test_no_sdk_warning_at_any_verbosity(self):
+        # A warning shown once is never shown again in this process: clear
+        # that record so the SDK's warnings would show if not filtered.
+        warnings.onceregistry.clear()
+        for options in ([], ['-v'], ['-v', '-v']):
+            result = self.cli('list', global_options=options)
+            self.assertEqual(0, result.code, result)
+            self.assertNotIn('Warning', result.stderr, options)
 
 
 class TestConfiguration(base.ShellTestCase):
