@@ -112,19 +112,23 @@ class _ServiceCommand(_Mixin):
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         options = self.app.options
+        from volsvcclient import terminal
+
         try:
             with _quiet_logging(options.debug, getattr(options, 'verbose_level', 1)):
                 self.sign_in()
                 return super().run(parsed_args)
-        except exceptions.CommandError:
-            raise
+        except exceptions.CommandError as exc:
+            # Our lines quote the server (reasons, host names): escaped, so
+            # that they neither drive the terminal nor break into two.
+            raise exceptions.CommandError(terminal.escape(str(exc))) from exc
         except Exception as exc:
             from volsvcclient import errors
 
             translated = errors.translate(exc, self._auth_url())
             if translated is None:
                 raise
-            raise translated from exc
+            raise exceptions.CommandError(terminal.escape(str(translated))) from exc
 
     def _auth_url(self) -> str | None:
         cloud = getattr(self.app, 'cloud', None)

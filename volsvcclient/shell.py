@@ -126,7 +126,16 @@ class Shell(app.App):
             # No such cloud, a clouds.yaml it cannot use, an unknown auth type.
             if '--debug' in argv:
                 raise
-            self.stderr.write(' '.join(str(exc).split()) + '\n')
+            reason = ' '.join(str(exc).split())
+            if _command_of(argv) == 'check':
+                # Nagios reads the first line of stdout and the exit code:
+                # no cloud to read is UNKNOWN, never WARNING.
+                from volsvcclient import health
+
+                level, line = health.unknown(reason)
+                self.stdout.write(line + '\n')
+                return level
+            self.stderr.write(reason + '\n')
             return 1
         finally:
             config_log.removeHandler(early)
@@ -279,6 +288,16 @@ class _AsOpenstackNamesThem:
             for name in names
         ]
         return self._parser.add_argument(*dashed, **kwargs)
+
+
+#: The commands, by the names volsvc gives them.
+COMMANDS = ('list', 'show', 'set', 'freeze', 'thaw', 'failover', 'commit',
+            'wait', 'check')
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command a command line runs, before the parser has read it."""
+    return next((arg for arg in argv if arg in COMMANDS), None)
 
 
 def _only_help(argv: list[str]) -> bool:

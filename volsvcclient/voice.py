@@ -49,8 +49,14 @@ class Voice:
     # Telling
 
     def note(self, message: str) -> None:
-        """A line for the operator, never mixed into output; -q hides it."""
-        LOG.warning(message)
+        """A line for the operator, never mixed into output; -q hides it.
+
+        Server text in it (reasons, host names) has its control characters
+        escaped; a leading newline (after a progress line) is kept."""
+        from volsvcclient import terminal
+
+        text = message.lstrip('\n')
+        LOG.warning('\n' * (len(message) - len(text)) + terminal.escape(text))
 
     @property
     def terminal(self) -> bool:

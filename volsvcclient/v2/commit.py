@@ -123,6 +123,7 @@ class CommitService(command.Lister):
     ) -> tuple[tuple[str, ...], list[batch_module.Row]]:
         from volsvcclient import batch
         from volsvcclient import desired_state
+        from volsvcclient import terminal
 
         if not 1 <= parsed_args.concurrency <= MAX_CONCURRENCY:
             raise exceptions.CommandError(
@@ -148,7 +149,8 @@ class CommitService(command.Lister):
             parsed_args.even_if_down, self.ctrl_c,
         )
         if parsed_args.dry_run:
-            return self.batch.plan_rows(parsed_args.enable_via_thaw)
+            names, rows = self.batch.plan_rows(parsed_args.enable_via_thaw)
+            return names, list(terminal.rows_for(parsed_args.formatter, rows))
         names, rows, unfinished = self.batch.apply(
             parsed_args.enable_via_thaw,
             parsed_args.concurrency,
@@ -162,7 +164,7 @@ class CommitService(command.Lister):
             self.unfinished = ', '.join(
                 f'{n} {result}' for result, n in sorted(counts.items())
             )
-        return names, rows
+        return names, list(terminal.rows_for(parsed_args.formatter, rows))
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         from volsvcclient import interrupts

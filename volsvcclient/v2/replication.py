@@ -104,7 +104,10 @@ class FailoverService(selection.HostTarget, command.Lister):
             final = api.reread(members, ' after the failover request')
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
-        return names, list(services.rows(final, attributes))
+        from volsvcclient import terminal
+
+        return names, list(terminal.rows_for(
+            parsed_args.formatter, services.rows(final, attributes)))
 
     def _wait(
         self,

@@ -364,3 +364,17 @@ class TestControlCharacters(base.ShellTestCase):
         shown = yaml.safe_load(self.cli('show', 'evil\n@lvm', 'cinder-volume',
                                         '-f', 'yaml').stdout)
         self.assertEqual(('evil\n@lvm', self.REASON), (shown['Host'], shown['Disabled Reason']))
+
+    def test_commit_rows_notes_and_errors(self):
+        # The report of a batch, a note and an error line quote the server.
+        result = self.cli('commit', '--host-pattern', 'evil*', '--status', 'enabled',
+                          '--dry-run', '-f', 'value')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('evil\\n@lvm cinder-volume enable would change \n', result.stdout)
+        result = self.cli('set', 'evil\n@lvm', 'cinder-volume', '--disable')
+        self.assertEqual(0, result.code, result)
+        self.assertIn('cinder-volume on evil\\n@lvm is already disabled', result.stderr)
+        self.assertNotIn('evil\n', result.stderr)
+        result = self.cli('show', 'evil\x1b@lvm', 'cinder-volume')
+        self.assertFails(result, "No cinder-volume service on host 'evil\\x1b@lvm'")
+        self.assertNotIn('\x1b', result.stderr)

@@ -447,3 +447,18 @@ class TestRetries(base.ShellTestCase):
 class _Manager:
     def __init__(self, connection):
         self.sdk_connection = connection
+
+
+class TestCheckWithoutACloud(base.ShellTestCase):
+    scenarios = VOLSVC
+    program = 'volsvc'
+
+    def test_unknown_cloud_is_nagios_unknown(self):
+        # Issue 15, item 11: 'openstack' fails before loading plugins (it
+        # exits 1 there); volsvc can answer as a check must.
+        result = self.cli('check', global_options=['--os-cloud', 'nowhere'])
+        self.assertEqual(3, result.code, result)
+        self.assertEqual('UNKNOWN - Cloud nowhere was not found.\n', result.stdout)
+        result = self.cli('list', global_options=['--os-cloud', 'nowhere'])
+        self.assertEqual((1, 'Cloud nowhere was not found.\n'),
+                         (result.code, result.stderr))
