@@ -20,8 +20,8 @@ that sleeps, so a test replaces this module's clock to make time pass.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+import time
 
 #: Seconds between the re-reads that verify a change, with --wait-timeout.
 VERIFY_INTERVAL = 2.0

@@ -38,10 +38,10 @@ from volsvcclient import versions
 if TYPE_CHECKING:
     import datetime
 
-    import requests
     from openstack import connection
     from openstack import proxy as sdk_proxy
     from osc_lib import exceptions as osc_exceptions
+    import requests
 
     from volsvcclient import voice as voice_module
 

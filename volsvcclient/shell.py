@@ -40,8 +40,8 @@ from volsvcclient import plugin
 
 if typing.TYPE_CHECKING:
     from cliff import command
-    from openstack import connection
     from openstack.config import cloud_region as cloud_region_module
+    from openstack import connection
     from osc_lib.cli import client_config
 
 NAME = 'volsvc'
