@@ -235,12 +235,16 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         # The sending thread outlives a second Ctrl-C: let it end here.
         self.addCleanup(time.sleep, answer_after)
 
-    def test_ctrl_c_finishes_the_requests_under_way_and_exits_130(self):
-        self.interrupt_at(self.hosts[5])
+    def interrupted_commit(self):
+        """Disable every service, one at a time, to be interrupted: 130."""
         result = self.cli('commit', '--service', 'cinder-volume', '--status',
                           'disabled', '--concurrency', '1', '-f', 'json')
         self.assertEqual(130, result.code, result)
-        rows = result.json()
+        return result, result.json()
+
+    def test_ctrl_c_finishes_the_requests_under_way_and_exits_130(self):
+        self.interrupt_at(self.hosts[5])
+        result, rows = self.interrupted_commit()
         self.assertEqual(
             ['changed'] * 6 + ['not attempted'] * 14, [r['Result'] for r in rows]
         )
@@ -257,10 +261,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
     def test_second_ctrl_c_stops_waiting_but_never_loses_the_report(self):
         # Cinder applied it; its answer is slow: the re-read tells.
         self.interrupt_at(self.hosts[5], presses=2)
-        result = self.cli('commit', '--service', 'cinder-volume', '--status',
-                          'disabled', '--concurrency', '1', '-f', 'json')
-        self.assertEqual(130, result.code, result)
-        rows = result.json()
+        result, rows = self.interrupted_commit()
         self.assertEqual(
             ['changed'] * 6 + ['not attempted'] * 14, [r['Result'] for r in rows]
         )
@@ -275,10 +276,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         # meanwhile would.
         self.interrupt_at(self.hosts[5], presses=3, hook='before_action',
                           meanwhile=lambda: setattr(self.cinder, 'read_lag', 1))
-        result = self.cli('commit', '--service', 'cinder-volume', '--status',
-                          'disabled', '--concurrency', '1', '-f', 'json')
-        self.assertEqual(130, result.code, result)
-        rows = result.json()
+        result, rows = self.interrupted_commit()
         self.assertEqual(
             ['changed'] * 5 + ['unknown'] + ['not attempted'] * 14,
             [r['Result'] for r in rows],
