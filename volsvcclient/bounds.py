@@ -21,6 +21,8 @@ service, or RabbitMQ, is gone, Cinder waits for its ``rpc_response_timeout``
 Import-light: command modules use it at parse time.
 """
 
+from __future__ import annotations
+
 import argparse
 import math
 
@@ -81,7 +83,7 @@ def interval(text: str) -> float:
     return value
 
 
-def add_rpc_timeout(parser, default, what):
+def add_rpc_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> None:
     """The --rpc-timeout option; ``what`` says what it bounds."""
     parser.add_argument(
         '--rpc-timeout',
@@ -93,7 +95,8 @@ def add_rpc_timeout(parser, default, what):
     )
 
 
-def effective(given, default, api_timeout=None):
+def effective(given: float | None, default: float,
+              api_timeout: float | None = None) -> float:
     """The bound to use: the option when given, else the default, never
     above the api_timeout the user configured."""
     if given is not None:
@@ -123,7 +126,7 @@ def duration(text: str) -> float:
     return value * _UNITS[unit]
 
 
-def spoken(seconds_):
+def spoken(seconds_: float) -> str:
     """3m12s, 2h5m, 4d3h: a duration as operators write it."""
     whole = int(seconds_)
     for size, unit, smaller, small_unit in (
@@ -135,7 +138,7 @@ def spoken(seconds_):
     return f'{whole}s'
 
 
-def add_wait_timeout(parser):
+def add_wait_timeout(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--wait-timeout',
         metavar='<seconds>',
@@ -146,7 +149,7 @@ def add_wait_timeout(parser):
     )
 
 
-def add_backend_state_timeout(parser):
+def add_backend_state_timeout(parser: argparse.ArgumentParser) -> None:
     add_rpc_timeout(
         parser, BACKEND_STATE,
         'Seconds to wait for Backend State, which Cinder asks '
@@ -155,7 +158,7 @@ def add_backend_state_timeout(parser):
     )
 
 
-def add_action_bounds(parser):
+def add_action_bounds(parser: argparse.ArgumentParser) -> None:
     """--rpc-timeout and --even-if-down, for requests a cinder-volume answers."""
     add_rpc_timeout(
         parser, ACTION,

@@ -24,7 +24,12 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from volsvcclient import services
+
+    # For the bodies of functions whose parameter is named ``services``.
+    _Service = services.Service
 
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 LEVELS = ('OK', 'WARNING', 'CRITICAL', 'UNKNOWN')
@@ -58,7 +63,7 @@ class Finding:
     detail: str
 
     @property
-    def level(self):
+    def level(self) -> int:
         return _LEVEL[self.rule]
 
 
@@ -102,12 +107,17 @@ def _silent(age: float | None) -> str:
     return f' (no heartbeat for {bounds.spoken(max(age, 0.0))})'
 
 
-def judge(services, ages, ignore_disabled, backend_state_unknown=None):
+def judge(
+    services: Sequence[services.Service],
+    ages: Mapping[int, float | None],
+    ignore_disabled: bool,
+    backend_state_unknown: str | None = None,
+) -> list[Finding]:
     """Findings for ``services``; ``ages`` maps each to its heartbeat age
     (seconds by cinder-api's clock, negative when ahead of it, or None)."""
-    findings = []
+    findings: list[Finding] = []
 
-    def find(service, rule, detail):
+    def find(service: _Service | None, rule: str, detail: str) -> None:
         findings.append(Finding(service, rule, detail))
 
     for service in services:
@@ -142,7 +152,7 @@ def judge(services, ages, ignore_disabled, backend_state_unknown=None):
     return findings
 
 
-def counts(services):
+def counts(services: Sequence[services.Service]) -> dict[str, int]:
     """The perfdata figures."""
     return {
         'up': sum(s.state == 'up' for s in services),
@@ -153,7 +163,9 @@ def counts(services):
     }
 
 
-def verdict(services, findings):
+def verdict(
+    services: Sequence[services.Service], findings: Sequence[Finding]
+) -> tuple[int, str]:
     """(level, first line) for ``services`` and their findings."""
     level = max((f.level for f in findings), default=OK)
     figures = counts(services)
@@ -171,6 +183,6 @@ def verdict(services, findings):
     return level, f'{LEVELS[level]} - {summary} | {perfdata}'
 
 
-def unknown(reason):
+def unknown(reason: str) -> tuple[int, str]:
     """(level, first line) when the services could not be read."""
     return UNKNOWN, f'UNKNOWN - {reason}'

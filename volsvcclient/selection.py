@@ -14,16 +14,26 @@
 that selectors match. Import-light: command modules use it at parse time.
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
 
 from volsvcclient import versions
 
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Iterable
+
+    from volsvcclient import services
+
 SELECTORS = '--host-pattern, --service, --zone, --cluster'
 
 
-def add_service_arguments(parser, binary_dest='binary', required=True):
+def add_service_arguments(
+    parser: argparse.ArgumentParser, binary_dest: str = 'binary', required: bool = True
+) -> None:
     """The <host> <binary> pair that names one service."""
     nargs = None if required else '?'
     parser.add_argument(
@@ -37,8 +47,12 @@ def add_service_arguments(parser, binary_dest='binary', required=True):
     )
 
 
-def add_selectors(parser, intro, service_help='Services of this binary',
-                  cluster=False):
+def add_selectors(
+    parser: argparse.ArgumentParser,
+    intro: str,
+    service_help: str | None = 'Services of this binary',
+    cluster: bool = False,
+) -> argparse._ArgumentGroup:
     """--host-pattern, --service (unless ``service_help`` is None), --zone
     and (v3) --cluster, in one argument group, which is returned."""
     group = parser.add_argument_group('selection', intro)
@@ -71,8 +85,9 @@ class Selector:
 
     FIELDS = ('host_pattern', 'binary', 'zone', 'cluster', 'host')
 
-    def __init__(self, host_pattern=None, binary=None, zone=None, cluster=None,
-                 host=None):
+    def __init__(self, host_pattern: str | None = None, binary: str | None = None,
+                 zone: str | None = None, cluster: str | None = None,
+                 host: str | None = None) -> None:
         self.host_pattern = host_pattern
         self.binary = binary
         self.zone = zone
@@ -80,28 +95,28 @@ class Selector:
         #: Exactly this host (with ``binary``), for <host> <binary>.
         self.host = host
 
-    def _values(self):
+    def _values(self) -> tuple[str | None, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Selector) and self._values() == other._values()
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self._values())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f'Selector{self._values()!r}'
 
-    def replace(self, **changes):
+    def replace(self, **changes: str | None) -> Selector:
         values = dict(zip(self.FIELDS, self._values()), **changes)
         return Selector(**values)
 
-    def check_version(self, api):
+    def check_version(self, api: services.ServiceAPI) -> None:
         """Fail before any request when --cluster needs a newer version."""
         if self.cluster:
             api.require(versions.CLUSTER, '--cluster')
 
-    def matches(self, service):
+    def matches(self, service: services.Service) -> bool:
         import fnmatch
 
         return (
@@ -114,7 +129,7 @@ class Selector:
         )
 
 
-def selectors(parsed_args):
+def selectors(parsed_args: argparse.Namespace) -> Selector:
     """The Selector of the selector options alone (--cluster is v3's)."""
     return Selector(
         parsed_args.host_pattern,
@@ -124,7 +139,9 @@ def selectors(parsed_args):
     )
 
 
-def from_arguments(parsed_args, everything=False, also=None):
+def from_arguments(
+    parsed_args: argparse.Namespace, everything: bool = False, also: str | None = None
+) -> Selector:
     """The Selector of <host> <binary>, or of the selectors; an error for
     both, and for neither unless ``everything`` then is chosen. ``also``
     names another way the command takes, for that error."""
@@ -144,7 +161,7 @@ def from_arguments(parsed_args, everything=False, also=None):
     return Selector(host=parsed_args.host, binary=parsed_args.binary)
 
 
-def chosen(selector, services):
+def chosen(selector: Selector, services: Iterable[services.Service]) -> list[services.Service]:
     """The services ``selector`` matches; an error when none."""
     found = [s for s in services if selector.matches(s)]
     if not found:
@@ -169,7 +186,7 @@ class HostTarget(_Mixin):
     #: How the operator names what to act on, for messages.
     target_options = '<host>'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
             'host',
@@ -179,7 +196,7 @@ class HostTarget(_Mixin):
         )
         return parser
 
-    def target(self, parsed_args, api):
+    def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
         from volsvcclient import services
 
         return services.Target(host=parsed_args.host)

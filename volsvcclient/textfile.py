@@ -20,13 +20,19 @@ let Prometheus alert on a check that fails or stops, where a file left in
 place would go on saying "all up".
 """
 
+from __future__ import annotations
+
 import argparse
-from collections.abc import Callable, Mapping, Sequence
 import contextlib
 import os
-import types
+from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    import types
+    from typing import Any
 
 LABELS = ('binary', 'host', 'zone', 'cluster')
 #: Readable by node_exporter, which seldom runs as the user of the check,
@@ -77,7 +83,7 @@ def write(target: str, level: int, listed: Sequence | None = None,
     prometheus_client = _client()
     registry = prometheus_client.CollectorRegistry()
 
-    def gauge(name, text, labels=LABELS):
+    def gauge(name: str, text: str, labels: Sequence[str] = LABELS) -> Any:
         return prometheus_client.Gauge(
             f'volsvc_{name}', text, labels, registry=registry
         )

@@ -15,9 +15,11 @@ monitoring systems. The v3 module adds --cluster. Module-level imports stay
 light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
 import argparse
 import functools
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from osc_lib import exceptions
 
@@ -25,13 +27,20 @@ from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import selection
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
+
+    from volsvcclient import health
+    from volsvcclient import services
+
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
 #: Formats in which check prints the Nagios status line when it cannot judge.
 _NAGIOS_FORMATS = ('table', 'value')
 
 
-def _add_selection(parser, clusters, what):
+def _add_selection(parser: argparse.ArgumentParser, clusters: bool, what: str) -> None:
     selection.add_service_arguments(parser, required=False)
     selection.add_selectors(
         parser,
@@ -49,7 +58,7 @@ class CheckService(command.Lister):
     #: --cluster (v3).
     clusters = False
 
-    def get_epilog(self):
+    def get_epilog(self) -> str:
         from volsvcclient import health
 
         return (
@@ -67,7 +76,7 @@ class CheckService(command.Lister):
             'reason as Detail.'
         )
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         from volsvcclient import textfile
 
         parser = super().get_parser(prog_name)
@@ -107,7 +116,9 @@ class CheckService(command.Lister):
         self.app.stdout.write(line + '\n')
         raise SystemExit(level)
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]:
         from volsvcclient import health
         from volsvcclient import services
         from volsvcclient import terminal
@@ -135,7 +146,12 @@ class CheckService(command.Lister):
         return _CHECK_COLUMNS, terminal.rows_for(
             parsed_args.formatter, _rows(listed, findings))
 
-    def produce_output(self, parsed_args, column_names, data):
+    def produce_output(
+        self,
+        parsed_args: argparse.Namespace,
+        column_names: Sequence[str],
+        data: Iterable[Sequence[Any]],
+    ) -> int:
         from volsvcclient import health
         from volsvcclient import terminal
 
@@ -148,7 +164,7 @@ class CheckService(command.Lister):
             ) + '\n')
         return 0
 
-    def run(self, parsed_args):
+    def run(self, parsed_args: argparse.Namespace) -> int:
         try:
             super().run(parsed_args)
         except Exception as exc:
@@ -191,7 +207,9 @@ class CheckService(command.Lister):
         return level
 
 
-def _rows(listed, findings):
+def _rows(
+    listed: Sequence[services.Service], findings: Sequence[health.Finding]
+) -> list[tuple[Any, ...]]:
     from volsvcclient import health
 
     by_service: dict[int, list[health.Finding]] = {}
@@ -219,7 +237,7 @@ class WaitService(command.Command):
     )
     clusters = False
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         _add_selection(parser, self.clusters, 'Wait for')
         condition = parser.add_argument_group('condition', 'What every service must show')
@@ -269,7 +287,7 @@ class WaitService(command.Command):
         )
         return parser
 
-    def take_action(self, parsed_args):
+    def take_action(self, parsed_args: argparse.Namespace) -> int:
         from volsvcclient import waiting
 
         wanted = {

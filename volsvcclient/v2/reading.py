@@ -16,7 +16,10 @@ The v3 module subclasses these and adds only what microversions gate.
 Module-level imports stay light: OSC imports this module on every run.
 """
 
+from __future__ import annotations
+
 import argparse
+import typing
 
 from osc_lib import exceptions
 
@@ -25,11 +28,16 @@ from volsvcclient import columns
 from volsvcclient import command
 from volsvcclient import selection
 
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from volsvcclient import services
+
 
 class ListService(command.Lister):
     _description = 'List Block Storage services'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--host',
@@ -97,7 +105,9 @@ class ListService(command.Lister):
         bounds.add_backend_state_timeout(parser)
         return parser
 
-    def client_filters(self, parsed_args, api):
+    def client_filters(
+        self, parsed_args: argparse.Namespace, api: services.ServiceAPI
+    ) -> dict[str, typing.Any]:
         """SDK attribute -> wanted value, applied to what the server lists."""
         filters = {
             'status': parsed_args.status,
@@ -111,7 +121,9 @@ class ListService(command.Lister):
             filters['is_frozen'] = False
         return {k: v for k, v in filters.items() if v is not None}
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], Iterable[tuple[typing.Any, ...]]]:
         from volsvcclient import services
         from volsvcclient import terminal
 
@@ -130,7 +142,9 @@ class ListService(command.Lister):
         return names, terminal.rows_for(
             parsed_args.formatter, services.rows(listed, attributes))
 
-    def _down_for(self, api, listed, seconds):
+    def _down_for(
+        self, api: services.ServiceAPI, listed: Iterable[services.Service], seconds: float
+    ) -> list[services.Service]:
         from volsvcclient import health
         from volsvcclient import services
 
@@ -148,13 +162,15 @@ class ListService(command.Lister):
 class ShowService(command.ShowOne):
     _description = 'Show every field the server reports for one service'
 
-    def get_parser(self, prog_name):
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         selection.add_service_arguments(parser)
         bounds.add_backend_state_timeout(parser)
         return parser
 
-    def take_action(self, parsed_args):
+    def take_action(
+        self, parsed_args: argparse.Namespace
+    ) -> tuple[tuple[str, ...], tuple[typing.Any, ...]]:
         from volsvcclient import terminal
 
         api = self.service_api(parsed_args.rpc_timeout)
