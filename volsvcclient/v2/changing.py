@@ -27,6 +27,7 @@ from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
+from volsvcclient.v2 import arguments
 
 if typing.TYPE_CHECKING:
     import argparse
@@ -40,7 +41,7 @@ class SetService(command.Command):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         # Upstream OSC names the binary <service> here: keep its spelling.
-        selection.add_service_arguments(parser, binary_dest='service')
+        arguments.add_service_arguments(parser, binary_dest='service')
         enabled = parser.add_mutually_exclusive_group()
         enabled.add_argument(
             '--enable', action='store_true', help='Enable volume service'
@@ -136,7 +137,7 @@ class SetService(command.Command):
             workflows.enable_via_thaw(api, service, self.voice, even_if_down)
 
 
-class _FrozenCommand(selection.HostTarget, command.Command):
+class _FrozenCommand(arguments.HostTarget, command.Command):
     """freeze and thaw: a host, a cluster (v3) or a selection, to one state."""
 
     #: The frozen state the command sets.
@@ -148,7 +149,7 @@ class _FrozenCommand(selection.HostTarget, command.Command):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        selection.add_selectors(
+        arguments.add_selectors(
             parser,
             'Act on every cinder-volume service that matches all of these, '
             'instead of <host>',

@@ -29,6 +29,7 @@ from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import reasons
 from volsvcclient import selection
+from volsvcclient.v2 import arguments
 
 if typing.TYPE_CHECKING:
     from volsvcclient import batch as batch_module
@@ -49,7 +50,7 @@ class CommitService(command.Lister):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        selection.add_service_arguments(parser, required=False)
+        arguments.add_service_arguments(parser, required=False)
         parser.add_argument(
             '--from-file',
             metavar='<file>',
@@ -57,7 +58,7 @@ class CommitService(command.Lister):
             '"openstack volume service list --long -f json" (or -f yaml); '
             '"-" reads standard input',
         )
-        group = selection.add_selectors(
+        group = arguments.add_selectors(
             parser,
             'Change every service that matches all of these, instead of '
             '<host> <binary>',
@@ -135,11 +136,11 @@ class CommitService(command.Lister):
             parsed_args.disabled_reason, frozen,
         )
         if parsed_args.from_file:
-            selecting = selection.selectors(parsed_args) != selection.Selector()
+            selecting = arguments.selectors(parsed_args) != selection.Selector()
             request = desired_state.from_file(
                 parsed_args.from_file, asked, selecting, self.voice)
         else:
-            request = desired_state.from_options(asked, selection.from_arguments(
+            request = desired_state.from_options(asked, arguments.from_arguments(
                 parsed_args, also='--from-file <file>'))
         if not request.wanted and request.selector is None:
             self.note(f'{parsed_args.from_file} lists no service: nothing to do')

@@ -26,6 +26,7 @@ from osc_lib import exceptions
 from volsvcclient import bounds
 from volsvcclient import command
 from volsvcclient import selection
+from volsvcclient.v2 import arguments
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -41,8 +42,8 @@ _NAGIOS_FORMATS = ('table', 'value')
 
 
 def _add_selection(parser: argparse.ArgumentParser, clusters: bool, what: str) -> None:
-    selection.add_service_arguments(parser, required=False)
-    selection.add_selectors(
+    arguments.add_service_arguments(parser, required=False)
+    arguments.add_selectors(
         parser,
         f'{what} every service that matches all of these, instead of <host> '
         f'<binary>',
@@ -127,7 +128,7 @@ class CheckService(command.Lister):
             from volsvcclient import textfile
 
             textfile.check_available()
-        chooser = selection.from_arguments(parsed_args, everything=True)
+        chooser = arguments.from_arguments(parsed_args, everything=True)
         api = self.service_api(parsed_args.rpc_timeout)
         chooser.check_version(api)
         listed = selection.chosen(chooser, api.list(backend_state=True))
@@ -303,7 +304,7 @@ class WaitService(command.Command):
                 'Nothing to wait for: give --state, --status, --frozen, '
                 '--thawed, --replication-status or --fresh'
             )
-        chooser = selection.from_arguments(parsed_args)
+        chooser = arguments.from_arguments(parsed_args)
         api = self.service_api()
         chooser.check_version(api)
         unmet = waiting.wait(

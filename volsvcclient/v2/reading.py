@@ -26,7 +26,7 @@ from osc_lib import exceptions
 from volsvcclient import bounds
 from volsvcclient import columns
 from volsvcclient import command
-from volsvcclient import selection
+from volsvcclient.v2 import arguments
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
@@ -164,7 +164,7 @@ class ShowService(command.ShowOne):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        selection.add_service_arguments(parser)
+        arguments.add_service_arguments(parser)
         bounds.add_backend_state_timeout(parser)
         return parser
 

@@ -24,7 +24,7 @@ from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import command
-from volsvcclient import selection
+from volsvcclient.v2 import arguments
 
 if typing.TYPE_CHECKING:
     import argparse
@@ -42,7 +42,7 @@ _FAILOVER_COLUMNS = (
 )
 
 
-class FailoverService(selection.HostTarget, command.Lister):
+class FailoverService(arguments.HostTarget, command.Lister):
     _description = (
         'Fail over a replicating cinder-volume backend to a replication '
         'target, or back with --backend-id default'

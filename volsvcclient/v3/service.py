@@ -22,7 +22,7 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import selection
+from volsvcclient.v2 import arguments
 from volsvcclient.v2 import changing
 from volsvcclient.v2 import commit
 from volsvcclient.v2 import reading
@@ -51,7 +51,7 @@ def _add_cluster_option(parser: argparse.ArgumentParser, action: str) -> None:
 if typing.TYPE_CHECKING:
     # What the mixin extends, for the checker: freeze and thaw (a
     # _FrozenCommand) and failover (a Lister) are both HostTargets.
-    _Mixin = selection.HostTarget
+    _Mixin = arguments.HostTarget
 else:
     _Mixin = object
 

@@ -71,7 +71,7 @@ class TestPlugin(base.ShellTestCase):
             "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
             "'volsvcclient.command', 'volsvcclient.plugin', "
             "'volsvcclient.reasons', 'volsvcclient.selection', 'volsvcclient.v2', "
-            "'volsvcclient.v2.changing', 'volsvcclient.v2.commit', "
+            "'volsvcclient.v2.arguments', 'volsvcclient.v2.changing', 'volsvcclient.v2.commit', "
             "'volsvcclient.v2.operations', 'volsvcclient.v2.reading', "
             "'volsvcclient.v2.replication', 'volsvcclient.v3', "
             "'volsvcclient.v3.operations', 'volsvcclient.v3.service', "
