@@ -55,6 +55,20 @@ __all__ = ['Batch', 'RESULT_COLUMNS', 'Row', 'UNCHANGED', 'UNFINISHED', 'WOULD_C
 PLAN_LINES = 50
 
 
+def read_live(
+    api: services.ServiceAPI, request: desired_state.Request
+) -> dict[tuple[str, str], services.Service]:
+    """The live services a request may change, in one list request (a
+    single named service: the read that names what exists instead)."""
+    if request.selector:
+        request.selector.check_version(api)
+    if request.selector is None and len(request.wanted) == 1:
+        wanted = request.wanted[0]
+        return {wanted.key: api.find(wanted.host, wanted.binary)}
+    binary = request.selector.binary if request.selector else None
+    return {(s.host, s.binary): s for s in api.list(binary=binary)}
+
+
 class Batch:
     """Wanted states matched with live services, planned and applied."""
 
@@ -72,7 +86,7 @@ class Batch:
         #: to SIGINT, when none is given).
         self.ctrl_c = ctrl_c or interrupts.Interrupts()
         self.final: dict[tuple[str, str], services.Service] = {}
-        live = self.live = self._read_live(request)
+        live = self.live = read_live(api, request)
         self.sender = sending.Sender(api, live, voice, self.ctrl_c, even_if_down)
         self.outcomes: list[Outcome] = []
         for wanted in request.resolve(live.values()):
@@ -89,17 +103,6 @@ class Batch:
     @property
     def interrupted(self) -> bool:
         return self.sender.interrupted
-
-    def _read_live(
-        self, request: desired_state.Request
-    ) -> dict[tuple[str, str], services.Service]:
-        if request.selector:
-            request.selector.check_version(self.api)
-        if request.selector is None and len(request.wanted) == 1:
-            wanted = request.wanted[0]
-            return {wanted.key: self.api.find(wanted.host, wanted.binary)}
-        binary = request.selector.binary if request.selector else None
-        return {(s.host, s.binary): s for s in self.api.list(binary=binary)}
 
     def irreversible(self) -> collections.Counter[str]:
         """Binary -> how many services the plan disables for good."""
@@ -147,7 +150,11 @@ class Batch:
         if not even_if_irreversible:
             self.refuse_irreversible()
         self.warn_irreversible()
-        self._announce(changing)
+        if self.voice.terminal and changing:
+            self.voice.announce(
+                [(o.wanted.host, o.wanted.binary, o.actions) for o in changing],
+                len(self.outcomes), PLAN_LINES,
+            )
         # From here on Ctrl-C is counted, not raised, but while a verifying
         # read (that a KeyboardInterrupt may cut short) is under way.
         self.ctrl_c.raising = False
@@ -174,21 +181,6 @@ class Batch:
                 outcome.result = UNCHANGED
         unfinished = sum(o.result in UNFINISHED for o in self.outcomes)
         return RESULT_COLUMNS, [o.row for o in self.outcomes], unfinished
-
-    def _announce(self, changing: list[Outcome]) -> None:
-        if not self.voice.terminal or not changing:
-            return
-        if len(changing) <= PLAN_LINES:
-            for outcome in changing:
-                self.voice.note(
-                    f'{outcome.wanted.binary} on {outcome.wanted.host}: '
-                    f"{', '.join(map(str, outcome.actions))}"
-                )
-        counts = collections.Counter(a.name for o in changing for a in o.actions)
-        summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
-        self.voice.note(
-            f'changing {len(changing)} of {len(self.outcomes)} service(s): {summary}'
-        )
 
     def _verify(self, changing: list[Outcome], wait_timeout: float) -> None:
         """Re-list until every attempted service is as wanted, or give up."""

@@ -146,48 +146,8 @@ class Shell(app.App):
             return 1
 
     def _add_connection_options(self, argv: list[str]) -> None:
-        """OSC's global options, registered by openstacksdk and keystoneauth
-        under openstack's names, and the few of osc-lib's shell they lack.
-
-        ``volsvc --help`` alone gets keystoneauth's registration of the same
-        options (for the auth type that --os-auth-type or OS_AUTH_TYPE
-        names, else password): importing openstacksdk to print them would
-        triple its cost. Everything else gets openstacksdk's, which also
-        reads the auth type from clouds.yaml.
-        """
-        # Duck-typed: it stands for the parser wherever one is taken.
-        parser = typing.cast(argparse.ArgumentParser, _AsOpenstackNamesThem(self.parser))
-        if self.helping:
-            from keystoneauth1 import loading
-
-            parser.add_argument(
-                '--os-cloud', metavar='<name>',
-                default=os.environ.get('OS_CLOUD'),
-                help='Named cloud to connect to',
-            )
-            loading.register_auth_argparse_arguments(parser, argv, default='password')
-            loading.register_session_argparse_arguments(parser)
-            for service in SERVICE_KEYS:
-                loading.register_service_adapter_argparse_arguments(
-                    parser, service_type=service
-                )
-            loading.register_adapter_argparse_arguments(parser, service_type=SERVICE_KEYS[0])
-        else:
-            self.config.register_argparse_arguments(parser, argv, service_keys=SERVICE_KEYS)
-        # osc-lib's shell has these; keystoneauth's defaults ('public', no
-        # --insecure) would override clouds.yaml's interface and verify.
-        self.parser.add_argument(
-            '--verify', action='store_true', default=None,
-            help='Verify server certificate (default)',
-        )
-        self.parser.add_argument(
-            '--os-default-domain', metavar='<auth-domain>', dest='default_domain',
-            default=os.environ.get('OS_DEFAULT_DOMAIN', 'default'),
-            help='Default domain ID, default=default (Env: OS_DEFAULT_DOMAIN)',
-        )
-        self.parser.set_defaults(
-            os_interface=os.environ.get('OS_INTERFACE'), insecure=None
-        )
+        config = None if self.helping else self.config
+        add_connection_options(self.parser, argv, config)
 
     @functools.cached_property
     def config(self) -> client_config.OSC_Config:
@@ -253,6 +213,53 @@ def _ignore_sdk_warnings() -> None:
     osc-lib's set_warning_filter(): under -v that puts 'once' for every
     warning ahead of it, and volsvc -v printed them (twice)."""
     warnings.filterwarnings('ignore', module='openstack')
+
+
+def add_connection_options(
+    target: argparse.ArgumentParser,
+    argv: list[str],
+    config: client_config.OSC_Config | None,
+) -> None:
+    """OSC's global options, registered by openstacksdk and keystoneauth
+    under openstack's names, and the few of osc-lib's shell they lack.
+
+    ``volsvc --help`` alone (no ``config``) gets keystoneauth's registration
+    of the same options (for the auth type that --os-auth-type or
+    OS_AUTH_TYPE names, else password): importing openstacksdk to print them
+    would triple its cost. Everything else gets openstacksdk's, which also
+    reads the auth type from clouds.yaml.
+    """
+    # Duck-typed: it stands for the parser wherever one is taken.
+    parser = typing.cast(argparse.ArgumentParser, _AsOpenstackNamesThem(target))
+    if config is None:
+        from keystoneauth1 import loading
+
+        parser.add_argument(
+            '--os-cloud', metavar='<name>',
+            default=os.environ.get('OS_CLOUD'),
+            help='Named cloud to connect to',
+        )
+        loading.register_auth_argparse_arguments(parser, argv, default='password')
+        loading.register_session_argparse_arguments(parser)
+        for service in SERVICE_KEYS:
+            loading.register_service_adapter_argparse_arguments(
+                parser, service_type=service
+            )
+        loading.register_adapter_argparse_arguments(parser, service_type=SERVICE_KEYS[0])
+    else:
+        config.register_argparse_arguments(parser, argv, service_keys=SERVICE_KEYS)
+    # osc-lib's shell has these; keystoneauth's defaults ('public', no
+    # --insecure) would override clouds.yaml's interface and verify.
+    target.add_argument(
+        '--verify', action='store_true', default=None,
+        help='Verify server certificate (default)',
+    )
+    target.add_argument(
+        '--os-default-domain', metavar='<auth-domain>', dest='default_domain',
+        default=os.environ.get('OS_DEFAULT_DOMAIN', 'default'),
+        help='Default domain ID, default=default (Env: OS_DEFAULT_DOMAIN)',
+    )
+    target.set_defaults(os_interface=os.environ.get('OS_INTERFACE'), insecure=None)
 
 
 class _OneLine(logging.Formatter):

@@ -26,10 +26,13 @@ Import-light: command modules create a Voice on every run.
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Sequence
 import logging
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from volsvcclient import desired_state
     from volsvcclient import services
 
 LOG = logging.getLogger('volsvcclient')
@@ -75,6 +78,20 @@ class Voice:
             self._stream.write(f'\r{line}\033[K')
             self._drawn = True
         self._stream.flush()
+
+    def announce(
+        self, plan: Sequence[tuple[str, str, Sequence[desired_state.Action]]],
+        total: int, most: int,
+    ) -> None:
+        """On a terminal, what a batch is about to change: service by
+        service up to ``most`` of them, then a summary of the actions."""
+        if len(plan) <= most:
+            for host, binary, actions in plan:
+                self.note(f"{binary} on {host}: {', '.join(map(str, actions))}")
+        counts = collections.Counter(
+            action.name for _, _, actions in plan for action in actions)
+        summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
+        self.note(f'changing {len(plan)} of {total} service(s): {summary}')
 
     # Advice: every command line we suggest is worded here.
 
