@@ -251,7 +251,7 @@ def _after_refusal(
     voice.note(
         f'{members[0].label}: the server refused {asked} '
         f'({errors.translate(exc)}), but it is already as asked: '
-        f'another client changed it'
+        f'{services.ANOTHER_CLIENT}'
     )
 
 

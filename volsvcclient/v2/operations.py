@@ -311,8 +311,7 @@ class WaitService(command.Command):
             api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
             parsed_args.interval, self.voice.progress,
         )
-        from volsvcclient import terminal
-
+        # The voice escapes the server's text in them.
         for line in unmet:
-            self.note(terminal.escape(line))
+            self.note(line)
         return 1 if unmet else 0
