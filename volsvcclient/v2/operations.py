@@ -317,7 +317,7 @@ class WaitService(command.Command):
         chooser.check_version(api)
         unmet = waiting.wait(
             api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
-            parsed_args.interval, self.voice.progress,
+            parsed_args.interval, self.voice,
         )
         # The voice escapes the server's text in them.
         for line in unmet:
