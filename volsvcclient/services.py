@@ -16,7 +16,8 @@ layer. Its parts live in ``volsvcclient.cinder`` (``records``: the read
 model; ``failures``: what it raises; ``connection``: version negotiation,
 bounds and retries; ``reads``: GET requests); this module adds the
 requests that change services and re-exports every name callers use.
-Workflows that compose its requests live one layer up.
+The engine that composes its requests (plan, send, verify) lives one layer
+up.
 
 Commands import this module inside ``take_action`` only: it pulls in
 openstacksdk, which ``openstack`` must not pay for on unrelated commands.
