@@ -25,8 +25,9 @@ The package, by concern: ``endpoints`` (URLs, the openrc variables),
 its state and the knobs tests turn), ``reads`` (os-services GET),
 ``actions`` (PUT routing, enable and disable), ``replication`` (freeze,
 thaw, failover and what cinder-volume does), ``wsgi`` (versions, faults,
-pages), ``schemas`` (request validation), ``facts`` (Cinder's constants)
-and ``clock`` (``FakeClock``). Every name tests use is importable from here.
+pages), ``schemas`` (request validation), ``facts`` (Cinder's constants),
+``traffic`` (the requests it received) and ``clock`` (``FakeClock``).
+Every name tests use is importable from here.
 """
 
 from volsvcclient.tests.unit.fakes.cinder import FakeCinder  # noqa: F401

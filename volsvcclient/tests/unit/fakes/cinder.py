@@ -12,7 +12,8 @@
 
 """The fake Cinder: one release's os-services API kept in memory, with the
 knobs tests turn (a failing read, a silent RPC, another client); what it
-answers lives in ``reads``, ``actions``, ``replication`` and ``wsgi``."""
+answers lives in ``reads``, ``actions``, ``replication`` and ``wsgi``,
+what it received in ``traffic``."""
 
 import copy
 import datetime
@@ -20,17 +21,17 @@ import datetime
 import requests
 
 from volsvcclient.tests.unit.fakes import actions
-from volsvcclient.tests.unit.fakes.endpoints import CINDER_ROOT
 from volsvcclient.tests.unit.fakes.facts import LATEST
 from volsvcclient.tests.unit.fakes.facts import VOLUME
 from volsvcclient.tests.unit.fakes import reads
 from volsvcclient.tests.unit.fakes import replication
+from volsvcclient.tests.unit.fakes import traffic
 from volsvcclient.tests.unit.fakes import wsgi
 from volsvcclient.tests.unit.fakes.wsgi import RpcTimeout
 
 
 class FakeCinder(reads.Reads, actions.Actions, replication.Replication,
-                 wsgi.WsgiStack):
+                 wsgi.WsgiStack, traffic.Traffic):
     """The os-services API of one Cinder release, kept in memory.
 
     ``release`` selects behaviour: 27 applies os-services/enable and
@@ -142,26 +143,6 @@ class FakeCinder(reads.Reads, actions.Actions, replication.Replication,
                 for field in ('frozen', 'replication_status', 'active_backend_id')
             }
         return self.clusters[name]
-
-    # Inspecting traffic
-
-    def forget_requests(self):
-        """Make :meth:`requests` report only requests sent from now on."""
-        self._forgotten = len(self.mock.request_history)
-
-    def requests(self, method=None):
-        return [
-            r
-            for r in self.mock.request_history[self._forgotten:]
-            if r.url.startswith(CINDER_ROOT)
-            and '/os-services' in r.url
-            and (method is None or r.method == method)
-        ]
-
-    def puts(self):
-        return [
-            (r.path.rsplit('/', 1)[1], r.json()) for r in self.requests('PUT')
-        ]
 
     @property
     def dead(self):
