@@ -196,7 +196,7 @@ class _FirstRetryOnly(logging.Filter):
         if self.told:
             return False
         self.told = True
-        record.msg = ' '.join(record.getMessage().split()) + ' (-v shows every retry)'
+        record.msg = f"{' '.join(record.getMessage().split())} {voice.EVERY_RETRY}"
         record.args = ()
         return True
 

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
 
+from volsvcclient.cinder import failures
+
 if TYPE_CHECKING:
     from openstack import exceptions as sdk_exceptions
 
 _URL = re.compile(r'https?://[^\s:/]+(?::\d+)?[^\s:]*')
-_TITLE = re.compile(r'<title>\s*(.*?)\s*</title>', re.IGNORECASE | re.DOTALL)
 #: What keystoneauth appends to the server's message of an HTTP error.
 _KSA_STATUS = re.compile(r' \(HTTP \d+\)( \(Request-ID: [^)]*\))?$')
 #: How openstacksdk words a service missing from the catalog, which it
@@ -35,12 +36,9 @@ _KSA_STATUS = re.compile(r' \(HTTP \d+\)( \(Request-ID: [^)]*\))?$')
 _NOT_IN_CATALOG = 'not present in the service catalog: '
 
 
-def one_line(text: object) -> str:
-    """Collapse a server message onto one line."""
-    return '; '.join(
-        part.strip() for part in str(text).splitlines() if part.strip()
-    )
-
+#: Server text on one line (the API layer's helpers, used here too).
+one_line = failures.one_line
+plain = failures.plain
 
 #: Cinder's refusals of freeze, thaw and failover name the database
 #: condition that failed, and every one ends "to failover".
@@ -58,12 +56,6 @@ def _for_operators(details: str) -> str:
     for pattern, words in _REFUSALS:
         details = pattern.sub(words, details)
     return details
-
-
-def plain(text: object) -> str:
-    """A server's error text on one line; an HTML page by its title."""
-    title = _TITLE.search(str(text))
-    return one_line(title.group(1) if title else text)
 
 
 def _is_keystone(url: str, auth_url: str | None) -> bool:
@@ -92,20 +84,15 @@ def translate(
     from keystoneauth1 import exceptions as ksa_exceptions
     from openstack import exceptions as sdk_exceptions
 
-    from volsvcclient import services
-
     if isinstance(exc, exceptions.CommandError):
         return exc
-    if isinstance(exc, services.CinderError):
-        return exceptions.CommandError(str(exc))
+    if isinstance(exc, failures.CinderError):
+        return _cinder_error(exc)
     if isinstance(exc, sdk_exceptions.HttpException):
         return _http_error(exc)
     server = 'Keystone' if _is_keystone(_endpoint(exc), keystone) else 'cinder-api'
     if isinstance(exc, ksa_exceptions.SSLError):
-        return exceptions.CommandError(
-            f'TLS failure talking to {server} at {_endpoint(exc)}: give its CA '
-            f"with --os-cacert or 'cacert' in clouds.yaml ({one_line(exc)})"
-        )
+        return _tls_failure(server, exc)
     if isinstance(exc, ksa_exceptions.ConnectTimeout):
         return exceptions.CommandError(
             f'{server} at {_endpoint(exc)} did not answer in time: is it '
@@ -137,6 +124,34 @@ def translate(
     ):
         return exceptions.CommandError(one_line(exc))
     return None
+
+
+def _cinder_error(exc: failures.CinderError) -> exceptions.CommandError:
+    """The API layer's sentence, with the option that would change it
+    where one would."""
+    from volsvcclient import versions
+
+    if isinstance(exc, failures.Untrusted):
+        return _tls_failure('cinder-api', exc.cause)
+    if isinstance(exc, failures.NoSuchAPI):
+        return exceptions.CommandError(
+            f"This cloud's Block Storage service does not offer API version "
+            f"{exc.requested} (--os-volume-api-version or OS_VOLUME_API_VERSION); "
+            f"current Cinder offers only version 3"
+        )
+    if isinstance(exc, failures.TooOld):
+        return exceptions.CommandError(
+            f'{versions.needs(exc.option, exc.minimum)} (this command is using '
+            f'Block Storage {exc.version_label})'
+        )
+    return exceptions.CommandError(str(exc))
+
+
+def _tls_failure(server: str, exc: BaseException) -> exceptions.CommandError:
+    return exceptions.CommandError(
+        f'TLS failure talking to {server} at {_endpoint(exc)}: give its CA '
+        f"with --os-cacert or 'cacert' in clouds.yaml ({one_line(exc)})"
+    )
 
 
 def _no_endpoint(why: str) -> exceptions.CommandError:

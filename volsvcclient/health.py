@@ -66,6 +66,18 @@ class Finding:
     def level(self) -> int:
         return _LEVEL[self.rule]
 
+    @property
+    def line(self) -> str:
+        """The finding as ``check`` prints it under the status line."""
+        return f'{LEVELS[self.level]}: {self.detail} ({self.rule})'
+
+
+def rules() -> str:
+    """The rules as the ``check`` help lists them."""
+    return 'Rules: ' + '; '.join(
+        f'{LEVELS[level]} when {what} ({rule})' for rule, level, what in RULES
+    )
+
 
 #: How far ahead of cinder-api's clock a heartbeat must be to be called
 #: ahead: the Date header has whole seconds, so a heartbeat of the same

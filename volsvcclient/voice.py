@@ -166,6 +166,11 @@ class Voice:
             f'whether it did'
         )
 
+    @staticmethod
+    def ready(ready: int, total: int, elapsed: float) -> str:
+        """The progress line of ``wait``."""
+        return f'{ready} of {total} service(s) ready ({elapsed:.0f} s)'
+
 
 def program_of(app: object) -> str:
     """The program an app runs as: ``volsvc``, or ``openstack``'s commands."""
@@ -185,3 +190,8 @@ def _printed(logger: logging.Logger | None, level: int) -> bool:
             return False
         logger = logger.parent
     return False
+
+
+#: What ends the one keystoneauth retry warning shown unless -v
+#: (``command._FirstRetryOnly``).
+EVERY_RETRY = '(-v shows every retry)'

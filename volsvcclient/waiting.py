@@ -19,8 +19,8 @@ come back is what the command is for; a refusal (4xx) ends it at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import datetime
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from openstack import exceptions as sdk_exceptions
@@ -30,6 +30,7 @@ from volsvcclient import errors
 from volsvcclient import polling
 from volsvcclient import selection
 from volsvcclient import services
+from volsvcclient import voice as voice_module
 
 #: How many times a heartbeat must advance during the wait for --fresh.
 #: Cinder counts any write of a service record as a heartbeat (a disable
@@ -45,12 +46,17 @@ def wait(
     fresh: bool,
     timeout: float,
     interval: float,
-    progress: Callable[[str | None], None] = lambda line: None,
+    voice: voice_module.Voice | None = None,
 ) -> list[str]:
     """Lines naming each chosen service that is not as ``wanted`` (SDK
     attribute -> value) at the timeout; [] once all are. With ``fresh``,
     each must also have reported FRESH_BEATS heartbeats, each newer than
-    the last, since the first read."""
+    the last, since the first read. ``voice`` draws the progress."""
+
+    def progress(line: str | None) -> None:
+        if voice is not None:
+            voice.progress(line)
+
     first: dict[tuple[str, str], Any] | None = None
     beats: dict[tuple[str, str], list[Any]] = {}
     unmet: list[str] = []
@@ -83,8 +89,7 @@ def wait(
             return []
         if elapsed >= timeout:
             break
-        progress(f'{len(first) - len(unmet)} of {len(first)} service(s) ready '
-                 f'({elapsed:.0f} s)')
+        progress(voice_module.Voice.ready(len(first) - len(unmet), len(first), elapsed))
     progress(None)
     if failure is not None:
         raise exceptions.CommandError(

@@ -29,7 +29,7 @@ from volsvcclient import selection
 from volsvcclient.v2 import arguments
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
     from volsvcclient import health
@@ -62,11 +62,8 @@ class CheckService(command.Lister):
     def get_epilog(self) -> str:
         from volsvcclient import health
 
-        return (
-            'Rules: ' + '; '.join(
-                f'{health.LEVELS[level]} when {what} ({rule})'
-                for rule, level, what in health.RULES
-            ) + '; UNKNOWN when cinder-api or Keystone cannot be reached or '
+        return health.rules() + (
+            '; UNKNOWN when cinder-api or Keystone cannot be reached or '
             'refuses (403), and for every error that is not a verdict on the '
             'services (a bad option included). Heartbeat ages are measured by '
             'cinder-api\'s clock. '
@@ -137,11 +134,7 @@ class CheckService(command.Lister):
             listed, ages, parsed_args.ignore_disabled, api.backend_state_unknown
         )
         if parsed_args.prometheus_textfile:
-            level, _ = health.verdict(listed, findings)
-            try:
-                textfile.write(parsed_args.prometheus_textfile, level, listed, ages)
-            except exceptions.CommandError as exc:
-                findings.append(health.Finding(None, 'textfile', str(exc)))
+            _write_figures(parsed_args.prometheus_textfile, listed, ages, findings)
         self.level, self.status_line = health.verdict(listed, findings)
         self.findings = findings
         return _CHECK_COLUMNS, terminal.rows_for(
@@ -153,16 +146,13 @@ class CheckService(command.Lister):
         column_names: Sequence[str],
         data: Iterable[Sequence[Any]],
     ) -> int:
-        from volsvcclient import health
         from volsvcclient import terminal
 
         if parsed_args.formatter != 'table':
             return super().produce_output(parsed_args, column_names, data)
         self.app.stdout.write(terminal.escape(self.status_line) + '\n')
         for finding in self.findings:
-            self.app.stdout.write(terminal.escape(
-                f'{health.LEVELS[finding.level]}: {finding.detail} ({finding.rule})'
-            ) + '\n')
+            self.app.stdout.write(terminal.escape(finding.line) + '\n')
         return 0
 
     def run(self, parsed_args: argparse.Namespace) -> int:
@@ -206,6 +196,24 @@ class CheckService(command.Lister):
                 pass
         self.app.stdout.write(terminal.escape(line) + '\n')
         return level
+
+
+def _write_figures(
+    path: str,
+    listed: Sequence[services.Service],
+    ages: Mapping[int, float | None],
+    findings: list[health.Finding],
+) -> None:
+    """The Prometheus textfile, at the verdict on the services; a file that
+    cannot be written is a finding of its own."""
+    from volsvcclient import health
+    from volsvcclient import textfile
+
+    level, _ = health.verdict(listed, findings)
+    try:
+        textfile.write(path, level, listed, ages)
+    except exceptions.CommandError as exc:
+        findings.append(health.Finding(None, 'textfile', str(exc)))
 
 
 def _rows(
@@ -309,7 +317,7 @@ class WaitService(command.Command):
         chooser.check_version(api)
         unmet = waiting.wait(
             api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
-            parsed_args.interval, self.voice.progress,
+            parsed_args.interval, self.voice,
         )
         # The voice escapes the server's text in them.
         for line in unmet:

@@ -13,9 +13,12 @@
 """The os-services layer on its own, through the real SDK against the fake
 Cinder: it raises its own exceptions, never a command line's."""
 
+from keystoneauth1 import fixture as ksa_fixture
 from openstack import connection
 from osc_lib import exceptions
+import requests
 
+from volsvcclient import errors
 from volsvcclient import services
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
@@ -51,9 +54,50 @@ class TestServiceAPI(base.ShellTestCase):
             self.assertNotIsInstance(error, exceptions.CommandError)
             self.assertIn(words, str(error))
 
-    def test_the_command_layer_words_them_on_one_line(self):
-        from volsvcclient import errors
+    def test_the_command_layer_names_the_options(self):
+        # The API layer states what the server lacks; which option or
+        # variable sets the version is the command line's to say.
+        for call, raised, facts, worded in (
+            (lambda: self.api.require('3.99', '--newer'), services.TooOld,
+             '--newer requires Block Storage API 3.99 or later (this command '
+             'is using Block Storage API 3.49)',
+             '--newer requires --os-volume-api-version 3.99 or later (this '
+             'command is using Block Storage API 3.49)'),
+            (lambda: services.connect(_Manager(block_storage_api_version='2'), '2'),
+             services.NoSuchAPI,
+             "This cloud's Block Storage service does not offer API version 2; "
+             "current Cinder offers only version 3",
+             "This cloud's Block Storage service does not offer API version 2 "
+             "(--os-volume-api-version or OS_VOLUME_API_VERSION); current "
+             "Cinder offers only version 3"),
+        ):
+            error = self.assertRaises(raised, call)
+            self.assertEqual(facts, str(error))
+            self.assertEqual(worded, str(errors.translate(error)))
 
+    def test_an_untrusted_certificate_is_a_cinder_error(self):
+        token = ksa_fixture.V3Token(
+            project_id=fakes.PROJECT_ID, project_name='admin',
+            project_domain_id='default', user_id='u1', user_name='admin',
+            user_domain_id='default',
+        )
+        token.set_project_scope()
+        token.add_service('block-storage').add_standard_endpoints(
+            public=fakes.CINDER_ROOT + '/', region='RegionOne')
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', json=token,
+                       headers={'X-Subject-Token': 'fake-token-0123456789'})
+        self.mock.get(fakes.CINDER_ROOT + '/',
+                      exc=requests.exceptions.SSLError('certificate verify failed'))
+        error = self.assertRaises(
+            services.Untrusted, services.connect, _Manager(), '3')
+        self.assertNotIsInstance(error, exceptions.CommandError)
+        self.assertNotIn('--os-cacert', str(error))
+        self.assertIn(
+            'TLS failure talking to cinder-api at http://cinder.test:8776/: give '
+            "its CA with --os-cacert or 'cacert' in clouds.yaml (",
+            str(errors.translate(error)))
+
+    def test_the_command_layer_words_them_on_one_line(self):
         translated = errors.translate(services.NotApplied('a\nb'))
         self.assertIsInstance(translated, exceptions.CommandError)
         self.assertEqual('a\nb', str(translated))
