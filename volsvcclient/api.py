@@ -307,8 +307,10 @@ class _Holder:
 
 
 @contextlib.contextmanager
-def _worded(refusal: type[Error] = Refused) -> Iterator[None]:
-    """This module's exceptions for everything the package can word."""
+def _worded(refusal: type[Error] = Refused, keystone: str | None = None) -> Iterator[None]:
+    """This module's exceptions for everything the package can word;
+    ``keystone`` is the auth URL, to tell Keystone's failures from
+    cinder-api's."""
     try:
         yield
     except Error:
@@ -316,7 +318,7 @@ def _worded(refusal: type[Error] = Refused) -> Iterator[None]:
     except osc_exceptions.CommandError as exc:
         raise refusal(str(exc)) from exc
     except Exception as exc:
-        translated = errors.translate(exc)
+        translated = errors.translate(exc, keystone)
         if translated is None:
             raise
         raise Error(str(translated)) from exc
@@ -343,7 +345,8 @@ class Client:
         voice: voice_module.Voice | None = None,
     ) -> None:
         voice = voice or voice_module.Voice('volsvc')
-        with _worded():
+        keystone = (connection.config.config.get('auth') or {}).get('auth_url')
+        with _worded(keystone=keystone):
             service_api = services.connect(
                 _Holder(connection), api_version, rpc_timeout, voice)
         self._setup(service_api, voice)
@@ -384,6 +387,11 @@ class Client:
     def _setup(self, service_api: services.ServiceAPI, voice: voice_module.Voice) -> None:
         self._api = service_api
         self._voice = voice
+        #: Keystone's URL, so that a failure names the server that failed.
+        self._keystone = getattr(service_api.proxy.session.auth, 'auth_url', None)
+
+    def _worded(self, refusal: type[Error] = Refused) -> contextlib.AbstractContextManager[None]:
+        return _worded(refusal, self._keystone)
 
     @property
     def service_api(self) -> services.ServiceAPI:
@@ -419,7 +427,7 @@ class Client:
         does not answer, Backend State is ``'unknown'`` and a note is
         logged).
         """
-        with _worded():
+        with self._worded():
             if selection is not None:
                 selection.check_version(self._api)
             listed = self._api.list(host=host, binary=binary, backend_state=backend_state)
@@ -430,7 +438,7 @@ class Client:
     def show(self, host: str, binary: str, *, backend_state: bool = True) -> Service:
         """The service ``binary`` on exactly ``host``; :class:`NoSuchService`
         (naming what exists) when there is none."""
-        with _worded():
+        with self._worded():
             return self._api.find(host, binary, backend_state=backend_state)
 
     # Changing
@@ -454,7 +462,7 @@ class Client:
         from volsvcclient import batch
 
         request = self._request(desired, selection, template)
-        with _worded():
+        with self._worded():
             engine = batch.Batch(self._api, request, self._voice)
             engine.plan_rows(enable_via_thaw)
         return _report(engine, planned=True)
@@ -495,7 +503,7 @@ class Client:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise InvalidRequest(f'concurrency must be between 1 and {MAX_CONCURRENCY}')
         request = self._request(desired, selection, template)
-        with _worded():
+        with self._worded():
             engine = batch.Batch(self._api, request, self._voice, even_if_down, ctrl_c)
             engine.apply(enable_via_thaw, concurrency, wait_timeout, even_if_irreversible)
         return _report(engine)
@@ -519,7 +527,7 @@ class Client:
                          'the template')
             asked = desired_state.Asked(None, None, template.status,
                                         template.disabled_reason, template.frozen)
-            with _worded(InvalidRequest):
+            with self._worded(InvalidRequest):
                 return desired_state.from_options(asked, selection)
         seen = set()
         for wanted in desired:
@@ -530,7 +538,7 @@ class Client:
             if not wanted.host or not wanted.binary:
                 raise InvalidRequest('every desired state names a host and a binary')
             _check_state(wanted.status, wanted.disabled_reason, wanted.frozen, where)
-            with _worded(InvalidRequest):
+            with self._worded(InvalidRequest):
                 desired_state.check_wanted(wanted, where)
         return Request(wanted=tuple(desired))
 
@@ -574,7 +582,7 @@ class Client:
         if interval < bounds.MIN_INTERVAL:
             raise InvalidRequest(f'interval must be at least {bounds.MIN_INTERVAL:g} s')
         chooser = selection or Selection()
-        with _worded(Error):
+        with self._worded(Error):
             chooser.check_version(self._api)
             unmet = waiting.wait(self._api, chooser, wanted, fresh, timeout, interval)
         if unmet:
@@ -592,7 +600,7 @@ class Client:
         cannot be read (``Verdict.unknown(str(exc))`` is ``check``'s
         UNKNOWN)."""
         chooser = selection or Selection()
-        with _worded(Error):
+        with self._worded(Error):
             chooser.check_version(self._api)
             listed = selection_module.chosen(chooser, self._api.list(backend_state=True))
         ages = {id(s): services.heartbeat_age(s, self._api.server_time) for s in listed}
