@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
     from openstack import connection as sdk_connection
 
+    from volsvcclient import batch
     from volsvcclient import interrupts
 
 __all__ = [
@@ -465,7 +466,7 @@ class Client:
         with self._worded():
             engine = batch.Batch(self._api, request, self._voice)
             engine.plan_rows(enable_via_thaw)
-        return _report(engine, planned=True)
+        return _report(engine)
 
     def apply(
         self,
@@ -506,7 +507,27 @@ class Client:
         with self._worded():
             engine = batch.Batch(self._api, request, self._voice, even_if_down, ctrl_c)
             engine.apply(enable_via_thaw, concurrency, wait_timeout, even_if_irreversible)
-        return _report(engine)
+        return _report(engine, final=self._after(engine))
+
+    def _after(self, engine: batch.Batch) -> dict[tuple[str, str], Service]:
+        """The services as they ended: the verifying read, or one more read
+        when a service changed after it (re-enabled by freeze and thaw)."""
+        final: dict[tuple[str, str], Service] = engine.final
+        stale = [
+            o for o in engine.outcomes if o.result == CHANGED and (
+                o.wanted.key not in final
+                or services.mismatches(final[o.wanted.key], o.wanted.expected))
+        ]
+        if stale and not engine.interrupted:
+            try:
+                final = {s.key: s for s in self._api.list()}
+            except Exception as exc:
+                # The change is done and reported; only "after" is unknown.
+                if errors.translate(exc, self._keystone) is None:
+                    raise
+                final = {k: v for k, v in final.items()
+                         if k not in {o.wanted.key for o in stale}}
+        return final
 
     def _request(
         self,
@@ -628,20 +649,23 @@ def _check_state(
         raise InvalidRequest(f'{where}: nothing desired: give status or frozen')
 
 
-def _report(engine: Any, planned: bool = False) -> Report:
-    """A Report of a ``batch.Batch`` that planned or applied."""
+def _report(
+    engine: batch.Batch, final: dict[tuple[str, str], Service] | None = None
+) -> Report:
+    """A Report of a ``batch.Batch`` that planned (no ``final``) or applied
+    (``final``: the services as re-read)."""
     made = []
     for outcome in engine.outcomes:
         key = outcome.wanted.key
         before = engine.live.get(key)
         after = None
-        if not planned:
-            after = engine.final.get(key) if engine.final else (
+        if final is not None:
+            after = final.get(key) if final else (
                 None if outcome.result in UNFINISHED else before)
         host, binary, actions, result, detail = outcome.row
         made.append(ServiceOutcome(
             host, binary, actions, result, detail, before=before, after=after,
             wanted=dict(outcome.wanted.expected),
         ))
-    return Report(tuple(made), interrupted=not planned and engine.interrupted,
-                  planned=planned)
+    return Report(tuple(made), interrupted=final is not None and engine.interrupted,
+                  planned=final is None)

@@ -141,6 +141,10 @@ class TestPlanAndApply(APITestCase):
             enable_via_thaw=True)
         self.assertTrue(report.changed)
         self.assertIsNone(report.reason)
+        (outcome,) = report.outcomes
+        # Re-read after the freeze and thaw, not the verifying read before.
+        self.assertEqual(('disabled', 'enabled'),
+                         (outcome.before.status, outcome.after.status))
 
     def test_a_missing_service_is_a_failed_outcome(self):
         report = self.client.apply(
