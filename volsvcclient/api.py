@@ -69,7 +69,9 @@ __all__ = [
     'Client', 'Desired', 'Error', 'Finding', 'InvalidRequest', 'NoSuchService',
     'NotApplied', 'Refused', 'Report', 'Request', 'Selection', 'Service',
     'ServiceOutcome', 'State', 'Unconfirmed', 'Verdict', 'VersionUnavailable',
-    'WaitTimedOut', 'MAX_CONCURRENCY', 'RESULT_COLUMNS',
+    'WaitTimedOut', 'MAX_CONCURRENCY', 'RESULT_COLUMNS', 'CHANGED', 'UNCHANGED',
+    'FAILED', 'UNKNOWN', 'NOT_ATTEMPTED', 'WOULD_CHANGE', 'UNFINISHED',
+    'STATE_FIELDS',
 ]
 
 #: One os-services entry, read-only, under openstacksdk's attribute names:
@@ -333,8 +335,10 @@ class Client:
     taken as 3: the microversion is negotiated, up to what the engine uses,
     unless the connection pins one); ``rpc_timeout`` the seconds to wait for
     requests Cinder answers only after an RPC (freeze, thaw, the Backend
-    State read; None: the defaults of ``volsvcclient.bounds``). Connecting
-    reads the Block Storage version document once.
+    State read; None: the defaults of ``volsvcclient.bounds``); ``voice``
+    words notes and advice (a ``volsvcclient.voice.Voice``; None: logged,
+    naming ``volsvc``). Connecting reads the Block Storage version document
+    once.
     """
 
     def __init__(
