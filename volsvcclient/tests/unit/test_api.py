@@ -13,6 +13,7 @@
 """The Python API (volsvcclient.api) through the real SDK against the fake
 Cinder: what a playbook module or a script gets, and what it raises."""
 
+import io
 import logging
 
 import fixtures
@@ -179,6 +180,30 @@ class TestPlanAndApply(APITestCase):
         self.assertRaises(api.InvalidRequest, self.client.apply,
                           selection=api.Selection())
         self.assertEqual([], self.puts())
+
+    def test_a_library_prints_nothing_and_leaves_sigint_alone(self):
+        def no_handler(*args):
+            raise AssertionError('a signal handler was installed')
+
+        stdout, stderr = io.StringIO(), io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
+        self.useFixture(fixtures.MonkeyPatch('signal.signal', no_handler))
+        report = self.client.apply(
+            [api.Desired('node1', 'cinder-scheduler', status='disabled')],
+            even_if_irreversible=True)
+        self.assertEqual([api.CHANGED], [o.result for o in report.outcomes])
+        self.assertEqual(('', ''), (stdout.getvalue(), stderr.getvalue()))
+        self.assertIn('warning: Cinder 28.0.0 and later have no API that '
+                      're-enables cinder-scheduler', self.logged.output)
+
+    def test_server_failures_are_api_errors(self):
+        self.cinder.forbidden = True
+        for call in (self.client.list, lambda: self.client.apply([self.DISABLE]),
+                     self.client.check):
+            error = self.assertRaises(api.Error, call)
+            self.assertIn("Forbidden by the server's policy", str(error))
+            self.assertIsNotNone(error.__cause__)
 
     def test_nothing_selected_is_refused(self):
         error = self.assertRaises(
