@@ -153,6 +153,13 @@ class TestPlanAndApply(APITestCase):
         self.assertEqual(['changed', 'failed'], [o.result for o in report.outcomes])
         self.assertIn('node9@lvm: failed (no such service)', report.reason)
 
+    def test_one_missing_service_is_no_such_service(self):
+        error = self.assertRaises(
+            api.NoSuchService, self.client.apply,
+            [api.Desired('node9@lvm', 'cinder-volume', frozen=True)])
+        self.assertIn("No cinder-volume service on host 'node9@lvm'", str(error))
+        self.assertEqual([], self.puts())
+
     def test_irreversible_is_refused_before_any_request(self):
         error = self.assertRaises(
             api.Refused, self.client.apply,
