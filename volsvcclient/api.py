@@ -44,7 +44,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, cast
 
 from osc_lib import exceptions as osc_exceptions
 
@@ -282,13 +282,17 @@ class Verdict:
     """The health of services as ``volume service check`` judges it:
     ``level`` 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the Nagios plugin
     convention), the Nagios ``status_line``, the perfdata ``counts`` (up,
-    down, disabled, frozen, failed_over), and the ``findings``."""
+    down, disabled, frozen, failed_over), the ``findings``, the
+    ``services`` judged, and ``ages``: (host, binary) -> seconds since each
+    one's last heartbeat by cinder-api's clock (negative when ahead of it;
+    None when unknown)."""
 
     level: int
     status_line: str
     counts: dict[str, int]
     findings: tuple[Finding, ...]
     services: tuple[Service, ...]
+    ages: dict[tuple[str, str], float | None] = dataclasses.field(default_factory=dict)
 
     @property
     def level_name(self) -> str:
@@ -300,6 +304,28 @@ class Verdict:
         :class:`Error` of :meth:`Client.check`), as ``check`` gives it."""
         level, line = health.unknown(reason)
         return cls(level, line, {}, (), ())
+
+    def with_finding(self, rule: str, detail: str) -> Verdict:
+        """This verdict with one more finding of a rule of
+        ``volsvcclient.health.RULES`` that concerns no single service (as
+        ``check`` adds ``textfile``), judged again."""
+        findings = [health.Finding(f.service, f.rule, f.detail) for f in self.findings]
+        findings.append(health.Finding(None, rule, detail))
+        return _verdict(self.services, findings, self.ages)
+
+
+def _verdict(
+    listed: Sequence[Service],
+    judged: Sequence[health.Finding],
+    ages: dict[tuple[str, str], float | None],
+) -> Verdict:
+    level, line = health.verdict(listed, judged)
+    return Verdict(
+        level, line, health.counts(listed),
+        tuple(Finding(f.rule, f.level, f.detail, cast('Service | None', f.service))
+              for f in judged),
+        tuple(listed), ages,
+    )
 
 
 class _Holder:
@@ -630,13 +656,7 @@ class Client:
             listed = selection_module.chosen(chooser, self._api.list(backend_state=True))
         ages = {id(s): services.heartbeat_age(s, self._api.server_time) for s in listed}
         judged = health.judge(listed, ages, ignore_disabled, self._api.backend_state_unknown)
-        level, line = health.verdict(listed, judged)
-        return Verdict(
-            level, line, health.counts(listed),
-            tuple(Finding(f.rule, f.level, f.detail, f.service)  # type: ignore[arg-type]
-                  for f in judged),
-            tuple(listed),
-        )
+        return _verdict(listed, judged, {s.key: ages[id(s)] for s in listed})
 
 
 def _check_state(

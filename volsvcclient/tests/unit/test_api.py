@@ -20,6 +20,7 @@ import fixtures
 from openstack import connection
 
 from volsvcclient import api
+from volsvcclient import health
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 from volsvcclient import versions
@@ -246,12 +247,21 @@ class TestWaitAndCheck(APITestCase):
         self.assertEqual((0, 'OK'), (verdict.level, verdict.level_name))
         self.cinder.get('node2@lvm')['state'] = 'down'
         verdict = self.client.check(api.Selection(binary='cinder-volume'))
-        self.assertEqual(api.health.CRITICAL, verdict.level)
+        self.assertEqual(health.CRITICAL, verdict.level)
         self.assertTrue(verdict.status_line.startswith('CRITICAL - 1 of 2 services down'))
         self.assertEqual(1, verdict.counts['down'])
         (finding,) = verdict.findings
         self.assertEqual(('enabled-down', 'node2@lvm'),
                          (finding.rule, finding.service.host))
+        # The fake's heartbeats are 30 s older than its clock.
+        self.assertEqual(30.0, verdict.ages[('node2@lvm', 'cinder-volume')])
+        more = verdict.with_finding('textfile', 'cannot write /x')
+        self.assertEqual(health.CRITICAL, more.level)
+        self.assertEqual(['enabled-down', 'textfile'], [f.rule for f in more.findings])
+        self.assertIs(finding.service, more.findings[0].service)
+        ok = self.client.check(api.Selection(host_pattern='node1*'))
+        self.assertEqual(health.WARNING,
+                         ok.with_finding('textfile', 'cannot write /x').level)
 
     def test_unknown_verdict(self):
         verdict = api.Verdict.unknown('cinder-api is down')
