@@ -397,12 +397,18 @@ class Client:
         ``region_name``, ``interface``, ``verify``, ``cacert``,
         ``api_timeout``... When the cloud config sets no ``api_timeout``,
         every request is bounded by ``volsvcclient.bounds.REQUEST``."""
-        import openstack
+        from openstack import config
+        from openstack import connection
 
-        connect_options.setdefault('api_timeout', bounds.REQUEST)
         with _worded():
-            connection = openstack.connect(cloud=cloud, **connect_options)
-        return cls(connection, api_version=api_version, rpc_timeout=rpc_timeout)
+            region = config.get_cloud_region(cloud=cloud, **connect_options)
+            if not region.config.get('api_timeout'):
+                # Read by the session, made on first use, as if the cloud
+                # config said it (as the commands do).
+                region.config['api_timeout'] = bounds.REQUEST
+            made = connection.Connection(
+                config=region, vendor_hook=connect_options.get('vendor_hook'))
+        return cls(made, api_version=api_version, rpc_timeout=rpc_timeout)
 
     @classmethod
     def for_service_api(
@@ -449,7 +455,8 @@ class Client:
         selection: Selection | None = None,
         backend_state: bool = False,
     ) -> list[Service]:
-        """Services, as the server lists them, in one request.
+        """Services, as the server lists them, in one request (two when
+        Backend State falls back).
 
         ``host`` and ``binary`` are the server's filters (a host name also
         matches its ``host@backend`` services); ``selection`` chooses among

@@ -20,6 +20,7 @@ import fixtures
 from openstack import connection
 
 from volsvcclient import api
+from volsvcclient import bounds
 from volsvcclient import health
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
@@ -58,6 +59,16 @@ class TestConnect(APITestCase):
         client = api.Client.from_cloud()
         self.assertEqual(versions.NEWEST_USED, client.microversion)
         self.assertEqual(3, len(client.list()))
+        # Every request is bounded, as in the commands...
+        self.assertEqual(bounds.REQUEST, client.service_api.proxy.session.timeout)
+
+    def test_from_cloud_keeps_the_configured_timeout(self):
+        # ... unless the cloud config says otherwise.
+        self.useFixture(fixtures.EnvironmentVariable('OS_API_TIMEOUT', '7'))
+        client = api.Client.from_cloud()
+        self.assertEqual(7, client.service_api.proxy.session.timeout)
+        client = api.Client.from_cloud(api_timeout=5)
+        self.assertEqual(5, client.service_api.proxy.session.timeout)
 
     def test_an_unreachable_keystone_is_an_error(self):
         self.mock.post(fakes.AUTH_URL + '/auth/tokens', status_code=401,
