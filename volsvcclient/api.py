@@ -359,7 +359,8 @@ class Client:
     ``connection`` is an ``openstack.connection.Connection``;
     ``api_version`` the Block Storage API version (``'3'``, or ``'3.N'`` is
     taken as 3: the microversion is negotiated, up to what the engine uses,
-    unless the connection pins one); ``rpc_timeout`` the seconds to wait for
+    unless the connection pins one; ``'2'`` only with a connection made for
+    it, ``block_storage_api_version='2'``); ``rpc_timeout`` the seconds to wait for
     requests Cinder answers only after an RPC (freeze, thaw, the Backend
     State read; None: the defaults of ``volsvcclient.bounds``); ``voice``
     words notes and advice (a ``volsvcclient.voice.Voice``; None: logged,
