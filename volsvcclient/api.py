@@ -353,7 +353,204 @@ def _worded(refusal: type[Error] = Refused, keystone: str | None = None) -> Iter
         raise Error(str(translated)) from exc
 
 
-class Client:
+class _Session:
+    """What every part of the Client shares: the os-services layer, the
+    voice, and its reads."""
+
+    def _setup(self, service_api: services.ServiceAPI, voice: voice_module.Voice) -> None:
+        self._api = service_api
+        self._voice = voice
+        #: Keystone's URL, so that a failure names the server that failed.
+        self._keystone = getattr(service_api.proxy.session.auth, 'auth_url', None)
+
+    def _worded(self, refusal: type[Error] = Refused) -> contextlib.AbstractContextManager[None]:
+        return _worded(refusal, self._keystone)
+
+    @property
+    def service_api(self) -> services.ServiceAPI:
+        """The engine's os-services layer (outside the versioning promise)."""
+        return self._api
+
+    @property
+    def microversion(self) -> str | None:
+        """The negotiated Block Storage microversion (None on API v2)."""
+        return self._api.microversion
+
+    @property
+    def server_time(self) -> datetime.datetime | None:
+        """cinder-api's clock at the last read (its Date header)."""
+        return self._api.server_time
+
+    def list(
+        self,
+        *,
+        host: str | None = None,
+        binary: str | None = None,
+        selection: Selection | None = None,
+        backend_state: bool = False,
+    ) -> list[Service]:
+        """Services, as the server lists them, in one request (two when
+        Backend State falls back).
+
+        ``host`` and ``binary`` are the server's filters (a host name also
+        matches its ``host@backend`` services); ``selection`` chooses among
+        them. ``backend_state`` asks for Backend State (3.49 and later:
+        Cinder asks cinder-scheduler, bounded by ``rpc_timeout``; when it
+        does not answer, Backend State is ``'unknown'`` and a note is
+        logged).
+        """
+        with self._worded():
+            if selection is not None:
+                selection.check_version(self._api)
+            listed = self._api.list(host=host, binary=binary, backend_state=backend_state)
+        if selection is not None:
+            listed = [s for s in listed if selection.matches(s)]
+        return listed
+
+    def show(self, host: str, binary: str, *, backend_state: bool = True) -> Service:
+        """The service ``binary`` on exactly ``host``; :class:`NoSuchService`
+        (naming what exists) when there is none."""
+        with self._worded():
+            return self._api.find(host, binary, backend_state=backend_state)
+
+
+class _Changes(_Session):
+    """Plan and apply desired states: the engine of ``commit``."""
+
+    def plan(
+        self,
+        desired: Sequence[Desired] | Request = (),
+        *,
+        selection: Selection | None = None,
+        template: State | None = None,
+        enable_via_thaw: bool = False,
+    ) -> Report:
+        """What :meth:`apply` would do, sending nothing (``commit
+        --dry-run``): each result is ``would change`` or ``unchanged``.
+
+        Either ``desired`` (one :class:`Desired` per service, or a
+        :class:`Request`), or ``selection`` and ``template``: every selected
+        service should take the template's state (``selection``'s binary
+        defaults to cinder-volume). Reads the services once.
+        """
+        from volsvcclient import batch
+
+        request = _request(desired, selection, template)
+        with self._worded():
+            engine = batch.Batch(self._api, request, self._voice)
+            engine.plan_rows(enable_via_thaw)
+        return _report(engine)
+
+    def apply(
+        self,
+        desired: Sequence[Desired] | Request = (),
+        *,
+        selection: Selection | None = None,
+        template: State | None = None,
+        enable_via_thaw: bool = False,
+        wait_timeout: float = 0,
+        concurrency: int = 8,
+        even_if_down: bool = False,
+        even_if_irreversible: bool = False,
+        ctrl_c: interrupts.Interrupts | None = None,
+    ) -> Report:
+        """Bring services to their desired state, and verify it (``commit``).
+
+        Takes what :meth:`plan` takes. Sends each service's requests
+        (``concurrency`` services at a time, 1 to :data:`MAX_CONCURRENCY`;
+        members of one cluster share one freeze or thaw), then re-reads
+        every service, again every 2 s up to ``wait_timeout`` seconds until
+        all are as asked. ``enable_via_thaw``: where the server ignores
+        enable (Cinder 28 and later), re-enable cinder-volume by freeze and
+        thaw. ``even_if_down``: change cinder-volume services that are down
+        too. ``even_if_irreversible``: allow a disable that no API undoes
+        (else :class:`Refused`, nothing sent).
+
+        A service that did not end as asked is reported, not raised:
+        :attr:`Report.reason` says which and why. ``ctrl_c`` is an installed
+        ``volsvcclient.interrupts.Interrupts`` that counts SIGINT (the
+        command line's); without it no signal handler is installed and
+        Ctrl-C is the caller's KeyboardInterrupt.
+        """
+        from volsvcclient import batch
+
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise InvalidRequest(f'concurrency must be between 1 and {MAX_CONCURRENCY}')
+        request = _request(desired, selection, template)
+        with self._worded():
+            engine = batch.Batch(self._api, request, self._voice, even_if_down, ctrl_c)
+            engine.apply(enable_via_thaw, concurrency, wait_timeout, even_if_irreversible)
+        return _report(engine, final=_ended(engine, self._api, self._keystone))
+
+
+class _Health(_Session):
+    """Wait for services and judge their health."""
+
+    def wait(
+        self,
+        selection: Selection | None = None,
+        *,
+        state: str | None = None,
+        status: str | None = None,
+        frozen: bool | None = None,
+        replication_status: str | None = None,
+        fresh: bool = False,
+        timeout: float = 300.0,
+        interval: float = 2.0,
+    ) -> builtins.list[Service]:
+        """Wait until every selected service (``selection``: all when None)
+        shows each condition given (``state`` up or down, ``status``,
+        ``frozen``, ``replication_status``), and with ``fresh`` has sent two
+        new heartbeats since the wait began (``volume service wait``).
+
+        Reads every ``interval`` seconds (at least 1) up to ``timeout``; a
+        read that fails for want of cinder-api is retried until then.
+        Returns the selected services as read once the conditions hold;
+        raises :class:`WaitTimedOut` (with the unmet lines) at the timeout.
+        """
+        from volsvcclient import waiting
+
+        wanted = {
+            attr: value for attr, value in (
+                ('state', state), ('status', status), ('is_frozen', frozen),
+                ('replication_status', replication_status),
+            ) if value is not None
+        }
+        if not wanted and not fresh:
+            raise InvalidRequest(
+                'nothing to wait for: give state, status, frozen, '
+                'replication_status or fresh'
+            )
+        if interval < bounds.MIN_INTERVAL:
+            raise InvalidRequest(f'interval must be at least {bounds.MIN_INTERVAL:g} s')
+        chooser = selection or Selection()
+        with self._worded(Error):
+            chooser.check_version(self._api)
+            unmet = waiting.wait(self._api, chooser, wanted, fresh, timeout, interval)
+        if unmet:
+            raise WaitTimedOut(
+                f'{len(unmet)} service(s) not as asked after {timeout:g} s: '
+                + '; '.join(unmet), unmet)
+        return self.list(selection=chooser)
+
+    def check(
+        self, selection: Selection | None = None, *, ignore_disabled: bool = False
+    ) -> Verdict:
+        """Judge the health of the selected services (all when None) as
+        ``volume service check`` does; ``ignore_disabled``: a disabled
+        service is no WARNING. Raises :class:`Error` when the services
+        cannot be read (``Verdict.unknown(str(exc))`` is ``check``'s
+        UNKNOWN)."""
+        chooser = selection or Selection()
+        with self._worded(Error):
+            chooser.check_version(self._api)
+            listed = selection_module.chosen(chooser, self._api.list(backend_state=True))
+        ages = {id(s): services.heartbeat_age(s, self._api.server_time) for s in listed}
+        judged = health.judge(listed, ages, ignore_disabled, self._api.backend_state_unknown)
+        return _verdict(listed, judged, {s.key: ages[id(s)] for s in listed})
+
+
+class Client(_Changes, _Health):
     """Cinder's os-services through one openstacksdk connection.
 
     ``connection`` is an ``openstack.connection.Connection``;
@@ -422,249 +619,63 @@ class Client:
         client._setup(service_api, voice or voice_module.Voice('volsvc'))
         return client
 
-    def _setup(self, service_api: services.ServiceAPI, voice: voice_module.Voice) -> None:
-        self._api = service_api
-        self._voice = voice
-        #: Keystone's URL, so that a failure names the server that failed.
-        self._keystone = getattr(service_api.proxy.session.auth, 'auth_url', None)
 
-    def _worded(self, refusal: type[Error] = Refused) -> contextlib.AbstractContextManager[None]:
-        return _worded(refusal, self._keystone)
+def _ended(
+    engine: batch.Batch, api: services.ServiceAPI, keystone: str | None
+) -> dict[tuple[str, str], Service]:
+    """The services as they ended: the verifying read, or one more read
+    when a service changed after it (re-enabled by freeze and thaw)."""
+    final: dict[tuple[str, str], Service] = engine.final
+    stale = [
+        o for o in engine.outcomes if o.result == CHANGED and (
+            o.wanted.key not in final
+            or services.mismatches(final[o.wanted.key], o.wanted.expected))
+    ]
+    if stale and not engine.interrupted:
+        try:
+            final = {s.key: s for s in api.list()}
+        except Exception as exc:
+            # The change is done and reported; only "after" is unknown.
+            if errors.translate(exc, keystone) is None:
+                raise
+            final = {k: v for k, v in final.items()
+                     if k not in {o.wanted.key for o in stale}}
+    return final
 
-    @property
-    def service_api(self) -> services.ServiceAPI:
-        """The engine's os-services layer (outside the versioning promise)."""
-        return self._api
 
-    @property
-    def microversion(self) -> str | None:
-        """The negotiated Block Storage microversion (None on API v2)."""
-        return self._api.microversion
-
-    @property
-    def server_time(self) -> datetime.datetime | None:
-        """cinder-api's clock at the last read (its Date header)."""
-        return self._api.server_time
-
-    # Reading
-
-    def list(
-        self,
-        *,
-        host: str | None = None,
-        binary: str | None = None,
-        selection: Selection | None = None,
-        backend_state: bool = False,
-    ) -> list[Service]:
-        """Services, as the server lists them, in one request (two when
-        Backend State falls back).
-
-        ``host`` and ``binary`` are the server's filters (a host name also
-        matches its ``host@backend`` services); ``selection`` chooses among
-        them. ``backend_state`` asks for Backend State (3.49 and later:
-        Cinder asks cinder-scheduler, bounded by ``rpc_timeout``; when it
-        does not answer, Backend State is ``'unknown'`` and a note is
-        logged).
-        """
-        with self._worded():
-            if selection is not None:
-                selection.check_version(self._api)
-            listed = self._api.list(host=host, binary=binary, backend_state=backend_state)
-        if selection is not None:
-            listed = [s for s in listed if selection.matches(s)]
-        return listed
-
-    def show(self, host: str, binary: str, *, backend_state: bool = True) -> Service:
-        """The service ``binary`` on exactly ``host``; :class:`NoSuchService`
-        (naming what exists) when there is none."""
-        with self._worded():
-            return self._api.find(host, binary, backend_state=backend_state)
-
-    # Changing
-
-    def plan(
-        self,
-        desired: Sequence[Desired] | Request = (),
-        *,
-        selection: Selection | None = None,
-        template: State | None = None,
-        enable_via_thaw: bool = False,
-    ) -> Report:
-        """What :meth:`apply` would do, sending nothing (``commit
-        --dry-run``): each result is ``would change`` or ``unchanged``.
-
-        Either ``desired`` (one :class:`Desired` per service, or a
-        :class:`Request`), or ``selection`` and ``template``: every selected
-        service should take the template's state (``selection``'s binary
-        defaults to cinder-volume). Reads the services once.
-        """
-        from volsvcclient import batch
-
-        request = self._request(desired, selection, template)
-        with self._worded():
-            engine = batch.Batch(self._api, request, self._voice)
-            engine.plan_rows(enable_via_thaw)
-        return _report(engine)
-
-    def apply(
-        self,
-        desired: Sequence[Desired] | Request = (),
-        *,
-        selection: Selection | None = None,
-        template: State | None = None,
-        enable_via_thaw: bool = False,
-        wait_timeout: float = 0,
-        concurrency: int = 8,
-        even_if_down: bool = False,
-        even_if_irreversible: bool = False,
-        ctrl_c: interrupts.Interrupts | None = None,
-    ) -> Report:
-        """Bring services to their desired state, and verify it (``commit``).
-
-        Takes what :meth:`plan` takes. Sends each service's requests
-        (``concurrency`` services at a time, 1 to :data:`MAX_CONCURRENCY`;
-        members of one cluster share one freeze or thaw), then re-reads
-        every service, again every 2 s up to ``wait_timeout`` seconds until
-        all are as asked. ``enable_via_thaw``: where the server ignores
-        enable (Cinder 28 and later), re-enable cinder-volume by freeze and
-        thaw. ``even_if_down``: change cinder-volume services that are down
-        too. ``even_if_irreversible``: allow a disable that no API undoes
-        (else :class:`Refused`, nothing sent).
-
-        A service that did not end as asked is reported, not raised:
-        :attr:`Report.reason` says which and why. ``ctrl_c`` is an installed
-        ``volsvcclient.interrupts.Interrupts`` that counts SIGINT (the
-        command line's); without it no signal handler is installed and
-        Ctrl-C is the caller's KeyboardInterrupt.
-        """
-        from volsvcclient import batch
-
-        if not 1 <= concurrency <= MAX_CONCURRENCY:
-            raise InvalidRequest(f'concurrency must be between 1 and {MAX_CONCURRENCY}')
-        request = self._request(desired, selection, template)
-        with self._worded():
-            engine = batch.Batch(self._api, request, self._voice, even_if_down, ctrl_c)
-            engine.apply(enable_via_thaw, concurrency, wait_timeout, even_if_irreversible)
-        return _report(engine, final=self._after(engine))
-
-    def _after(self, engine: batch.Batch) -> dict[tuple[str, str], Service]:
-        """The services as they ended: the verifying read, or one more read
-        when a service changed after it (re-enabled by freeze and thaw)."""
-        final: dict[tuple[str, str], Service] = engine.final
-        stale = [
-            o for o in engine.outcomes if o.result == CHANGED and (
-                o.wanted.key not in final
-                or services.mismatches(final[o.wanted.key], o.wanted.expected))
-        ]
-        if stale and not engine.interrupted:
-            try:
-                final = {s.key: s for s in self._api.list()}
-            except Exception as exc:
-                # The change is done and reported; only "after" is unknown.
-                if errors.translate(exc, self._keystone) is None:
-                    raise
-                final = {k: v for k, v in final.items()
-                         if k not in {o.wanted.key for o in stale}}
-        return final
-
-    def _request(
-        self,
-        desired: Sequence[Desired] | Request,
-        selection: Selection | None,
-        template: State | None,
-    ) -> Request:
-        if isinstance(desired, Request):
-            if selection is not None or template is not None:
-                raise InvalidRequest('give a Request, or selection and template, not both')
-            return desired
-        if (selection is None) != (template is None):
-            raise InvalidRequest('selection and template go together')
-        if selection is not None and template is not None:
-            if desired:
-                raise InvalidRequest('give desired states, or selection and template, not both')
-            _check_state(template.status, template.disabled_reason, template.frozen,
-                         'the template')
-            asked = desired_state.Asked(None, None, template.status,
-                                        template.disabled_reason, template.frozen)
-            with self._worded(InvalidRequest):
-                return desired_state.from_options(asked, selection)
-        seen = set()
-        for wanted in desired:
-            where = f'{wanted.binary} on {wanted.host}'
-            if wanted.key in seen:
-                raise InvalidRequest(f'{where} is desired twice')
-            seen.add(wanted.key)
-            if not wanted.host or not wanted.binary:
-                raise InvalidRequest('every desired state names a host and a binary')
-            _check_state(wanted.status, wanted.disabled_reason, wanted.frozen, where)
-            with self._worded(InvalidRequest):
-                desired_state.check_wanted(wanted, where)
-        return Request(wanted=tuple(desired))
-
-    # Waiting and checking
-
-    def wait(
-        self,
-        selection: Selection | None = None,
-        *,
-        state: str | None = None,
-        status: str | None = None,
-        frozen: bool | None = None,
-        replication_status: str | None = None,
-        fresh: bool = False,
-        timeout: float = 300.0,
-        interval: float = 2.0,
-    ) -> builtins.list[Service]:
-        """Wait until every selected service (``selection``: all when None)
-        shows each condition given (``state`` up or down, ``status``,
-        ``frozen``, ``replication_status``), and with ``fresh`` has sent two
-        new heartbeats since the wait began (``volume service wait``).
-
-        Reads every ``interval`` seconds (at least 1) up to ``timeout``; a
-        read that fails for want of cinder-api is retried until then.
-        Returns the selected services as read once the conditions hold;
-        raises :class:`WaitTimedOut` (with the unmet lines) at the timeout.
-        """
-        from volsvcclient import waiting
-
-        wanted = {
-            attr: value for attr, value in (
-                ('state', state), ('status', status), ('is_frozen', frozen),
-                ('replication_status', replication_status),
-            ) if value is not None
-        }
-        if not wanted and not fresh:
-            raise InvalidRequest(
-                'nothing to wait for: give state, status, frozen, '
-                'replication_status or fresh'
-            )
-        if interval < bounds.MIN_INTERVAL:
-            raise InvalidRequest(f'interval must be at least {bounds.MIN_INTERVAL:g} s')
-        chooser = selection or Selection()
-        with self._worded(Error):
-            chooser.check_version(self._api)
-            unmet = waiting.wait(self._api, chooser, wanted, fresh, timeout, interval)
-        if unmet:
-            raise WaitTimedOut(
-                f'{len(unmet)} service(s) not as asked after {timeout:g} s: '
-                + '; '.join(unmet), unmet)
-        return self.list(selection=chooser)
-
-    def check(
-        self, selection: Selection | None = None, *, ignore_disabled: bool = False
-    ) -> Verdict:
-        """Judge the health of the selected services (all when None) as
-        ``volume service check`` does; ``ignore_disabled``: a disabled
-        service is no WARNING. Raises :class:`Error` when the services
-        cannot be read (``Verdict.unknown(str(exc))`` is ``check``'s
-        UNKNOWN)."""
-        chooser = selection or Selection()
-        with self._worded(Error):
-            chooser.check_version(self._api)
-            listed = selection_module.chosen(chooser, self._api.list(backend_state=True))
-        ages = {id(s): services.heartbeat_age(s, self._api.server_time) for s in listed}
-        judged = health.judge(listed, ages, ignore_disabled, self._api.backend_state_unknown)
-        return _verdict(listed, judged, {s.key: ages[id(s)] for s in listed})
+def _request(
+    desired: Sequence[Desired] | Request,
+    selection: Selection | None,
+    template: State | None,
+) -> Request:
+    """The engine's Request for what plan and apply were given."""
+    if isinstance(desired, Request):
+        if selection is not None or template is not None:
+            raise InvalidRequest('give a Request, or selection and template, not both')
+        return desired
+    if (selection is None) != (template is None):
+        raise InvalidRequest('selection and template go together')
+    if selection is not None and template is not None:
+        if desired:
+            raise InvalidRequest('give desired states, or selection and template, not both')
+        _check_state(template.status, template.disabled_reason, template.frozen,
+                     'the template')
+        asked = desired_state.Asked(None, None, template.status,
+                                    template.disabled_reason, template.frozen)
+        with _worded(InvalidRequest):
+            return desired_state.from_options(asked, selection)
+    seen = set()
+    for wanted in desired:
+        where = f'{wanted.binary} on {wanted.host}'
+        if wanted.key in seen:
+            raise InvalidRequest(f'{where} is desired twice')
+        seen.add(wanted.key)
+        if not wanted.host or not wanted.binary:
+            raise InvalidRequest('every desired state names a host and a binary')
+        _check_state(wanted.status, wanted.disabled_reason, wanted.frozen, where)
+        with _worded(InvalidRequest):
+            desired_state.check_wanted(wanted, where)
+    return Request(wanted=tuple(desired))
 
 
 def _check_state(
