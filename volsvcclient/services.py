@@ -11,8 +11,8 @@
 #    under the License.
 
 """The os-services API of one Cinder and its read model, through
-openstacksdk's block-storage proxy. Workflows that compose its requests
-live one layer up, in ``volsvcclient.workflows``.
+openstacksdk's block-storage proxy. The engine that composes its requests
+(plan, send, verify) lives one layer up.
 
 Commands import this module inside ``take_action`` only: it pulls in
 openstacksdk, which ``openstack`` must not pay for on unrelated commands.
