@@ -215,6 +215,10 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
         return desired_state.Wanted(
             '', services.VOLUME_BINARY, self.status, None, self.frozen)
 
+    def ends_disable(self) -> str:
+        """What the command does to a disable an operator made."""
+        raise NotImplementedError
+
     def _change_selection(self, parsed_args: argparse.Namespace) -> int | None:
         from volsvcclient import batch
         from volsvcclient import desired_state

@@ -12,11 +12,14 @@
 
 """outcomes.judge and friends, table-driven: no HTTP, no command."""
 
+import fixtures
 import testtools
 
 from volsvcclient import desired_state
 from volsvcclient import outcomes
 from volsvcclient import services
+from volsvcclient.tests.unit import fakes
+from volsvcclient import verifying
 from volsvcclient import voice
 
 HOST = 'node1@lvm'
@@ -226,3 +229,37 @@ class TestOneLine(testtools.TestCase):
             "cinder-volume on node2@lvm: the server accepted freeze of cluster 'c' "
             "but frozen is False",
             outcomes.one_line(cases, "freeze of cluster 'c'", self.VOICE))
+
+
+class TestVerify(testtools.TestCase):
+    """verifying.verify: re-read until as asked, the time is up, or stop."""
+
+    def test_reads_and_results(self):
+        disabled = service(status='disabled', disabled_reason='maint')
+        for name, shown, timeout, stop, expected in (
+            # Each read shows the next of ``shown``, the last one for ever.
+            ('at once', [disabled], 5, False, (1, 0.0, 'changed')),
+            ('a lagging replica', [service(), service(), disabled], 5, False,
+             (3, 4.0, 'changed')),
+            ('never', [service()], 5, False, (4, 5.0, 'failed')),
+            ('no waiting', [service(), disabled], 0, False, (1, 0.0, 'failed')),
+            ('stopped', [service(), disabled], 5, True, (1, 0.0, 'failed')),
+            ('unreadable', [services.NotApplied('gone away')], 5, False,
+             (1, 0.0, 'unknown')),
+        ):
+            clock = fakes.FakeClock()
+            self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+            reads = []
+
+            def read():
+                now = shown[min(len(reads), len(shown) - 1)]
+                reads.append(now)
+                if isinstance(now, Exception):
+                    raise now
+                return {now.key: now}
+
+            case = outcome(DISABLED, [DISABLE], acknowledged=[DISABLE])
+            verifying.verify(read, [case], {(HOST, 'cinder-volume'): service()},
+                             timeout, TestJudge.VOICE, lambda: stop)
+            self.assertEqual(expected, (len(reads), clock.slept, case.result), name)
+        self.assertEqual('gone away', case.unread)
