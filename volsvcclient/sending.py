@@ -18,7 +18,9 @@ Mutating requests are never retried: a request that gets no clear answer
 is marked ``unanswered`` on its outcome, for the verifying read to decide.
 After a lost connection or Ctrl-C no new service is started; a second
 Ctrl-C stops waiting for the requests under way (their outcomes are marked
-``abandoned``).
+``abandoned``). One target's plan (``single``) is sent by the same code in
+the caller's thread. ``check_up`` refuses, for every command, an RPC-bound
+request to a cinder-volume that is down.
 """
 
 from __future__ import annotations
