@@ -41,11 +41,11 @@ from volsvcclient.outcomes import UNCHANGED
 from volsvcclient.outcomes import UNFINISHED
 from volsvcclient.outcomes import UNKNOWN
 from volsvcclient.outcomes import WOULD_CHANGE
-from volsvcclient import polling
 from volsvcclient import reasons
 from volsvcclient import sending
 from volsvcclient import services
-from volsvcclient import workflows
+from volsvcclient import single
+from volsvcclient import verifying
 
 if TYPE_CHECKING:
     from volsvcclient import voice as voice_module
@@ -171,7 +171,7 @@ class Batch:
         except KeyboardInterrupt:
             self.ctrl_c.raising = False
             self.sender.interrupted = True
-            self.voice.note('\ninterrupted while verifying')
+            self.voice.interrupted_verifying()
             for outcome in changing:
                 if not outcome.result:
                     outcome.result = UNKNOWN
@@ -189,30 +189,16 @@ class Batch:
         for outcome in changing:
             if not outcome.attempted:
                 outcome.result, outcome.detail = NOT_ATTEMPTED, f'not sent: {why}'
-        if not attempted:
-            return
-        for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
-            try:
-                self.final = {(s.host, s.binary): s for s in self.api.list()}
-            except Exception as exc:
-                translated = errors.translate(exc)
-                if translated is None:
-                    raise
-                for outcome in attempted:
-                    outcomes.unverifiable(outcome, str(translated))
-                return
-            pending = [
-                o for o in attempted if not outcomes.judge(
-                    o, self.live[o.wanted.key], self.final.get(o.wanted.key), self.voice)
-            ]
-            if not pending or self.ctrl_c.count:
-                return
+        if attempted:
+            self.final = dict(verifying.verify(
+                lambda: {s.key: s for s in self.api.list()}, attempted, self.live,
+                wait_timeout, self.voice, lambda: bool(self.ctrl_c.count)))
 
     def _enable_via_thaw(self, outcome: Outcome) -> None:
-        service = self.final[outcome.wanted.key]
         try:
-            workflows.enable_via_thaw(
-                self.api, service, self.voice, self.sender.even_if_down)
+            sent = single.enable_via_thaw(
+                self.api, self.final[outcome.wanted.key], self.voice,
+                self.sender.even_if_down)
         except KeyboardInterrupt:
             outcome.result = UNKNOWN
             outcome.detail = 'interrupted during the freeze and thaw that re-enable it'
@@ -223,8 +209,5 @@ class Batch:
                 raise
             outcome.detail = f'freeze and thaw: {translated}'
             return
-        outcome.actions = outcome.actions + (
-            [desired_state.Action('thaw')] if service.is_frozen
-            else [desired_state.Action('freeze'), desired_state.Action('thaw')]
-        )
+        outcome.actions = outcome.actions + sent
         outcome.result, outcome.detail = CHANGED, ''

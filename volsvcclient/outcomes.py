@@ -16,18 +16,21 @@ fields, judged by pure functions, rendered as a report row.
 The sender fills in what the server answered (acknowledged, unanswered,
 refused, unconfirmed, abandoned); the verifying read gives the service as
 it now is; ``judge`` decides the result and words the detail, once for
-every command that changes services.
+every command that changes services. A report shows each outcome as a
+``row``; a command that changes one target (a service, a host or a
+cluster) shows its outcomes as ``one_line``. Each explanation of why a
+service is not as asked is worded once, in ``explain``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from volsvcclient import columns
 from volsvcclient import desired_state
+from volsvcclient import errors
 from volsvcclient import services
-from volsvcclient import workflows
 
 if TYPE_CHECKING:
     from volsvcclient import voice as voice_module
@@ -69,6 +72,15 @@ class Outcome:
     sending: desired_state.Action | None = None
     #: The action under way when a second Ctrl-C stopped waiting for it.
     abandoned: desired_state.Action | None = None
+    #: The exception the last request sent raised, if any.
+    error: Exception | None = None
+    #: The service before the change, and as the verifying read found it.
+    before: services.Service | None = None
+    now: services.Service | None = None
+    #: What the verifying read found not as asked.
+    wrong: list[str] = dataclasses.field(default_factory=list)
+    #: Why the verifying read failed, if it did.
+    unread: str | None = None
     result: str = ''
     detail: str = ''
 
@@ -136,6 +148,7 @@ def unverifiable(outcome: Outcome, why: str) -> None:
     if outcome.refused:
         parts.append(f'refused {outcome.refused}')
     parts.append(f'could not re-read: {why}')
+    outcome.unread = why
     outcome.result, outcome.detail = UNKNOWN, '; '.join(parts)
 
 
@@ -148,10 +161,11 @@ def judge(
     """Mark ``outcome`` from the re-read ``now`` of the service that was
     ``before``; True when nothing more can change it (done, or failed for
     good), False when a later read may still show it as asked."""
+    outcome.before, outcome.now, outcome.wrong = before, now, []
     if now is None:
         outcome.result, outcome.detail = FAILED, 'disappeared'
         return True
-    wrong = services.mismatches(now, outcome.wanted.expected)
+    wrong = outcome.wrong = services.mismatches(now, outcome.wanted.expected)
     if outcome.abandoned and wrong:
         outcome.result = UNKNOWN
         outcome.detail = (
@@ -161,10 +175,7 @@ def judge(
         return True
     if outcome.unconfirmed:
         outcome.result = UNKNOWN
-        outcome.detail = (
-            f'{outcome.unanswered}. {workflows.database_shows([now])}; '
-            f'{voice.check_later([now])}'
-        )
+        outcome.detail = unconfirmed(outcome.unanswered or '', [now], voice)
         return True
     if not wrong:
         outcome.result, outcome.detail = CHANGED, ''
@@ -183,16 +194,97 @@ def _accepted_but(
     voice: voice_module.Voice,
 ) -> str:
     """Every request was answered, yet the service is not as asked: why."""
-    detail = 'the server accepted every request but ' + ', '.join(wrong)
-    if services.changed_by_another(before, now, outcome.wanted.expected):
-        return f'{detail}: {services.ANOTHER_CLIENT}'
+    return ('the server accepted every request but ' + ', '.join(wrong)
+            + explain(outcome, voice, brief=True))
+
+
+def explain(outcome: Outcome, voice: voice_module.Voice, brief: bool) -> str:
+    """Why a judged ``outcome`` whose requests were all answered is not as
+    asked, with its leading separator; '' when no reason is known.
+    ``brief`` for a report row, else the full advice of a one-line error."""
+    now, before = outcome.now, outcome.before
+    if now is None:
+        return ''
+    if before is not None and services.changed_by_another(
+            before, now, outcome.wanted.expected):
+        return f': {services.ANOTHER_CLIENT}'
     if outcome.said:
-        return f'{detail}. The server said: {outcome.said}'
+        return f'. The server said: {outcome.said}'
     if enable_ignored(outcome, now):
-        detail += f'. {services.ENABLE_IGNORED}'
-        if outcome.wanted.binary == services.VOLUME_BINARY:
-            detail += '; --enable-via-thaw re-enables it by freeze and thaw'
-        return detail
+        advice = voice.enable_via_thaw_hint(now) if brief else voice.enable_workaround(now)
+        return f'. {services.ENABLE_IGNORED}' + (
+            f"{'; ' if brief else '. '}{advice}" if advice else '')
     if now.cluster and now.status == 'disabled' and THAW in outcome.acknowledged:
-        return f'{detail}. {voice.cluster_thaw()}'
-    return detail
+        return f'. {voice.cluster_thaw()}'
+    return ''
+
+
+def database_shows(current: Iterable[services.Service]) -> str:
+    """What the database says of the ``current`` services, for an
+    unconfirmed change."""
+    states = '; '.join(
+        f'{s.label}: status {s.status}, frozen {s.is_frozen}, reason '
+        f'{s.disabled_reason!r}, replication {s.replication_status}'
+        for s in current
+    )
+    return f'The database now shows {states}; the backend has not confirmed'
+
+
+def unconfirmed(happened: str, current: list[services.Service],
+                voice: voice_module.Voice) -> str:
+    """An unconfirmed request (``happened``), what the database shows of
+    the ``current`` services it changes, and how to learn more."""
+    return f'{happened}. {database_shows(current)}; {voice.check_later(current)}'
+
+
+def _no_clear_answer(exc: BaseException) -> str:
+    """How a request that may have been applied ended, in words."""
+    if services.is_server_error(exc) and exc.status_code not in services.RETRIED_STATUSES:
+        return f'failed with HTTP {exc.status_code}'
+    return 'got no answer'
+
+
+def _label(outcome: Outcome) -> str:
+    return f'{outcome.wanted.binary} on {outcome.wanted.host}'
+
+
+def one_line(
+    changed: Sequence[Outcome],
+    asked: str,
+    voice: voice_module.Voice,
+    cause: str | None = None,
+    waited: float = 0,
+) -> str | None:
+    """The one-line error of a change of one target (``changed``: one
+    outcome per service it changes, sent, verified and judged; ``asked``:
+    the request, "freeze of host 'h'"), or None when all ended as asked.
+
+    ``cause`` is the known reason the change may not show, ``waited`` the
+    seconds the verification re-read for. A refusal is not rendered here:
+    the command shows the server's own words.
+    """
+    first = changed[0]
+    exc = first.error
+    if exc is not None and first.unconfirmed:
+        happened = str(exc)
+        label, unknown = happened, 'unknown'
+    elif exc is not None:
+        happened = f'{asked} {_no_clear_answer(exc)} ({errors.translate(exc)})'
+        label, unknown = happened, 'whether it took effect is unknown'
+    else:
+        happened = f'the server accepted {asked}'
+        label, unknown = f'{_label(first)}: {happened}', 'the change is not verified'
+    if first.unread is not None:
+        return f'{label} and the service could not be re-read ({first.unread}): {unknown}'
+    gone = [o for o in changed if o.now is None and o.result]
+    if gone:
+        return f'{_label(gone[0])} disappeared after {happened}'
+    if exc is not None and first.unconfirmed:
+        return unconfirmed(happened, [o.now for o in changed if o.now], voice)
+    for outcome in changed:
+        if outcome.result in (FAILED, UNKNOWN):
+            after = f' after {waited:g} s' if waited else ''
+            why = explain(outcome, voice, brief=False) or (f'. {cause}' if cause else '')
+            return (f"{_label(outcome)}: {happened} but{after} "
+                    f"{', '.join(outcome.wrong)}{why}")
+    return None

@@ -18,21 +18,24 @@ Mutating requests are never retried: a request that gets no clear answer
 is marked ``unanswered`` on its outcome, for the verifying read to decide.
 After a lost connection or Ctrl-C no new service is started; a second
 Ctrl-C stops waiting for the requests under way (their outcomes are marked
-``abandoned``).
+``abandoned``). One target's plan (``single``) is sent by the same code in
+the caller's thread. ``check_up`` refuses, for every command, an RPC-bound
+request to a cinder-volume that is down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 import concurrent.futures
 import threading
 from typing import TYPE_CHECKING
+
+from osc_lib import exceptions
 
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
 from volsvcclient import services
-from volsvcclient import workflows
 
 if TYPE_CHECKING:
     from volsvcclient import outcomes
@@ -40,6 +43,29 @@ if TYPE_CHECKING:
 
 #: Seconds between looks at Ctrl-C while requests are under way.
 POLL_SECONDS = 0.05
+
+
+def check_up(
+    members: Sequence[services.Service],
+    action: str,
+    even_if_down: bool,
+    voice: voice_module.Voice,
+) -> None:
+    """Refuse an RPC-bound ``action`` whose cinder-volume is down.
+
+    Cinder would wait for the RPC timeout (60 s by default) and no driver
+    would act. A cluster needs one member up: Cinder sends to any of them.
+    """
+    down = [m for m in members if m.state == 'down']
+    if not down or (len(down) < len(members) and not even_if_down):
+        if down:
+            voice.members_down(
+                services.shorten(m.host for m in down), members[0].cluster, action)
+        return
+    if even_if_down:
+        voice.sending_anyway(down, action)
+        return
+    raise exceptions.CommandError(voice.refuse_down(down, action))
 
 
 class _SharedRequest:
@@ -75,6 +101,7 @@ class Sender:
         voice: voice_module.Voice,
         ctrl_c: interrupts.Interrupts,
         even_if_down: bool = False,
+        target: services.Target | None = None,
     ) -> None:
         self.api = api
         self.live = live
@@ -87,6 +114,18 @@ class Sender:
         #: (cluster or host, action) -> the one request its services share.
         self._shared: dict[tuple[str, str], _SharedRequest] = {}
         self._shared_lock = threading.Lock()
+        #: What freeze and thaw name (a host or a cluster); by default the
+        #: host of the service they are planned for.
+        self.target = target
+        #: True when the caller refused members that are down before
+        #: sending (``check_up``), so freeze and thaw need not.
+        self.up_checked = False
+
+    def send_each(self, changing: list[outcomes.Outcome]) -> None:
+        """Send one target's plan here, in order, in this thread: Ctrl-C
+        raises where it lands, as in any single request."""
+        for outcome in changing:
+            self._send(outcome)
 
     def send_all(self, changing: list[outcomes.Outcome], concurrency: int) -> None:
         """Send every plan; the first Ctrl-C starts nothing new, the second
@@ -128,15 +167,13 @@ class Sender:
             self.stop.set()
             for future in pending:
                 future.cancel()
-            self.voice.note('\ninterrupted: finishing the requests under way '
-                            '(Ctrl-C again to stop waiting for them)')
+            self.voice.interrupted_sending()
         if self.ctrl_c.count < 2:
             return False
         under_way = [o for o in changing if o.sending and not o.result]
         for outcome in under_way:
             outcome.abandoned = outcome.sending
-        self.voice.note(f'interrupted again: not waiting for the {len(under_way)} '
-                        f'request(s) under way')
+        self.voice.interrupted_again(len(under_way))
         return True
 
     def _freeze_or_thaw(
@@ -152,8 +189,9 @@ class Sender:
         ] or [live]
 
         def send() -> str | None:
-            workflows.check_up(members, action.name, self.even_if_down, self.voice)
-            target = services.Target(host=wanted.host)
+            if not self.up_checked:
+                check_up(members, action.name, self.even_if_down, self.voice)
+            target = self.target or services.Target(host=wanted.host)
             if action.name == 'freeze':
                 self.api.freeze(target)
                 return None
@@ -185,6 +223,7 @@ class Sender:
                 translated = errors.translate(exc)
                 if translated is None:
                     raise
+                outcome.error = exc
                 outcome.unconfirmed = isinstance(exc, services.Unconfirmed)
                 if services.is_uncertain(exc):
                     outcome.unanswered = f'{action}: {translated}'

@@ -41,8 +41,8 @@ OPENSTACK = 'openstack volume service'
 VOLUME_BINARY = 'cinder-volume'
 
 
-class Voice:
-    """Notes, progress and advice for one run of one program."""
+class _Telling:
+    """How notes and progress reach the operator of one program."""
 
     def __init__(self, program: str = OPENSTACK, stream: TextIO | None = None) -> None:
         self.program = program
@@ -93,6 +93,56 @@ class Voice:
         summary = ', '.join(f'{n} {name}' for name, n in sorted(counts.items()))
         self.note(f'changing {len(plan)} of {total} service(s): {summary}')
 
+
+class Voice(_Telling):
+    """Notes, progress and advice for one run of one program, worded."""
+
+    # Sending: what the engine tells while it sends and verifies.
+
+    def members_down(self, hosts: str, cluster: str, action: str) -> None:
+        """Some members of a cluster are down; one that is up takes it."""
+        self.note(f"{hosts} of cluster '{cluster}' down: a member that is up "
+                  f"takes the {action}")
+
+    @staticmethod
+    def down(down: Sequence[services.Service]) -> str:
+        """The services that are down, with their last heartbeat."""
+        return ', '.join(f'{m.label} (last heartbeat {m.updated_at})' for m in down[:3])
+
+    def sending_anyway(self, down: Sequence[services.Service], action: str) -> None:
+        self.note(f'{self.down(down)} down; sending the {action} anyway (--even-if-down)')
+
+    def refuse_down(self, down: Sequence[services.Service], action: str) -> str:
+        """Why an RPC-bound ``action`` to a service that is down is refused."""
+        return (
+            f'{self.down(down)} is down: Cinder would wait for it over RPC (60 s by '
+            f'default) and no driver would {action}. Start it first, or give '
+            f'--even-if-down to send the request anyway'
+        )
+
+    def interrupted_sending(self) -> None:
+        self.note('\ninterrupted: finishing the requests under way '
+                  '(Ctrl-C again to stop waiting for them)')
+
+    def interrupted_again(self, under_way: int) -> None:
+        self.note(f'interrupted again: not waiting for the {under_way} '
+                  f'request(s) under way')
+
+    def interrupted_verifying(self) -> None:
+        self.note('\ninterrupted while verifying')
+
+    def re_enabling(self, service: services.Service, steps: str) -> None:
+        self.note(f'{service.label}: the server ignored os-services/enable; '
+                  f're-enabling it by {steps}')
+
+    def thawing_back(self, service: services.Service) -> None:
+        self.note(f'{service.label}: interrupted after freezing it; thawing it back')
+
+    def refused_but_as_asked(self, label: str, asked: str, refusal: str, why: str) -> None:
+        """A refusal that lost a race: the service is as asked all the same."""
+        self.note(f'{label}: the server refused {asked} ({refusal}), but it is '
+                  f'already as asked: {why}')
+
     # Advice: every command line we suggest is worded here.
 
     @staticmethod
@@ -124,6 +174,12 @@ class Voice:
             f'then {self.command("thaw " + service.host)} re-enables it '
             f'(--enable-via-thaw does both)'
         )
+
+    def enable_via_thaw_hint(self, service: services.Service) -> str:
+        """The report's short advice for an enable the server ignored."""
+        if service.binary != VOLUME_BINARY:
+            return ''
+        return '--enable-via-thaw re-enables it by freeze and thaw'
 
     def may_be_left_frozen(self, service: services.Service) -> str:
         return (

@@ -32,6 +32,7 @@ from volsvcclient.v2 import arguments
 if typing.TYPE_CHECKING:
     import argparse
 
+    from volsvcclient import desired_state
     from volsvcclient import services
 
 
@@ -93,11 +94,9 @@ class SetService(command.Command):
         self, api: services.ServiceAPI, service: services.Service, reason: str | None,
         even_if_irreversible: bool,
     ) -> None:
-        from volsvcclient import workflows
+        from volsvcclient import desired_state
+        from volsvcclient import single
 
-        expected = {'status': 'disabled'}
-        if reason:
-            expected['disabled_reason'] = reason
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
             return
@@ -107,34 +106,35 @@ class SetService(command.Command):
                     service.label, service.binary, reasons.IRREVERSIBLE_OPTION))
             self.note(f'{service.label}: warning: '
                       f'{self.voice.irreversible(service.binary)}')
-        workflows.change(
-            api, lambda: api.disable(service, reason), [service], expected,
-            'the disable request', self.voice,
-            cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None,
-        )
+        single.Change(
+            api, self.voice, [service],
+            desired_state.Wanted('', '', 'disabled', reason),
+            [desired_state.Action('disable', reason)], 'the disable request',
+        ).run(cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None)
 
     def _enable(
         self, api: services.ServiceAPI, service: services.Service, via_thaw: bool,
         even_if_down: bool,
     ) -> None:
-        from volsvcclient import services
-        from volsvcclient import workflows
+        from volsvcclient import desired_state
+        from volsvcclient import outcomes
+        from volsvcclient import single
 
         if service.status == 'enabled':
             self.note(f'{service.label} is already enabled; nothing to do')
             return
-        try:
-            workflows.change(
-                api, lambda: api.enable(service), [service], {'status': 'enabled'},
-                'os-services/enable', self.voice,
-            )
-        except services.NotApplied as exc:
-            if not via_thaw:
-                raise services.NotApplied(
-                    f'{exc}. {services.ENABLE_IGNORED}. '
-                    f'{self.voice.enable_workaround(service)}'
-                ) from exc
-            workflows.enable_via_thaw(api, service, self.voice, even_if_down)
+        change = single.Change(
+            api, self.voice, [service], desired_state.Wanted('', '', 'enabled'),
+            [outcomes.ENABLE], 'os-services/enable',
+        )
+        change.send()
+        change.verify()
+        [outcome] = change.outcomes
+        if via_thaw and outcomes.enable_ignored(outcome, outcome.now):
+            assert outcome.now is not None
+            single.enable_via_thaw(api, outcome.now, self.voice, even_if_down)
+            return
+        change.finish()
 
 
 class _FrozenCommand(arguments.HostTarget, command.Command):
@@ -142,8 +142,8 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
 
     #: The frozen state the command sets.
     frozen = True
-    #: What the re-read must show afterwards.
-    expected: dict[str, typing.Any] = {}
+    #: The status the command leaves (a thaw re-enables), None as it is.
+    status: str | None = None
     #: A selection can stand in for <host>.
     host_required = False
 
@@ -168,8 +168,6 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
         return 'freeze' if self.frozen else 'thaw'
 
     def take_action(self, parsed_args: argparse.Namespace) -> int | None:
-        from volsvcclient import workflows
-
         named = parsed_args.host or getattr(parsed_args, 'cluster', None)
         if parsed_args.host_pattern or parsed_args.zone:
             if named:
@@ -182,29 +180,40 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
             raise exceptions.CommandError(
                 f'Give {self.target_options}, or a selection (--host-pattern, --zone)'
             )
+        self._change_target(parsed_args)
+        return None
+
+    def _change_target(self, parsed_args: argparse.Namespace) -> None:
+        """A host or a cluster: a plan of its members, told in one line."""
+        from volsvcclient import desired_state
+        from volsvcclient import single
+
         api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
         if all(member.is_frozen is self.frozen for member in members):
             self.note(f'{target} is already {self.word}; nothing to do')
-            return None
-        workflows.check_up(members, self.verb, parsed_args.even_if_down, self.voice)
+            return
+        change = single.Change(
+            api, self.voice, members, self.wanted(),
+            [desired_state.Action(self.verb)], f'{self.verb} of {target}', target,
+            parsed_args.even_if_down,
+        )
+        change.check_up(self.verb)
         for member in members:
             if member.status == 'disabled' and member.disabled_reason != 'frozen':
                 reason = member.disabled_reason
                 said = f'with reason {reason!r}' if reason else 'without a reason'
                 self.note(f'{member.label}: disabled {said}: {self.ends_disable()}')
-        clustered = any(member.cluster for member in members)
-        workflows.change(
-            api, lambda: self.send(api, target), members, self.expected,
-            f'{self.verb} of {target}', self.voice,
-            parsed_args.wait_timeout,
-            self.voice.cluster_thaw() if clustered and not self.frozen else None,
-        )
-        return None
+        change.run(parsed_args.wait_timeout)
 
-    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
-        raise NotImplementedError
+    def wanted(self) -> desired_state.Wanted:
+        """The state the command leaves each service in."""
+        from volsvcclient import desired_state
+        from volsvcclient import services
+
+        return desired_state.Wanted(
+            '', services.VOLUME_BINARY, self.status, None, self.frozen)
 
     def ends_disable(self) -> str:
         """What the command does to a disable an operator made."""
@@ -219,11 +228,7 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
         selector = selection.Selector(
             parsed_args.host_pattern, services.VOLUME_BINARY, parsed_args.zone
         )
-        wanted = desired_state.Wanted(
-            '', services.VOLUME_BINARY, self.expected.get('status'), None,
-            self.frozen,
-        )
-        request = desired_state.Request(selector=selector, template=wanted)
+        request = desired_state.Request(selector=selector, template=self.wanted())
         api = self.service_api(parsed_args.rpc_timeout)
         # Counted, not raised, until every row is told: see interrupts.
         with interrupts.Interrupts() as ctrl_c:
@@ -249,10 +254,6 @@ class FreezeService(_FrozenCommand):
         'of their volumes'
     )
     frozen = True
-    expected = {'is_frozen': True}
-
-    def send(self, api: services.ServiceAPI, target: services.Target) -> None:
-        api.freeze(target)
 
     def ends_disable(self) -> str:
         return "the freeze replaces the reason with 'frozen', and a thaw will re-enable it"
@@ -264,10 +265,7 @@ class ThawService(_FrozenCommand):
         'clears their disabled reason, whoever set it'
     )
     frozen = False
-    expected = {'is_frozen': False, 'status': 'enabled'}
-
-    def send(self, api: services.ServiceAPI, target: services.Target) -> str | None:
-        return api.thaw(target)
+    status = 'enabled'
 
     def ends_disable(self) -> str:
         return (

@@ -79,8 +79,9 @@ class FailoverService(arguments.HostTarget, command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[typing.Any, ...]]]:
+        from volsvcclient import failing_over
+        from volsvcclient import sending
         from volsvcclient import services
-        from volsvcclient import workflows
 
         if parsed_args.wait_timeout is None:
             parsed_args.wait_timeout = self.wait_timeout
@@ -91,11 +92,11 @@ class FailoverService(arguments.HostTarget, command.Lister):
         api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
         members = api.members(target)
-        workflows.check_up(members, 'failover', parsed_args.even_if_down, self.voice)
+        sending.check_up(members, 'failover', parsed_args.even_if_down, self.voice)
         try:
             api.failover(target, parsed_args.backend_id)
         except services.Unconfirmed as exc:
-            workflows.report_unconfirmed(api, members, exc, self.voice)
+            failing_over.report_unconfirmed(api, members, exc, self.voice)
         if parsed_args.wait:
             final = self._wait(
                 api, members, parsed_args.backend_id, parsed_args.wait_timeout
@@ -116,7 +117,7 @@ class FailoverService(arguments.HostTarget, command.Lister):
         backend_id: str | None,
         timeout: float,
     ) -> list[services.Service]:
-        from volsvcclient import workflows
+        from volsvcclient import failing_over
 
         progress = self.app.stderr.isatty()
 
@@ -128,7 +129,7 @@ class FailoverService(arguments.HostTarget, command.Lister):
                 )
 
         try:
-            return workflows.wait_for_failover(
+            return failing_over.wait_for_failover(
                 api, members, backend_id, timeout, self.poll_interval, report
             )
         finally:

@@ -12,11 +12,14 @@
 
 """outcomes.judge and friends, table-driven: no HTTP, no command."""
 
+import fixtures
 import testtools
 
 from volsvcclient import desired_state
 from volsvcclient import outcomes
 from volsvcclient import services
+from volsvcclient.tests.unit import fakes
+from volsvcclient import verifying
 from volsvcclient import voice
 
 HOST = 'node1@lvm'
@@ -124,3 +127,139 @@ class TestJudge(testtools.TestCase):
                                 kept=kept)
         self.assertEqual((HOST, 'cinder-volume', "disable (reason 'maint') (then x)",
                           'changed', kept), case.row)
+
+
+def judged(wanted, actions, before, now, unread=None, **answers):
+    """An outcome as the sender and the verifying read leave it."""
+    case = outcome(wanted, actions, **answers)
+    if unread is not None:
+        outcomes.unverifiable(case, unread)
+    else:
+        outcomes.judge(case, before, now, TestJudge.VOICE)
+    return case
+
+
+class TestOneLine(testtools.TestCase):
+    """outcomes.one_line: the error of a change of one target."""
+
+    VOICE = TestJudge.VOICE
+    ASKED = 'the disable request'
+
+    def test_lines(self):
+        from openstack import exceptions as sdk_exceptions
+
+        accepted = {'acknowledged': [DISABLE]}
+        disabled = service(status='disabled', disabled_reason='maint')
+        lost = sdk_exceptions.HttpException('boom', http_status=500)
+        late = services.Unconfirmed('freeze got no answer within 5 s')
+        label = f'cinder-volume on {HOST}'
+        said = 'Request None failed with HTTP 500: no details given'
+        for name, case, extra, expected in (
+            ('as asked', judged(DISABLED, [DISABLE], service(), disabled, **accepted),
+             {}, None),
+            ('ignored', judged(DISABLED, [DISABLE], service(), service(), **accepted),
+             {}, f"{label}: the server accepted the disable request but status is "
+                 f"'enabled', disabled reason is None"),
+            ('waited, with a cause',
+             judged(DISABLED, [DISABLE], service(), service(), **accepted),
+             {'waited': 5, 'cause': 'Emoji.'},
+             f"{label}: the server accepted the disable request but after 5 s status "
+             f"is 'enabled', disabled reason is None. Emoji."),
+            ('the server said',
+             judged({'frozen': False}, [THAW], service(frozen=True),
+                    service(frozen=True), acknowledged=[THAW], said='driver'),
+             {'cause': 'not this'},
+             f"{label}: the server accepted the disable request but frozen is True. "
+             f"The server said: driver"),
+            ('another client',
+             judged(DISABLED, [DISABLE], service(),
+                    service(status='disabled', disabled_reason='BBB'), **accepted),
+             {'cause': 'not this'},
+             f"{label}: the server accepted the disable request but disabled reason "
+             f"is 'BBB': {services.ANOTHER_CLIENT}"),
+            ('enable ignored',
+             judged({'status': 'enabled'}, [ENABLE], service(status='disabled'),
+                    service(status='disabled'), acknowledged=[ENABLE]),
+             {}, f"{label}: the server accepted the disable request but status is "
+                 f"'disabled'. {services.ENABLE_IGNORED}. "
+                 f"{self.VOICE.enable_workaround(service())}"),
+            ('gone', judged(DISABLED, [DISABLE], service(), None, **accepted),
+             {}, f'{label} disappeared after the server accepted the disable request'),
+            ('not re-read',
+             judged(DISABLED, [DISABLE], service(), None, unread='down', **accepted),
+             {}, f'{label}: the server accepted the disable request and the service '
+                 f'could not be re-read (down): the change is not verified'),
+            ('no clear answer',
+             judged(DISABLED, [DISABLE], service(), service(), error=lost,
+                    unanswered='disable: boom'),
+             {}, f"{label}: the disable request failed with HTTP 500 ({said}) but "
+                 f"status is 'enabled', disabled reason is None"),
+            ('no clear answer, not re-read',
+             judged(DISABLED, [DISABLE], service(), None, unread='down', error=lost,
+                    unanswered='disable: boom'),
+             {}, f'the disable request failed with HTTP 500 ({said}) and the service '
+                 f'could not be re-read (down): whether it took effect is unknown'),
+            ('unconfirmed',
+             judged({'frozen': True}, [desired_state.Action('freeze')], service(),
+                    service(), error=late, unconfirmed=True, unanswered='x'),
+             {}, f"{late}. The database now shows {label}: status enabled, frozen "
+                 f"False, reason None, replication None; the backend has not "
+                 f"confirmed; the request may still complete: 'volsvc show {HOST} "
+                 f"cinder-volume' shows whether it did"),
+            ('unconfirmed, not re-read',
+             judged({'frozen': True}, [desired_state.Action('freeze')], service(),
+                    None, unread='down', error=late, unconfirmed=True, unanswered='x'),
+             {}, f'{late} and the service could not be re-read (down): unknown'),
+        ):
+            line = outcomes.one_line([case], self.ASKED, self.VOICE, **extra)
+            self.assertEqual(expected, line, name)
+
+    def test_a_cluster_names_its_first_member_not_as_asked(self):
+        first, second = service(), service(host='node2@lvm')
+        cases = [
+            judged({'frozen': True}, [desired_state.Action('freeze')], first,
+                   service(frozen=True), acknowledged=[desired_state.Action('freeze')]),
+            outcomes.Outcome(desired_state.Wanted('node2@lvm', 'cinder-volume',
+                                                  frozen=True),
+                             [desired_state.Action('freeze')],
+                             acknowledged=[desired_state.Action('freeze')]),
+        ]
+        outcomes.judge(cases[1], second, second, self.VOICE)
+        self.assertEqual(
+            "cinder-volume on node2@lvm: the server accepted freeze of cluster 'c' "
+            "but frozen is False",
+            outcomes.one_line(cases, "freeze of cluster 'c'", self.VOICE))
+
+
+class TestVerify(testtools.TestCase):
+    """verifying.verify: re-read until as asked, the time is up, or stop."""
+
+    def test_reads_and_results(self):
+        disabled = service(status='disabled', disabled_reason='maint')
+        for name, shown, timeout, stop, expected in (
+            # Each read shows the next of ``shown``, the last one for ever.
+            ('at once', [disabled], 5, False, (1, 0.0, 'changed')),
+            ('a lagging replica', [service(), service(), disabled], 5, False,
+             (3, 4.0, 'changed')),
+            ('never', [service()], 5, False, (4, 5.0, 'failed')),
+            ('no waiting', [service(), disabled], 0, False, (1, 0.0, 'failed')),
+            ('stopped', [service(), disabled], 5, True, (1, 0.0, 'failed')),
+            ('unreadable', [services.NotApplied('gone away')], 5, False,
+             (1, 0.0, 'unknown')),
+        ):
+            clock = fakes.FakeClock()
+            self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+            reads = []
+
+            def read():
+                now = shown[min(len(reads), len(shown) - 1)]
+                reads.append(now)
+                if isinstance(now, Exception):
+                    raise now
+                return {now.key: now}
+
+            case = outcome(DISABLED, [DISABLE], acknowledged=[DISABLE])
+            verifying.verify(read, [case], {(HOST, 'cinder-volume'): service()},
+                             timeout, TestJudge.VOICE, lambda: stop)
+            self.assertEqual(expected, (len(reads), clock.slept, case.result), name)
+        self.assertEqual('gone away', case.unread)
