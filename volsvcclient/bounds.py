@@ -38,6 +38,10 @@ ACTION = 20.0
 REQUEST = 30.0
 
 
+#: The most services ``commit`` changes at once: requests' default HTTP
+#: connection pool size, so more threads would only queue.
+MAX_CONCURRENCY = 10
+
 #: The shortest --interval of ``wait``: Cinder's services report every
 #: 10 s (report_interval), so reading more often learns nothing and only
 #: loads cinder-api (0 made 468 reads in 3 s).

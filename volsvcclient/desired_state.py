@@ -281,6 +281,14 @@ def _entry(path: str, number: int, entry: Any) -> Wanted:
     return wanted
 
 
+def check_wanted(wanted: Wanted, where: str) -> None:
+    """Refuse a Wanted given by a caller of the Python API (volsvcclient.api)
+    that Cinder would reject or no request can reach, before any request."""
+    if wanted.status == 'disabled':
+        reasons.check_reason(wanted.disabled_reason, f'{where}: disabled_reason')
+    _check_consistent(wanted, where)
+
+
 def _check_consistent(wanted: Wanted, where: str) -> None:
     """Refuse a wanted state that no request can reach."""
     _check_frozen_binary(wanted, where)

@@ -20,7 +20,10 @@ from volsvcclient import shell
 
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'
-extensions = ['cliff.sphinxext', 'sphinx.ext.graphviz']
+extensions = ['cliff.sphinxext', 'sphinx.ext.autodoc', 'sphinx.ext.graphviz']
+# The Python API reference (api.rst) is its docstrings and type hints.
+autodoc_member_order = 'bysource'
+autodoc_typehints = 'signature'
 # The state diagram is built by Graphviz's dot: a broken source fails the build.
 graphviz_output_format = 'svg'
 master_doc = 'index'

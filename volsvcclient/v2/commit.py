@@ -20,7 +20,6 @@ Module-level imports stay light: OSC imports this module on every run.
 from __future__ import annotations
 
 import argparse
-import collections
 import typing
 
 from osc_lib import exceptions
@@ -32,11 +31,10 @@ from volsvcclient import selection
 from volsvcclient.v2 import arguments
 
 if typing.TYPE_CHECKING:
-    from volsvcclient import batch as batch_module
+    from volsvcclient import api
     from volsvcclient import interrupts
 
-#: requests' default connection pool size: more threads would only queue.
-MAX_CONCURRENCY = 10
+MAX_CONCURRENCY = bounds.MAX_CONCURRENCY
 
 
 class CommitService(command.Lister):
@@ -46,7 +44,8 @@ class CommitService(command.Lister):
         'from "volume service list --long"'
     )
     ctrl_c: 'interrupts.Interrupts'
-    batch: 'batch_module.Batch | None'
+    #: What apply reported (None before, or for a dry run).
+    report: 'api.Report | None'
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
@@ -121,8 +120,8 @@ class CommitService(command.Lister):
 
     def take_action(
         self, parsed_args: argparse.Namespace
-    ) -> tuple[tuple[str, ...], list[batch_module.Row]]:
-        from volsvcclient import batch
+    ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+        from volsvcclient import api
         from volsvcclient import desired_state
         from volsvcclient import terminal
 
@@ -144,45 +143,39 @@ class CommitService(command.Lister):
                 parsed_args, also='--from-file <file>'))
         if not request.wanted and request.selector is None:
             self.note(f'{parsed_args.from_file} lists no service: nothing to do')
-            return batch.RESULT_COLUMNS, []
-        self.batch = batch.Batch(
-            self.service_api(parsed_args.rpc_timeout), request, self.voice,
-            parsed_args.even_if_down, self.ctrl_c,
-        )
+            return api.RESULT_COLUMNS, []
+        client = api.Client.for_service_api(
+            self.service_api(parsed_args.rpc_timeout), self.voice)
         if parsed_args.dry_run:
-            names, rows = self.batch.plan_rows(parsed_args.enable_via_thaw)
-            return names, list(terminal.rows_for(parsed_args.formatter, rows))
-        names, rows, unfinished = self.batch.apply(
-            parsed_args.enable_via_thaw,
-            parsed_args.concurrency,
-            parsed_args.wait_timeout,
-            parsed_args.even_if_irreversible,
-        )
-        if unfinished:
-            counts = collections.Counter(
-                row[3] for row in rows if row[3] in batch.UNFINISHED
+            report = client.plan(request, enable_via_thaw=parsed_args.enable_via_thaw)
+        else:
+            report = self.report = client.apply(
+                request,
+                enable_via_thaw=parsed_args.enable_via_thaw,
+                wait_timeout=parsed_args.wait_timeout,
+                concurrency=parsed_args.concurrency,
+                even_if_down=parsed_args.even_if_down,
+                even_if_irreversible=parsed_args.even_if_irreversible,
+                ctrl_c=self.ctrl_c,
             )
-            self.unfinished = ', '.join(
-                f'{n} {result}' for result, n in sorted(counts.items())
-            )
-        return names, list(terminal.rows_for(parsed_args.formatter, rows))
+        return api.RESULT_COLUMNS, list(
+            terminal.rows_for(parsed_args.formatter, report.rows()))
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         from volsvcclient import interrupts
 
-        self.unfinished = ''
-        self.batch = None
+        self.report = None
         # Installed until the report is printed: however many Ctrl-C come
         # once requests are sent, the rows come out.
         with interrupts.Interrupts() as self.ctrl_c:
             code = super().run(parsed_args)
-        if self.batch is not None and self.batch.interrupted:
+        if self.report is not None and self.report.interrupted:
             self.note('commit: interrupted; the rows above say what was done')
             return 130
-        if self.unfinished:
+        if self.report is not None and self.report.unfinished:
             self.note(
-                f'Not every service ended as asked ({self.unfinished}); see the '
-                f'Result column'
+                f'Not every service ended as asked ({self.report.unfinished_counts}); '
+                f'see the Result column'
             )
             return 1
         return code

@@ -31,6 +31,7 @@ from volsvcclient.v2 import arguments
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from volsvcclient import api
     from volsvcclient import services
 
 
@@ -124,38 +125,40 @@ class ListService(command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[typing.Any, ...]]]:
+        from volsvcclient import api
         from volsvcclient import services
         from volsvcclient import terminal
 
-        api = self.service_api(parsed_args.rpc_timeout)
-        filters = self.client_filters(parsed_args, api)
-        attributes, names = columns.for_list(api.microversion, parsed_args.long)
-        listed = api.list(
+        client = api.Client.for_service_api(
+            self.service_api(parsed_args.rpc_timeout), self.voice)
+        filters = self.client_filters(parsed_args, client.service_api)
+        attributes, names = columns.for_list(client.microversion, parsed_args.long)
+        listed = client.list(
             host=parsed_args.host,
             binary=parsed_args.service,
             backend_state='backend_state' in attributes,
         )
         if parsed_args.down_for is not None:
-            listed = self._down_for(api, listed, parsed_args.down_for)
+            listed = self._down_for(client, listed, parsed_args.down_for)
         if filters:
             listed = [s for s in listed if not services.mismatches(s, filters)]
         return names, terminal.rows_for(
             parsed_args.formatter, services.rows(listed, attributes))
 
     def _down_for(
-        self, api: services.ServiceAPI, listed: Iterable[services.Service], seconds: float
+        self, client: api.Client, listed: Iterable[services.Service], seconds: float
     ) -> list[services.Service]:
         from volsvcclient import health
         from volsvcclient import services
 
-        if api.server_time is None:
+        if client.server_time is None:
             raise exceptions.CommandError(
                 '--down-for needs the time of cinder-api, and its answer '
                 'carried no Date header'
             )
         return [
             s for s in listed
-            if health.stale(s, services.heartbeat_age(s, api.server_time), seconds)
+            if health.stale(s, services.heartbeat_age(s, client.server_time), seconds)
         ]
 
 
@@ -171,10 +174,12 @@ class ShowService(command.ShowOne):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], tuple[typing.Any, ...]]:
+        from volsvcclient import api
         from volsvcclient import terminal
 
-        api = self.service_api(parsed_args.rpc_timeout)
-        service = api.find(parsed_args.host, parsed_args.binary, backend_state=True)
-        names, values = columns.for_show(service.fields, api.microversion)
+        client = api.Client.for_service_api(
+            self.service_api(parsed_args.rpc_timeout), self.voice)
+        service = client.show(parsed_args.host, parsed_args.binary)
+        names, values = columns.for_show(service.fields, client.microversion)
         (values,) = terminal.rows_for(parsed_args.formatter, [values])
         return names, values

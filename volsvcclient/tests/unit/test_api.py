@@ -1,0 +1,227 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The Python API (volsvcclient.api) through the real SDK against the fake
+Cinder: what a playbook module or a script gets, and what it raises."""
+
+import logging
+
+import fixtures
+from openstack import connection
+
+from volsvcclient import api
+from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
+from volsvcclient import versions
+
+
+def _connection(**config):
+    return connection.Connection(
+        auth_url=fakes.AUTH_URL, username='admin', password='pw',
+        project_name='admin', user_domain_id='default',
+        project_domain_id='default', region_name='RegionOne', **config,
+    )
+
+
+class APITestCase(base.ShellTestCase):
+    scenarios = [('api', {})]
+
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('node1@lvm', cluster_name=None)
+        self.cinder.add('node2@lvm')
+        self.cinder.add('node1', 'cinder-scheduler')
+        self.logged = self.useFixture(
+            fixtures.FakeLogger('volsvcclient', level=logging.INFO))
+        self.client = api.Client(_connection())
+
+    def puts(self):
+        return [r for r in self.cinder.requests('PUT')]
+
+
+class TestConnect(APITestCase):
+    def test_from_a_connection_negotiates(self):
+        self.assertEqual(versions.NEWEST_USED, self.client.microversion)
+
+    def test_from_cloud_reads_the_environment(self):
+        client = api.Client.from_cloud()
+        self.assertEqual(versions.NEWEST_USED, client.microversion)
+        self.assertEqual(3, len(client.list()))
+
+    def test_an_unreachable_keystone_is_an_error(self):
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', status_code=401,
+                       json={'error': {'message': 'bad password'}})
+        error = self.assertRaises(api.Error, api.Client, _connection())
+        self.assertIn('401', str(error))
+        self.assertIsNotNone(error.__cause__)
+
+
+class TestRead(APITestCase):
+    def test_list_and_filter(self):
+        listed = self.client.list(binary='cinder-volume')
+        self.assertEqual(['node1@lvm', 'node2@lvm'], sorted(s.host for s in listed))
+        chosen = self.client.list(selection=api.Selection(host_pattern='node2*'))
+        self.assertEqual([('node2@lvm', 'cinder-volume')], [s.key for s in chosen])
+
+    def test_show(self):
+        service = self.client.show('node1@lvm', 'cinder-volume')
+        self.assertEqual('enabled', service.status)
+        self.assertEqual('up', service.backend_state)
+
+    def test_show_of_nothing_names_what_exists(self):
+        error = self.assertRaises(
+            api.NoSuchService, self.client.show, 'node3@lvm', 'cinder-volume')
+        self.assertIn('node1@lvm, node2@lvm', str(error))
+
+
+class TestPlanAndApply(APITestCase):
+    DISABLE = api.Desired('node1@lvm', 'cinder-volume', status='disabled',
+                          disabled_reason='maintenance')
+
+    def test_plan_sends_nothing(self):
+        report = self.client.plan([self.DISABLE])
+        self.assertEqual([], self.puts())
+        self.assertTrue(report.changed)
+        self.assertTrue(report.planned)
+        (outcome,) = report.outcomes
+        self.assertEqual(api.WOULD_CHANGE, outcome.result)
+        self.assertEqual("disable (reason 'maintenance')", outcome.actions)
+        self.assertEqual('enabled', outcome.before.status)
+        self.assertIsNone(outcome.after)
+        self.assertEqual({'status': 'disabled', 'disabled_reason': 'maintenance'},
+                         outcome.wanted)
+
+    def test_apply_changes_once(self):
+        report = self.client.apply([self.DISABLE])
+        self.assertTrue(report.changed)
+        self.assertIsNone(report.reason)
+        self.assertEqual(
+            [{'Host': 'node1@lvm', 'Binary': 'cinder-volume',
+              'Actions': "disable (reason 'maintenance')", 'Result': 'changed',
+              'Detail': ''}],
+            report.as_dicts())
+        (outcome,) = report.outcomes
+        self.assertEqual(('enabled', 'disabled'),
+                         (outcome.before.status, outcome.after.status))
+        self.assertEqual('maintenance', self.cinder.get('node1@lvm')['disabled_reason'])
+        again = self.client.apply([self.DISABLE])
+        self.assertFalse(again.changed)
+        self.assertEqual([api.UNCHANGED], [o.result for o in again.outcomes])
+        self.assertEqual(1, len(self.puts()))
+
+    def test_a_selection_with_a_template(self):
+        report = self.client.apply(
+            selection=api.Selection(host_pattern='node*'),
+            template=api.State(frozen=True))
+        self.assertEqual(
+            [('node1@lvm', 'changed'), ('node2@lvm', 'changed')],
+            [(o.host, o.result) for o in report.outcomes])
+        self.assertTrue(self.cinder.get('node2@lvm')['frozen'])
+
+    def test_enable_ignored_fails_with_a_reason(self):
+        self.cinder.get('node1@lvm').update(disabled=True, disabled_reason='x')
+        report = self.client.apply(
+            [api.Desired('node1@lvm', 'cinder-volume', status='enabled')])
+        self.assertFalse(report.changed)
+        self.assertEqual(1, report.unfinished)
+        self.assertIn('Not every service ended as asked (1 failed): '
+                      'cinder-volume on node1@lvm: failed (the server accepted',
+                      report.reason)
+        report = self.client.apply(
+            [api.Desired('node1@lvm', 'cinder-volume', status='enabled')],
+            enable_via_thaw=True)
+        self.assertTrue(report.changed)
+        self.assertIsNone(report.reason)
+        (outcome,) = report.outcomes
+        # Re-read after the freeze and thaw, not the verifying read before.
+        self.assertEqual(('disabled', 'enabled'),
+                         (outcome.before.status, outcome.after.status))
+
+    def test_a_missing_service_is_a_failed_outcome(self):
+        report = self.client.apply(
+            [self.DISABLE, api.Desired('node9@lvm', 'cinder-volume', frozen=True)])
+        self.assertEqual(['changed', 'failed'], [o.result for o in report.outcomes])
+        self.assertIn('node9@lvm: failed (no such service)', report.reason)
+
+    def test_irreversible_is_refused_before_any_request(self):
+        error = self.assertRaises(
+            api.Refused, self.client.apply,
+            [api.Desired('node1', 'cinder-scheduler', status='disabled')])
+        self.assertIn('--even-if-irreversible', str(error))
+        self.assertEqual([], self.puts())
+
+    def test_invalid_requests_send_nothing(self):
+        for desired, words in (
+            ([api.Desired('node1@lvm', 'cinder-volume', status='enabled',
+                          frozen=True)], 'contradict'),
+            ([api.Desired('node1@lvm', 'cinder-volume', disabled_reason='r')],
+             "disabled_reason goes with status 'disabled'"),
+            ([api.Desired('node1@lvm', 'cinder-volume', status='disabled',
+                          disabled_reason='r' * 256)], 'at most 255'),
+            ([api.Desired('node1', 'cinder-scheduler', frozen=True)],
+             'only cinder-volume services can be frozen'),
+            ([api.Desired('node1@lvm', 'cinder-volume')], 'nothing desired'),
+            ([self.DISABLE, self.DISABLE], 'desired twice'),
+        ):
+            error = self.assertRaises(api.InvalidRequest, self.client.apply, desired)
+            self.assertIn(words, str(error))
+        self.assertRaises(api.InvalidRequest, self.client.apply, [self.DISABLE],
+                          concurrency=0)
+        self.assertRaises(api.InvalidRequest, self.client.apply,
+                          selection=api.Selection())
+        self.assertEqual([], self.puts())
+
+    def test_nothing_selected_is_refused(self):
+        error = self.assertRaises(
+            api.Refused, self.client.plan,
+            selection=api.Selection(zone='elsewhere'),
+            template=api.State(status='disabled'))
+        self.assertEqual('No service matches the selection', str(error))
+
+
+class TestWaitAndCheck(APITestCase):
+    def setUp(self):
+        super().setUp()
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+
+    def test_wait_met(self):
+        listed = self.client.wait(api.Selection(binary='cinder-volume'), state='up')
+        self.assertEqual(2, len(listed))
+
+    def test_wait_timed_out(self):
+        self.cinder.get('node2@lvm')['state'] = 'down'
+        error = self.assertRaises(
+            api.WaitTimedOut, self.client.wait, api.Selection(binary='cinder-volume'),
+            state='up', timeout=10)
+        self.assertEqual(1, len(error.unmet))
+        self.assertIn('cinder-volume on node2@lvm', error.unmet[0])
+
+    def test_wait_for_nothing(self):
+        self.assertRaises(api.InvalidRequest, self.client.wait)
+
+    def test_check(self):
+        verdict = self.client.check()
+        self.assertEqual((0, 'OK'), (verdict.level, verdict.level_name))
+        self.cinder.get('node2@lvm')['state'] = 'down'
+        verdict = self.client.check(api.Selection(binary='cinder-volume'))
+        self.assertEqual(api.health.CRITICAL, verdict.level)
+        self.assertTrue(verdict.status_line.startswith('CRITICAL - 1 of 2 services down'))
+        self.assertEqual(1, verdict.counts['down'])
+        (finding,) = verdict.findings
+        self.assertEqual(('enabled-down', 'node2@lvm'),
+                         (finding.rule, finding.service.host))
+
+    def test_unknown_verdict(self):
+        verdict = api.Verdict.unknown('cinder-api is down')
+        self.assertEqual((3, 'UNKNOWN - cinder-api is down'),
+                         (verdict.level, verdict.status_line))
