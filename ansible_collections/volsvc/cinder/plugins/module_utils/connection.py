@@ -41,6 +41,8 @@ _CONNECT_NAMES = {
     'client_cert': 'cert',
     'client_key': 'key',
 }
+
+
 class OptionError(Exception):
     """Connection options that do not go together."""
 
@@ -86,8 +88,9 @@ def connect_options(params):
         return dict(cloud)
     if cloud is not None and not isinstance(cloud, str):
         raise OptionError('cloud must be the name of a cloud in clouds.yaml '
-                         'or a dict of its configuration')
-    options = dict((_CONNECT_NAMES.get(name, name), params[name]) for name in given)
+                          'or a dict of its configuration')
+    options = dict((_CONNECT_NAMES.get(name, name), params[name])
+                   for name in given)
     if cloud is not None:
         options['cloud'] = cloud
     return options

@@ -19,7 +19,7 @@ DOCUMENTATION = r'''
 module: volume_service
 short_description: Set the state of Cinder services, and verify it
 version_added: 0.0.1
-author: volsvcclient developers
+author: OpenStack volsvcclient developers (@openstack)
 description:
   - Brings one Cinder (Block Storage) service, or every service of a
     selection, to a desired state - enabled or disabled for the scheduler,

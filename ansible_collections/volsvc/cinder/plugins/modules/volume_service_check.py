@@ -19,7 +19,7 @@ DOCUMENTATION = r'''
 module: volume_service_check
 short_description: Judge the health of Cinder services
 version_added: 0.0.1
-author: volsvcclient developers
+author: OpenStack volsvcclient developers (@openstack)
 description:
   - Judges the selected Cinder services (every service when no selection
     option is given) as C(volsvc check) does for monitoring, and returns the
@@ -77,6 +77,7 @@ attributes:
     description: It only reads, so check mode judges as well.
   diff_mode:
     support: none
+    description: It changes nothing.
 '''
 
 EXAMPLES = r'''

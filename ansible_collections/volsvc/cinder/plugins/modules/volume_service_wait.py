@@ -19,7 +19,7 @@ DOCUMENTATION = r'''
 module: volume_service_wait
 short_description: Wait until Cinder services are as asked
 version_added: 0.0.1
-author: volsvcclient developers
+author: OpenStack volsvcclient developers (@openstack)
 description:
   - Re-reads the selected Cinder services (every service when no selection
     option is given) until each shows every condition given - state, status,
@@ -100,6 +100,7 @@ attributes:
     description: It only reads, so check mode waits as well.
   diff_mode:
     support: none
+    description: It changes nothing.
 '''
 
 EXAMPLES = r'''
