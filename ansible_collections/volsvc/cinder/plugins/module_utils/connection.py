@@ -19,9 +19,6 @@ openstacksdk), so volsvcclient is imported here, inside a try: ansible-test
 imports the modules where it is absent.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib

@@ -16,9 +16,6 @@ functions of the module's parameters and the API's objects, so the unit
 tests need neither a cloud nor ansible's module runner.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 #: Options that choose services: one (host and binary) or a selection.
 SELECTION_SPEC = dict(
     host=dict(type='str'),

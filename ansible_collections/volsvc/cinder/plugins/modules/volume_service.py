@@ -11,9 +11,6 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: volume_service
@@ -204,10 +201,10 @@ msg:
   sample: "Not every service ended as asked (1 failed): cinder-volume on node1@lvm: failed (...)"
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.volsvc.cinder.plugins.module_utils import connection
-from ansible_collections.volsvc.cinder.plugins.module_utils import services
+from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
 
 def argument_spec():

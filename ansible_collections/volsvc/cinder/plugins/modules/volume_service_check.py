@@ -11,9 +11,6 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r'''
 ---
 module: volume_service_check
@@ -145,16 +142,18 @@ findings:
       description: The service's binary; null for a finding on the whole cloud.
       type: str
 services:
-  description: The services judged, with the fields of M(volsvc.cinder.volume_service_wait)'s RV(services).
+  description:
+    - The services judged, with the fields of
+      M(volsvc.cinder.volume_service_wait)'s RV(services).
   returned: success
   type: list
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
-from ansible_collections.volsvc.cinder.plugins.module_utils import connection
-from ansible_collections.volsvc.cinder.plugins.module_utils import services
+from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
 
 def argument_spec():

@@ -15,9 +15,6 @@ and refuse, checked by ansible's own validator, and how parameters become
 the Python API's requests (a stand-in for volsvcclient.api records what it
 is given: these tests need neither volsvcclient nor a cloud)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import unittest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -48,11 +45,27 @@ def validate(spec, rules, **params):
     return result.validated_parameters, ' '.join(result.error_messages)
 
 
+def accepted(spec, rules, **params):
+    """The parameters as validated, defaults included."""
+    return validate(spec, rules, **params)[0]
+
+
+def refused(spec, rules, **params):
+    """Why ansible refuses them ('' when it does not)."""
+    return validate(spec, rules, **params)[1]
+
+
 class VolumeServiceArgumentsTest(unittest.TestCase):
 
     def check(self, **params):
         return validate(volume_service.argument_spec(),
                         volume_service.module_rules(), **params)
+
+    def accepted(self, **params):
+        return self.check(**params)[0]
+
+    def refused(self, **params):
+        return self.check(**params)[1]
 
     def test_one_service(self):
         params, errors = self.check(host='node1@lvm', binary='cinder-volume',
@@ -74,36 +87,36 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
                          asked['template'].kwargs)
 
     def test_defaults_change_nothing_risky(self):
-        params, _ = self.check(host='h', binary='cinder-volume', status='enabled')
+        params = self.accepted(host='h', binary='cinder-volume', status='enabled')
         self.assertFalse(params['enable_via_thaw'])
         self.assertFalse(params['even_if_down'])
         self.assertFalse(params['even_if_irreversible'])
         self.assertEqual(0, params['wait_timeout'])
 
     def test_host_needs_binary(self):
-        _, errors = self.check(host='node1@lvm', status='disabled')
+        errors = self.refused(host='node1@lvm', status='disabled')
         self.assertIn('binary', errors)
 
     def test_host_or_selection_not_both(self):
-        _, errors = self.check(host='node1@lvm', binary='cinder-volume',
-                               zone='az1', status='disabled')
+        errors = self.refused(host='node1@lvm', binary='cinder-volume',
+                              zone='az1', status='disabled')
         self.assertIn('mutually exclusive', errors)
 
     def test_something_to_choose(self):
-        _, errors = self.check(status='disabled')
+        errors = self.refused(status='disabled')
         self.assertIn('host', errors)
 
     def test_something_desired(self):
-        _, errors = self.check(host='node1@lvm', binary='cinder-volume')
+        errors = self.refused(host='node1@lvm', binary='cinder-volume')
         self.assertIn('status', errors)
 
     def test_reason_needs_status(self):
-        _, errors = self.check(host='node1@lvm', binary='cinder-volume',
-                               frozen=True, disabled_reason='why')
+        errors = self.refused(host='node1@lvm', binary='cinder-volume',
+                              frozen=True, disabled_reason='why')
         self.assertIn('status', errors)
 
     def test_status_choices(self):
-        _, errors = self.check(host='h', binary='b', status='off')
+        errors = self.refused(host='h', binary='b', status='off')
         self.assertIn('enabled, disabled', errors)
 
     def test_auth_is_secret(self):
@@ -127,8 +140,8 @@ class WaitAndCheckArgumentsTest(unittest.TestCase):
                          services.selection(FakeAPI, params).kwargs)
 
     def test_wait_state_choices(self):
-        _, errors = validate(volume_service_wait.argument_spec(),
-                             volume_service_wait.module_rules(), state='sideways')
+        errors = refused(volume_service_wait.argument_spec(),
+                         volume_service_wait.module_rules(), state='sideways')
         self.assertIn('up, down', errors)
 
     def test_check_everything_by_default(self):
@@ -138,9 +151,9 @@ class WaitAndCheckArgumentsTest(unittest.TestCase):
         self.assertIsNone(services.selection(FakeAPI, params))
 
     def test_check_one_service(self):
-        params, _ = validate(volume_service_check.argument_spec(),
-                             services.SELECTION_RULES, host='node1@lvm',
-                             binary='cinder-volume')
+        params = accepted(volume_service_check.argument_spec(),
+                          services.SELECTION_RULES, host='node1@lvm',
+                          binary='cinder-volume')
         self.assertEqual(dict(host='node1@lvm', binary='cinder-volume'),
                          services.selection(FakeAPI, params).kwargs)
 
