@@ -47,6 +47,18 @@ class OptionError(Exception):
 _CONNECTION_OPTIONS = ('auth', 'auth_type', 'region_name', 'interface',
                        'validate_certs', 'ca_cert', 'client_cert',
                        'client_key', 'api_timeout')
+#: The command line's options, as the API's errors still name them in their
+#: advice, and the module options that mean the same.
+_ADVICE = (
+    ('Give --even-if-irreversible', 'Set even_if_irreversible: true'),
+    ('--even-if-irreversible', 'even_if_irreversible'),
+    ('--even-if-down', 'even_if_down'),
+    ('--enable-via-thaw', 'enable_via_thaw'),
+    ('--wait-timeout', 'wait_timeout'),
+    ('--rpc-timeout', 'rpc_timeout'),
+    ('--disable-reason', 'disabled_reason'),
+    ('--cluster', 'cluster'),
+)
 
 
 def argument_spec(**module_options):
@@ -116,6 +128,8 @@ def message(exc):
     openstacksdk error names the endpoint or the cloud)."""
     if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
         text = str(exc)
+        for option, module_option in _ADVICE:
+            text = text.replace(option, module_option)
     else:
         text = '%s: %s' % (type(exc).__name__, exc)
     return ' '.join(text.split())

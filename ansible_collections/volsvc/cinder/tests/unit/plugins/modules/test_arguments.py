@@ -201,6 +201,21 @@ class ConnectOptionsTest(unittest.TestCase):
         with self.assertRaises(connection.OptionError):
             connection.connect_options(self.params(cloud=['a']))
 
+    def test_advice_names_the_module_options(self):
+        class Error(Exception):
+            pass
+
+        saved = connection.api
+        connection.api = type('API', (), {'Error': Error})
+        try:
+            text = connection.message(Error(
+                'disabling it may not be reversible. Give '
+                '--even-if-irreversible to disable it anyway'))
+        finally:
+            connection.api = saved
+        self.assertEqual('disabling it may not be reversible. Set '
+                         'even_if_irreversible: true to disable it anyway', text)
+
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
                          connection.message(type('ConnectFailure', (Exception,), {})(
