@@ -44,7 +44,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, cast
 
 from osc_lib import exceptions as osc_exceptions
 
@@ -282,13 +282,17 @@ class Verdict:
     """The health of services as ``volume service check`` judges it:
     ``level`` 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the Nagios plugin
     convention), the Nagios ``status_line``, the perfdata ``counts`` (up,
-    down, disabled, frozen, failed_over), and the ``findings``."""
+    down, disabled, frozen, failed_over), the ``findings``, the
+    ``services`` judged, and ``ages``: (host, binary) -> seconds since each
+    one's last heartbeat by cinder-api's clock (negative when ahead of it;
+    None when unknown)."""
 
     level: int
     status_line: str
     counts: dict[str, int]
     findings: tuple[Finding, ...]
     services: tuple[Service, ...]
+    ages: dict[tuple[str, str], float | None] = dataclasses.field(default_factory=dict)
 
     @property
     def level_name(self) -> str:
@@ -300,6 +304,28 @@ class Verdict:
         :class:`Error` of :meth:`Client.check`), as ``check`` gives it."""
         level, line = health.unknown(reason)
         return cls(level, line, {}, (), ())
+
+    def with_finding(self, rule: str, detail: str) -> Verdict:
+        """This verdict with one more finding of a rule of
+        ``volsvcclient.health.RULES`` that concerns no single service (as
+        ``check`` adds ``textfile``), judged again."""
+        findings = [health.Finding(f.service, f.rule, f.detail) for f in self.findings]
+        findings.append(health.Finding(None, rule, detail))
+        return _verdict(self.services, findings, self.ages)
+
+
+def _verdict(
+    listed: Sequence[Service],
+    judged: Sequence[health.Finding],
+    ages: dict[tuple[str, str], float | None],
+) -> Verdict:
+    level, line = health.verdict(listed, judged)
+    return Verdict(
+        level, line, health.counts(listed),
+        tuple(Finding(f.rule, f.level, f.detail, cast('Service | None', f.service))
+              for f in judged),
+        tuple(listed), ages,
+    )
 
 
 class _Holder:
@@ -327,67 +353,9 @@ def _worded(refusal: type[Error] = Refused, keystone: str | None = None) -> Iter
         raise Error(str(translated)) from exc
 
 
-class Client:
-    """Cinder's os-services through one openstacksdk connection.
-
-    ``connection`` is an ``openstack.connection.Connection``;
-    ``api_version`` the Block Storage API version (``'3'``, or ``'3.N'`` is
-    taken as 3: the microversion is negotiated, up to what the engine uses,
-    unless the connection pins one); ``rpc_timeout`` the seconds to wait for
-    requests Cinder answers only after an RPC (freeze, thaw, the Backend
-    State read; None: the defaults of ``volsvcclient.bounds``); ``voice``
-    words notes and advice (a ``volsvcclient.voice.Voice``; None: logged,
-    naming ``volsvc``). Connecting reads the Block Storage version document
-    once.
-    """
-
-    def __init__(
-        self,
-        connection: sdk_connection.Connection,
-        *,
-        api_version: str = '3',
-        rpc_timeout: float | None = None,
-        voice: voice_module.Voice | None = None,
-    ) -> None:
-        voice = voice or voice_module.Voice('volsvc')
-        keystone = (connection.config.config.get('auth') or {}).get('auth_url')
-        with _worded(keystone=keystone):
-            service_api = services.connect(
-                _Holder(connection), api_version, rpc_timeout, voice)
-        self._setup(service_api, voice)
-
-    @classmethod
-    def from_cloud(
-        cls,
-        cloud: str | None = None,
-        *,
-        api_version: str = '3',
-        rpc_timeout: float | None = None,
-        **connect_options: Any,
-    ) -> Client:
-        """A client of the cloud ``cloud`` of clouds.yaml (None: OS_CLOUD, or
-        the OS_* variables), as ``openstack.connect(cloud=cloud,
-        **connect_options)`` configures it: ``auth``, ``auth_type``,
-        ``region_name``, ``interface``, ``verify``, ``cacert``,
-        ``api_timeout``... When the cloud config sets no ``api_timeout``,
-        every request is bounded by ``volsvcclient.bounds.REQUEST``."""
-        import openstack
-
-        connect_options.setdefault('api_timeout', bounds.REQUEST)
-        with _worded():
-            connection = openstack.connect(cloud=cloud, **connect_options)
-        return cls(connection, api_version=api_version, rpc_timeout=rpc_timeout)
-
-    @classmethod
-    def for_service_api(
-        cls, service_api: services.ServiceAPI, voice: voice_module.Voice | None = None
-    ) -> Client:
-        """A client over an engine ``ServiceAPI`` (the commands' way in:
-        theirs is made from OSC's client manager, and their ``voice`` names
-        the program that runs)."""
-        client = cls.__new__(cls)
-        client._setup(service_api, voice or voice_module.Voice('volsvc'))
-        return client
+class _Session:
+    """What every part of the Client shares: the os-services layer, the
+    voice, and its reads."""
 
     def _setup(self, service_api: services.ServiceAPI, voice: voice_module.Voice) -> None:
         self._api = service_api
@@ -413,8 +381,6 @@ class Client:
         """cinder-api's clock at the last read (its Date header)."""
         return self._api.server_time
 
-    # Reading
-
     def list(
         self,
         *,
@@ -423,7 +389,8 @@ class Client:
         selection: Selection | None = None,
         backend_state: bool = False,
     ) -> list[Service]:
-        """Services, as the server lists them, in one request.
+        """Services, as the server lists them, in one request (two when
+        Backend State falls back).
 
         ``host`` and ``binary`` are the server's filters (a host name also
         matches its ``host@backend`` services); ``selection`` chooses among
@@ -446,7 +413,9 @@ class Client:
         with self._worded():
             return self._api.find(host, binary, backend_state=backend_state)
 
-    # Changing
+
+class _Changes(_Session):
+    """Plan and apply desired states: the engine of ``commit``."""
 
     def plan(
         self,
@@ -466,7 +435,7 @@ class Client:
         """
         from volsvcclient import batch
 
-        request = self._request(desired, selection, template)
+        request = _request(desired, selection, template)
         with self._worded():
             engine = batch.Batch(self._api, request, self._voice)
             engine.plan_rows(enable_via_thaw)
@@ -507,67 +476,15 @@ class Client:
 
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise InvalidRequest(f'concurrency must be between 1 and {MAX_CONCURRENCY}')
-        request = self._request(desired, selection, template)
+        request = _request(desired, selection, template)
         with self._worded():
             engine = batch.Batch(self._api, request, self._voice, even_if_down, ctrl_c)
             engine.apply(enable_via_thaw, concurrency, wait_timeout, even_if_irreversible)
-        return _report(engine, final=self._after(engine))
+        return _report(engine, final=_ended(engine, self._api, self._keystone))
 
-    def _after(self, engine: batch.Batch) -> dict[tuple[str, str], Service]:
-        """The services as they ended: the verifying read, or one more read
-        when a service changed after it (re-enabled by freeze and thaw)."""
-        final: dict[tuple[str, str], Service] = engine.final
-        stale = [
-            o for o in engine.outcomes if o.result == CHANGED and (
-                o.wanted.key not in final
-                or services.mismatches(final[o.wanted.key], o.wanted.expected))
-        ]
-        if stale and not engine.interrupted:
-            try:
-                final = {s.key: s for s in self._api.list()}
-            except Exception as exc:
-                # The change is done and reported; only "after" is unknown.
-                if errors.translate(exc, self._keystone) is None:
-                    raise
-                final = {k: v for k, v in final.items()
-                         if k not in {o.wanted.key for o in stale}}
-        return final
 
-    def _request(
-        self,
-        desired: Sequence[Desired] | Request,
-        selection: Selection | None,
-        template: State | None,
-    ) -> Request:
-        if isinstance(desired, Request):
-            if selection is not None or template is not None:
-                raise InvalidRequest('give a Request, or selection and template, not both')
-            return desired
-        if (selection is None) != (template is None):
-            raise InvalidRequest('selection and template go together')
-        if selection is not None and template is not None:
-            if desired:
-                raise InvalidRequest('give desired states, or selection and template, not both')
-            _check_state(template.status, template.disabled_reason, template.frozen,
-                         'the template')
-            asked = desired_state.Asked(None, None, template.status,
-                                        template.disabled_reason, template.frozen)
-            with self._worded(InvalidRequest):
-                return desired_state.from_options(asked, selection)
-        seen = set()
-        for wanted in desired:
-            where = f'{wanted.binary} on {wanted.host}'
-            if wanted.key in seen:
-                raise InvalidRequest(f'{where} is desired twice')
-            seen.add(wanted.key)
-            if not wanted.host or not wanted.binary:
-                raise InvalidRequest('every desired state names a host and a binary')
-            _check_state(wanted.status, wanted.disabled_reason, wanted.frozen, where)
-            with self._worded(InvalidRequest):
-                desired_state.check_wanted(wanted, where)
-        return Request(wanted=tuple(desired))
-
-    # Waiting and checking
+class _Health(_Session):
+    """Wait for services and judge their health."""
 
     def wait(
         self,
@@ -630,13 +547,135 @@ class Client:
             listed = selection_module.chosen(chooser, self._api.list(backend_state=True))
         ages = {id(s): services.heartbeat_age(s, self._api.server_time) for s in listed}
         judged = health.judge(listed, ages, ignore_disabled, self._api.backend_state_unknown)
-        level, line = health.verdict(listed, judged)
-        return Verdict(
-            level, line, health.counts(listed),
-            tuple(Finding(f.rule, f.level, f.detail, f.service)  # type: ignore[arg-type]
-                  for f in judged),
-            tuple(listed),
-        )
+        return _verdict(listed, judged, {s.key: ages[id(s)] for s in listed})
+
+
+class Client(_Changes, _Health):
+    """Cinder's os-services through one openstacksdk connection.
+
+    ``connection`` is an ``openstack.connection.Connection``;
+    ``api_version`` the Block Storage API version (``'3'``, or ``'3.N'`` is
+    taken as 3: the microversion is negotiated, up to what the engine uses,
+    unless the connection pins one; ``'2'`` only with a connection made for
+    it, ``block_storage_api_version='2'``); ``rpc_timeout`` the seconds to wait for
+    requests Cinder answers only after an RPC (freeze, thaw, the Backend
+    State read; None: the defaults of ``volsvcclient.bounds``); ``voice``
+    words notes and advice (a ``volsvcclient.voice.Voice``; None: logged,
+    naming ``volsvc``). Connecting reads the Block Storage version document
+    once.
+    """
+
+    def __init__(
+        self,
+        connection: sdk_connection.Connection,
+        *,
+        api_version: str = '3',
+        rpc_timeout: float | None = None,
+        voice: voice_module.Voice | None = None,
+    ) -> None:
+        voice = voice or voice_module.Voice('volsvc')
+        keystone = (connection.config.config.get('auth') or {}).get('auth_url')
+        with _worded(keystone=keystone):
+            service_api = services.connect(
+                _Holder(connection), api_version, rpc_timeout, voice)
+        self._setup(service_api, voice)
+
+    @classmethod
+    def from_cloud(
+        cls,
+        cloud: str | None = None,
+        *,
+        api_version: str = '3',
+        rpc_timeout: float | None = None,
+        **connect_options: Any,
+    ) -> Client:
+        """A client of the cloud ``cloud`` of clouds.yaml (None: OS_CLOUD, or
+        the OS_* variables), as ``openstack.connect(cloud=cloud,
+        **connect_options)`` configures it: ``auth``, ``auth_type``,
+        ``region_name``, ``interface``, ``verify``, ``cacert``,
+        ``api_timeout``... When the cloud config sets no ``api_timeout``,
+        every request is bounded by ``volsvcclient.bounds.REQUEST``."""
+        from openstack import config
+        from openstack import connection
+
+        with _worded():
+            region = config.get_cloud_region(cloud=cloud, **connect_options)
+            if not region.config.get('api_timeout'):
+                # Read by the session, made on first use, as if the cloud
+                # config said it (as the commands do).
+                region.config['api_timeout'] = bounds.REQUEST
+            made = connection.Connection(
+                config=region, vendor_hook=connect_options.get('vendor_hook'))
+        return cls(made, api_version=api_version, rpc_timeout=rpc_timeout)
+
+    @classmethod
+    def for_service_api(
+        cls, service_api: services.ServiceAPI, voice: voice_module.Voice | None = None
+    ) -> Client:
+        """A client over an engine ``ServiceAPI`` (the commands' way in:
+        theirs is made from OSC's client manager, and their ``voice`` names
+        the program that runs)."""
+        client = cls.__new__(cls)
+        client._setup(service_api, voice or voice_module.Voice('volsvc'))
+        return client
+
+
+def _ended(
+    engine: batch.Batch, api: services.ServiceAPI, keystone: str | None
+) -> dict[tuple[str, str], Service]:
+    """The services as they ended: the verifying read, or one more read
+    when a service changed after it (re-enabled by freeze and thaw)."""
+    final: dict[tuple[str, str], Service] = engine.final
+    stale = [
+        o for o in engine.outcomes if o.result == CHANGED and (
+            o.wanted.key not in final
+            or services.mismatches(final[o.wanted.key], o.wanted.expected))
+    ]
+    if stale and not engine.interrupted:
+        try:
+            final = {s.key: s for s in api.list()}
+        except Exception as exc:
+            # The change is done and reported; only "after" is unknown.
+            if errors.translate(exc, keystone) is None:
+                raise
+            final = {k: v for k, v in final.items()
+                     if k not in {o.wanted.key for o in stale}}
+    return final
+
+
+def _request(
+    desired: Sequence[Desired] | Request,
+    selection: Selection | None,
+    template: State | None,
+) -> Request:
+    """The engine's Request for what plan and apply were given."""
+    if isinstance(desired, Request):
+        if selection is not None or template is not None:
+            raise InvalidRequest('give a Request, or selection and template, not both')
+        return desired
+    if (selection is None) != (template is None):
+        raise InvalidRequest('selection and template go together')
+    if selection is not None and template is not None:
+        if desired:
+            raise InvalidRequest('give desired states, or selection and template, not both')
+        _check_state(template.status, template.disabled_reason, template.frozen,
+                     'the template')
+        asked = desired_state.Asked(None, None, template.status,
+                                    template.disabled_reason, template.frozen)
+        with _worded(InvalidRequest):
+            return desired_state.from_options(asked, selection)
+    seen = set()
+    for wanted in desired:
+        where = f'{wanted.binary} on {wanted.host}'
+        if wanted.key in seen:
+            raise InvalidRequest(f'{where} is desired twice')
+        seen.add(wanted.key)
+        if not wanted.host or not wanted.binary:
+            raise InvalidRequest('every desired state names a host and a binary')
+        _check_state(wanted.status, wanted.disabled_reason, wanted.frozen, where)
+        with _worded(InvalidRequest):
+            desired_state.check_wanted(wanted, where)
+    return Request(wanted=tuple(desired))
 
 
 def _check_state(

@@ -13,12 +13,15 @@
 """The Python API (volsvcclient.api) through the real SDK against the fake
 Cinder: what a playbook module or a script gets, and what it raises."""
 
+import io
 import logging
 
 import fixtures
 from openstack import connection
 
 from volsvcclient import api
+from volsvcclient import bounds
+from volsvcclient import health
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 from volsvcclient import versions
@@ -56,6 +59,16 @@ class TestConnect(APITestCase):
         client = api.Client.from_cloud()
         self.assertEqual(versions.NEWEST_USED, client.microversion)
         self.assertEqual(3, len(client.list()))
+        # Every request is bounded, as in the commands...
+        self.assertEqual(bounds.REQUEST, client.service_api.proxy.session.timeout)
+
+    def test_from_cloud_keeps_the_configured_timeout(self):
+        # ... unless the cloud config says otherwise.
+        self.useFixture(fixtures.EnvironmentVariable('OS_API_TIMEOUT', '7'))
+        client = api.Client.from_cloud()
+        self.assertEqual(7, client.service_api.proxy.session.timeout)
+        client = api.Client.from_cloud(api_timeout=5)
+        self.assertEqual(5, client.service_api.proxy.session.timeout)
 
     def test_an_unreachable_keystone_is_an_error(self):
         self.mock.post(fakes.AUTH_URL + '/auth/tokens', status_code=401,
@@ -152,6 +165,13 @@ class TestPlanAndApply(APITestCase):
         self.assertEqual(['changed', 'failed'], [o.result for o in report.outcomes])
         self.assertIn('node9@lvm: failed (no such service)', report.reason)
 
+    def test_one_missing_service_is_no_such_service(self):
+        error = self.assertRaises(
+            api.NoSuchService, self.client.apply,
+            [api.Desired('node9@lvm', 'cinder-volume', frozen=True)])
+        self.assertIn("No cinder-volume service on host 'node9@lvm'", str(error))
+        self.assertEqual([], self.puts())
+
     def test_irreversible_is_refused_before_any_request(self):
         error = self.assertRaises(
             api.Refused, self.client.apply,
@@ -179,6 +199,30 @@ class TestPlanAndApply(APITestCase):
         self.assertRaises(api.InvalidRequest, self.client.apply,
                           selection=api.Selection())
         self.assertEqual([], self.puts())
+
+    def test_a_library_prints_nothing_and_leaves_sigint_alone(self):
+        def no_handler(*args):
+            raise AssertionError('a signal handler was installed')
+
+        stdout, stderr = io.StringIO(), io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
+        self.useFixture(fixtures.MonkeyPatch('signal.signal', no_handler))
+        report = self.client.apply(
+            [api.Desired('node1', 'cinder-scheduler', status='disabled')],
+            even_if_irreversible=True)
+        self.assertEqual([api.CHANGED], [o.result for o in report.outcomes])
+        self.assertEqual(('', ''), (stdout.getvalue(), stderr.getvalue()))
+        self.assertIn('warning: Cinder 28.0.0 and later have no API that '
+                      're-enables cinder-scheduler', self.logged.output)
+
+    def test_server_failures_are_api_errors(self):
+        self.cinder.forbidden = True
+        for call in (self.client.list, lambda: self.client.apply([self.DISABLE]),
+                     self.client.check):
+            error = self.assertRaises(api.Error, call)
+            self.assertIn("Forbidden by the server's policy", str(error))
+            self.assertIsNotNone(error.__cause__)
 
     def test_nothing_selected_is_refused(self):
         error = self.assertRaises(
@@ -214,12 +258,21 @@ class TestWaitAndCheck(APITestCase):
         self.assertEqual((0, 'OK'), (verdict.level, verdict.level_name))
         self.cinder.get('node2@lvm')['state'] = 'down'
         verdict = self.client.check(api.Selection(binary='cinder-volume'))
-        self.assertEqual(api.health.CRITICAL, verdict.level)
+        self.assertEqual(health.CRITICAL, verdict.level)
         self.assertTrue(verdict.status_line.startswith('CRITICAL - 1 of 2 services down'))
         self.assertEqual(1, verdict.counts['down'])
         (finding,) = verdict.findings
         self.assertEqual(('enabled-down', 'node2@lvm'),
                          (finding.rule, finding.service.host))
+        # The fake's heartbeats are 30 s older than its clock.
+        self.assertEqual(30.0, verdict.ages[('node2@lvm', 'cinder-volume')])
+        more = verdict.with_finding('textfile', 'cannot write /x')
+        self.assertEqual(health.CRITICAL, more.level)
+        self.assertEqual(['enabled-down', 'textfile'], [f.rule for f in more.findings])
+        self.assertIs(finding.service, more.findings[0].service)
+        ok = self.client.check(api.Selection(host_pattern='node1*'))
+        self.assertEqual(health.WARNING,
+                         ok.with_finding('textfile', 'cannot write /x').level)
 
     def test_unknown_verdict(self):
         verdict = api.Verdict.unknown('cinder-api is down')
