@@ -149,7 +149,6 @@ EXAMPLES = r'''
     status: enabled
     frozen: false
     enable_via_thaw: true
-    wait_timeout: 30
 
 - name: What would change, without changing anything
   volsvc.cinder.volume_service:
