@@ -1,0 +1,140 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The connection options every module of volsvc.cinder takes, read as
+openstack.cloud's modules read them, and the one place that turns an
+error into the task's one-line message.
+
+The modules run where volsvcclient is installed (as openstack.cloud's need
+openstacksdk), so volsvcclient is imported here, inside a try: ansible-test
+imports the modules where it is absent.
+"""
+
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+try:
+    from volsvcclient import api
+except ImportError:
+    api = None
+    API_IMPORT_ERROR = traceback.format_exc()
+else:
+    API_IMPORT_ERROR = None
+
+#: Module option -> openstack.connect() keyword, where they differ.
+_CONNECT_NAMES = {
+    'validate_certs': 'verify',
+    'ca_cert': 'cacert',
+    'client_cert': 'cert',
+    'client_key': 'key',
+}
+
+
+class OptionError(Exception):
+    """Connection options that do not go together."""
+
+
+_CONNECTION_OPTIONS = ('auth', 'auth_type', 'region_name', 'interface',
+                       'validate_certs', 'ca_cert', 'client_cert',
+                       'client_key', 'api_timeout')
+#: The command line's options, as the API's errors still name them in their
+#: advice, and the module options that mean the same.
+_ADVICE = (
+    ('Give --even-if-irreversible', 'Set even_if_irreversible: true'),
+    ('--even-if-irreversible', 'even_if_irreversible'),
+    ('--even-if-down', 'even_if_down'),
+    ('--enable-via-thaw', 'enable_via_thaw'),
+    ('--wait-timeout', 'wait_timeout'),
+    ('--rpc-timeout', 'rpc_timeout'),
+    ('--disable-reason', 'disabled_reason'),
+    ('--cluster', 'cluster'),
+)
+
+
+def argument_spec(**module_options):
+    """The connection options, then the module's own."""
+    spec = dict(
+        cloud=dict(type='raw'),
+        auth=dict(type='dict', no_log=True),
+        auth_type=dict(type='str'),
+        region_name=dict(type='str'),
+        # No default: the cloud's own interface (clouds.yaml, OS_INTERFACE)
+        # must win when the task does not name one.
+        interface=dict(type='str', choices=['public', 'internal', 'admin'],
+                       aliases=['endpoint_type']),
+        validate_certs=dict(type='bool', aliases=['verify']),
+        ca_cert=dict(type='str', aliases=['cacert']),
+        client_cert=dict(type='str', aliases=['cert']),
+        client_key=dict(type='str', no_log=True, aliases=['key']),
+        api_timeout=dict(type='int'),
+    )
+    spec.update(module_options)
+    return spec
+
+
+def connect_options(params):
+    """The openstack.connect() keywords of the module's parameters: a
+    ``cloud`` dict is the whole cloud configuration (as in a section of
+    clouds.yaml), so nothing else may be given beside it; a ``cloud`` name
+    is completed by the options given. Raises OptionError for the first."""
+    cloud = params.get('cloud')
+    given = [name for name in _CONNECTION_OPTIONS if params.get(name) is not None]
+    if isinstance(cloud, dict):
+        if given:
+            raise OptionError(
+                'cloud is a whole cloud configuration (a dict): give %s inside '
+                'it, not beside it' % ', '.join(given))
+        return dict(cloud)
+    if cloud is not None and not isinstance(cloud, str):
+        raise OptionError('cloud must be the name of a cloud in clouds.yaml '
+                          'or a dict of its configuration')
+    options = dict((_CONNECT_NAMES.get(name, name), params[name])
+                   for name in given)
+    if cloud is not None:
+        options['cloud'] = cloud
+    return options
+
+
+def require_api(module):
+    """volsvcclient.api, or the task fails saying what to install."""
+    if api is None:
+        module.fail_json(msg=missing_required_lib('volsvcclient'),
+                         exception=API_IMPORT_ERROR)
+    return api
+
+
+def client(module, rpc_timeout=None):
+    """A volsvcclient.api.Client for the module's connection options;
+    raises OptionError, or the API's errors."""
+    volsvc_api = require_api(module)
+    options = connect_options(module.params)
+    cloud = options.pop('cloud', None)
+    return volsvc_api.Client.from_cloud(cloud, rpc_timeout=rpc_timeout, **options)
+
+
+def message(exc):
+    """One line for the task: the API's own wording for its errors, the
+    class name beside the text for anything else (a keystoneauth or
+    openstacksdk error names the endpoint or the cloud)."""
+    if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
+        text = str(exc)
+        for option, module_option in _ADVICE:
+            text = text.replace(option, module_option)
+    else:
+        text = '%s: %s' % (type(exc).__name__, exc)
+    return ' '.join(text.split())
+
+
+def fail(module, exc, **result):
+    """End the task with the one-line message; the traceback only with -vvv."""
+    module.fail_json(msg=message(exc), exception=traceback.format_exc(), **result)

@@ -1,0 +1,227 @@
+#!/usr/bin/python
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+DOCUMENTATION = r'''
+---
+module: volume_service_wait
+short_description: Wait until Cinder services are as asked
+version_added: 0.0.1
+author: OpenStack volsvcclient developers (@openstack)
+description:
+  - Re-reads the selected Cinder services (every service when no selection
+    option is given) until each shows every condition given - state, status,
+    frozen, replication status, a fresh heartbeat - and fails at the
+    I(timeout) naming each service and what it lacks.
+  - A read that fails because cinder-api is not answering is retried until
+    the timeout, so the task can follow a restart of cinder-api.
+  - Changes nothing; never C(changed). Check mode waits as well, since it
+    only reads.
+  - This is C(volsvc wait) of volsvcclient, through its Python API.
+options:
+  host:
+    description:
+      - The host of one service, exactly as Cinder lists it. Requires
+        I(binary). Mutually exclusive with I(host_pattern), I(zone) and
+        I(cluster).
+    type: str
+  binary:
+    description:
+      - The binary of the services (C(cinder-volume), C(cinder-scheduler),
+        C(cinder-backup)).
+    type: str
+  host_pattern:
+    description:
+      - Only the services whose host matches this shell pattern (C(node1@*)).
+    type: str
+  zone:
+    description:
+      - Only the services of this availability zone.
+    type: str
+  cluster:
+    description:
+      - Only the services of this cluster (Block Storage API 3.7 and later).
+    type: str
+  state:
+    description:
+      - C(up) (a recent heartbeat) or C(down), as Cinder judges it.
+    type: str
+    choices: [up, down]
+  status:
+    description:
+      - C(enabled) or C(disabled) for the scheduler.
+    type: str
+    choices: [enabled, disabled]
+  frozen:
+    description:
+      - Frozen (true) or thawed (false); cinder-volume only.
+    type: bool
+  replication_status:
+    description:
+      - This replication status (C(enabled), C(disabled), C(failing-over),
+        C(failed-over), ...); cinder-volume only.
+    type: str
+  fresh:
+    description:
+      - Two new heartbeats since the wait began, by the server's own
+        timestamps, so the service really came back. A restarted service
+        looks up on its old heartbeat for a while, and a write to its record
+        (a disable) also counts as a heartbeat, so C(state=up) alone does
+        not prove a restart.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - Give up after this many seconds.
+    type: float
+    default: 300
+  interval:
+    description:
+      - Seconds between reads (at least 1).
+    type: float
+    default: 2
+extends_documentation_fragment:
+  - volsvc.cinder.connection
+attributes:
+  check_mode:
+    support: full
+    description: It only reads, so check mode waits as well.
+  diff_mode:
+    support: none
+    description: It changes nothing.
+'''
+
+EXAMPLES = r'''
+- name: Restart cinder-volume on the storage node
+  ansible.builtin.service:
+    name: cinder-volume
+    state: restarted
+
+- name: Wait until its services really came back
+  volsvc.cinder.volume_service_wait:
+    cloud: mycloud
+    host_pattern: "{{ inventory_hostname }}@*"
+    binary: cinder-volume
+    state: up
+    fresh: true
+    timeout: 180
+  delegate_to: localhost
+
+- name: Wait until a failover ended
+  volsvc.cinder.volume_service_wait:
+    cloud: mycloud
+    host: node1@replicated
+    binary: cinder-volume
+    replication_status: failed-over
+'''
+
+RETURN = r'''
+services:
+  description:
+    - The selected services, as read once every condition held.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    host:
+      description: Its host.
+      type: str
+    binary:
+      description: Its binary.
+      type: str
+    zone:
+      description: Its availability zone.
+      type: str
+    status:
+      description: C(enabled) or C(disabled).
+      type: str
+    state:
+      description: C(up) or C(down).
+      type: str
+    updated_at:
+      description: Its last heartbeat (or write), by cinder-api's clock.
+      type: str
+    disabled_reason:
+      description: Why it was disabled.
+      type: str
+    cluster:
+      description: Its cluster (API 3.7 and later).
+      type: str
+    frozen:
+      description: Whether it is frozen (cinder-volume, API 3.11 and later).
+      type: bool
+    replication_status:
+      description: Its replication status (cinder-volume).
+      type: str
+    active_backend_id:
+      description: The backend it has failed over to (cinder-volume).
+      type: str
+    backend_state:
+      description: Not read by this module (null).
+      type: str
+unmet:
+  description: At the timeout, one line per service that lacks a condition.
+  returned: failure at the timeout
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
+
+
+def argument_spec():
+    options = dict(
+        state=dict(type='str', choices=['up', 'down']),
+        status=dict(type='str', choices=['enabled', 'disabled']),
+        frozen=dict(type='bool'),
+        replication_status=dict(type='str'),
+        fresh=dict(type='bool', default=False),
+        timeout=dict(type='float', default=300),
+        interval=dict(type='float', default=2),
+    )
+    options.update(services.SELECTION_SPEC)
+    return connection.argument_spec(**options)
+
+
+def module_rules():
+    rules = dict(services.SELECTION_RULES)
+    return rules
+
+
+def conditions(params):
+    """wait()'s keywords of the module's parameters."""
+    return dict((name, params[name]) for name in (
+        'state', 'status', 'frozen', 'replication_status', 'fresh',
+        'timeout', 'interval'))
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           **module_rules())
+    api = connection.require_api(module)
+    try:
+        client = connection.client(module)
+        listed = client.wait(services.selection(api, module.params),
+                             **conditions(module.params))
+    except api.WaitTimedOut as exc:
+        module.fail_json(msg=connection.message(exc), unmet=list(exc.unmet),
+                         changed=False)
+    except Exception as exc:
+        connection.fail(module, exc, changed=False)
+    module.exit_json(changed=False, services=[services.service(s) for s in listed])
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,222 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Argument handling of the three modules: what the argument specs accept
+and refuse, checked by ansible's own validator, and how parameters become
+the Python API's requests (a stand-in for volsvcclient.api records what it
+is given: these tests need neither volsvcclient nor a cloud)."""
+
+import unittest
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.volsvc.cinder.plugins.module_utils import connection
+from ansible_collections.volsvc.cinder.plugins.module_utils import services
+from ansible_collections.volsvc.cinder.plugins.modules import volume_service
+from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
+from ansible_collections.volsvc.cinder.plugins.modules import volume_service_wait
+
+
+class Recorded(object):
+    """A record of what a constructor of the API was called with."""
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+
+
+class FakeAPI(object):
+    Desired = Recorded
+    Selection = Recorded
+    State = Recorded
+
+
+def validate(spec, rules, **params):
+    result = ArgumentSpecValidator(spec, **rules).validate(params)
+    return result.validated_parameters, ' '.join(result.error_messages)
+
+
+def accepted(spec, rules, **params):
+    """The parameters as validated, defaults included."""
+    return validate(spec, rules, **params)[0]
+
+
+def refused(spec, rules, **params):
+    """Why ansible refuses them ('' when it does not)."""
+    return validate(spec, rules, **params)[1]
+
+
+class VolumeServiceArgumentsTest(unittest.TestCase):
+
+    def check(self, **params):
+        return validate(volume_service.argument_spec(),
+                        volume_service.module_rules(), **params)
+
+    def accepted(self, **params):
+        return self.check(**params)[0]
+
+    def refused(self, **params):
+        return self.check(**params)[1]
+
+    def test_one_service(self):
+        params, errors = self.check(host='node1@lvm', binary='cinder-volume',
+                                    status='disabled', disabled_reason='maintenance')
+        self.assertEqual('', errors)
+        asked = volume_service.desired(FakeAPI, params)
+        self.assertEqual(['desired'], list(asked))
+        (wanted,) = asked['desired']
+        self.assertEqual(('node1@lvm', 'cinder-volume'), wanted.args)
+        self.assertEqual(dict(status='disabled', disabled_reason='maintenance',
+                              frozen=None), wanted.kwargs)
+
+    def test_selection_and_template(self):
+        params, errors = self.check(host_pattern='node1@*', frozen=True)
+        self.assertEqual('', errors)
+        asked = volume_service.desired(FakeAPI, params)
+        self.assertEqual(dict(host_pattern='node1@*'), asked['selection'].kwargs)
+        self.assertEqual(dict(status=None, disabled_reason=None, frozen=True),
+                         asked['template'].kwargs)
+
+    def test_defaults_change_nothing_risky(self):
+        params = self.accepted(host='h', binary='cinder-volume', status='enabled')
+        self.assertFalse(params['enable_via_thaw'])
+        self.assertFalse(params['even_if_down'])
+        self.assertFalse(params['even_if_irreversible'])
+        self.assertEqual(0, params['wait_timeout'])
+
+    def test_host_needs_binary(self):
+        errors = self.refused(host='node1@lvm', status='disabled')
+        self.assertIn('binary', errors)
+
+    def test_host_or_selection_not_both(self):
+        errors = self.refused(host='node1@lvm', binary='cinder-volume',
+                              zone='az1', status='disabled')
+        self.assertIn('mutually exclusive', errors)
+
+    def test_something_to_choose(self):
+        errors = self.refused(status='disabled')
+        self.assertIn('host', errors)
+
+    def test_something_desired(self):
+        errors = self.refused(host='node1@lvm', binary='cinder-volume')
+        self.assertIn('status', errors)
+
+    def test_reason_needs_status(self):
+        errors = self.refused(host='node1@lvm', binary='cinder-volume',
+                              frozen=True, disabled_reason='why')
+        self.assertIn('status', errors)
+
+    def test_status_choices(self):
+        errors = self.refused(host='h', binary='b', status='off')
+        self.assertIn('enabled, disabled', errors)
+
+    def test_auth_is_secret(self):
+        spec = volume_service.argument_spec()
+        self.assertTrue(spec['auth']['no_log'])
+        self.assertTrue(spec['client_key']['no_log'])
+
+
+class WaitAndCheckArgumentsTest(unittest.TestCase):
+
+    def test_wait_conditions(self):
+        params, errors = validate(
+            volume_service_wait.argument_spec(), volume_service_wait.module_rules(),
+            host_pattern='node1@*', state='up', fresh=True, timeout=60)
+        self.assertEqual('', errors)
+        self.assertEqual(
+            dict(state='up', status=None, frozen=None, replication_status=None,
+                 fresh=True, timeout=60.0, interval=2.0),
+            volume_service_wait.conditions(params))
+        self.assertEqual(dict(host_pattern='node1@*'),
+                         services.selection(FakeAPI, params).kwargs)
+
+    def test_wait_state_choices(self):
+        errors = refused(volume_service_wait.argument_spec(),
+                         volume_service_wait.module_rules(), state='sideways')
+        self.assertIn('up, down', errors)
+
+    def test_check_everything_by_default(self):
+        params, errors = validate(volume_service_check.argument_spec(),
+                                  services.SELECTION_RULES)
+        self.assertEqual('', errors)
+        self.assertIsNone(services.selection(FakeAPI, params))
+
+    def test_check_one_service(self):
+        params = accepted(volume_service_check.argument_spec(),
+                          services.SELECTION_RULES, host='node1@lvm',
+                          binary='cinder-volume')
+        self.assertEqual(dict(host='node1@lvm', binary='cinder-volume'),
+                         services.selection(FakeAPI, params).kwargs)
+
+
+class ConnectOptionsTest(unittest.TestCase):
+
+    def params(self, **given):
+        params, errors = validate(connection.argument_spec(), {}, **given)
+        self.assertEqual('', errors)
+        return params
+
+    def test_named_cloud_with_options(self):
+        options = connection.connect_options(self.params(
+            cloud='mycloud', region_name='r1', validate_certs=False,
+            ca_cert='/ca.pem', client_cert='/c.pem', client_key='/k.pem',
+            interface='internal', api_timeout=10))
+        self.assertEqual(dict(cloud='mycloud', region_name='r1', verify=False,
+                              cacert='/ca.pem', cert='/c.pem', key='/k.pem',
+                              interface='internal', api_timeout=10), options)
+
+    def test_unset_options_leave_the_cloud_its_own(self):
+        self.assertEqual(dict(cloud='mycloud'),
+                         connection.connect_options(self.params(cloud='mycloud')))
+
+    def test_environment_alone(self):
+        self.assertEqual({}, connection.connect_options(self.params()))
+
+    def test_auth_without_cloud(self):
+        auth = dict(auth_url='http://k/v3', username='u', password='p')
+        self.assertEqual(dict(auth=auth, auth_type='password'),
+                         connection.connect_options(self.params(auth=auth,
+                                                                auth_type='password')))
+
+    def test_cloud_dict_is_the_whole_config(self):
+        cloud = dict(auth=dict(auth_url='http://k/v3'), region_name='r1')
+        self.assertEqual(cloud, connection.connect_options(self.params(cloud=cloud)))
+
+    def test_cloud_dict_with_options_beside_it(self):
+        with self.assertRaises(connection.OptionError) as caught:
+            connection.connect_options(self.params(cloud=dict(region_name='r1'),
+                                                   region_name='r2'))
+        self.assertIn('region_name', str(caught.exception))
+
+    def test_cloud_of_another_type(self):
+        with self.assertRaises(connection.OptionError):
+            connection.connect_options(self.params(cloud=['a']))
+
+    def test_advice_names_the_module_options(self):
+        class Error(Exception):
+            pass
+
+        saved = connection.api
+        connection.api = type('API', (), {'Error': Error})
+        try:
+            text = connection.message(Error(
+                'disabling it may not be reversible. Give '
+                '--even-if-irreversible to disable it anyway'))
+        finally:
+            connection.api = saved
+        self.assertEqual('disabling it may not be reversible. Set '
+                         'even_if_irreversible: true to disable it anyway', text)
+
+    def test_message_is_one_line(self):
+        self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
+                         connection.message(type('ConnectFailure', (Exception,), {})(
+                             'Unable to establish\nconnection to http://k')))
