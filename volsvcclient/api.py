@@ -526,8 +526,8 @@ class _Health(_Session):
         chooser = selection or Selection()
         with self._worded(Error):
             chooser.check_version(self._api)
-            unmet = waiting.wait(self._api, chooser, wanted, fresh, timeout, interval,
-                                  self._voice)
+            unmet = waiting.wait(
+                self._api, chooser, wanted, fresh, timeout, interval, self._voice)
         if unmet:
             raise WaitTimedOut(
                 f'{len(unmet)} service(s) not as asked after {timeout:g} s: '
