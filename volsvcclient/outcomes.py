@@ -160,7 +160,8 @@ def judge(
 ) -> bool:
     """Mark ``outcome`` from the re-read ``now`` of the service that was
     ``before``; True when nothing more can change it (done, or failed for
-    good), False when a later read may still show it as asked."""
+    good, as an ignored enable), False when a later read may still show it
+    as asked."""
     outcome.before, outcome.now, outcome.wrong = before, now, []
     if now is None:
         outcome.result, outcome.detail = FAILED, 'disappeared'
@@ -183,7 +184,9 @@ def judge(
     outcome.result = FAILED
     outcome.detail = outcome.refused or outcome.unanswered or _accepted_but(
         outcome, before, now, wrong, voice)
-    return False
+    # cinder-api writes enable to the database before it answers: an enable
+    # it answered and did not apply (28.0.0 and later) never shows later.
+    return enable_ignored(outcome, now)
 
 
 def _accepted_but(

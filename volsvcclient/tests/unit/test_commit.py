@@ -17,6 +17,7 @@ import json
 import fixtures
 
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 load_tests = base.load_tests
 
@@ -313,6 +314,21 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
             "and thaw",
             row['Detail'],
         )
+
+    def test_an_ignored_enable_is_not_waited_for(self):
+        # cinder-api writes enable before it answers: once the re-read shows
+        # it ignored, no later read can differ, so --wait-timeout is not
+        # spent before the freeze and thaw.
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.lvm.update(disabled=True, disabled_reason='maint')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'enabled', '--enable-via-thaw', '--wait-timeout', '30',
+                          '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(('enable, freeze, thaw', 'changed'),
+                         self.cells(result, 'node1@lvm', 'Actions', 'Result'))
+        self.assertEqual(0.0, clock.slept)
 
     def test_restore_with_enable_via_thaw(self):
         saved = self.save('-f', 'json')

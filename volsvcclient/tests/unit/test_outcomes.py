@@ -65,9 +65,9 @@ class TestJudge(testtools.TestCase):
             ('enable ignored', service(status='disabled', disabled_reason='x'),
              service(status='disabled', disabled_reason='x'),
              outcome({'status': 'enabled'}, [ENABLE], acknowledged=[ENABLE]),
-             (False, 'failed', "the server accepted every request but status is "
-                               f"'disabled'. {ignored}; --enable-via-thaw re-enables "
-                               "it by freeze and thaw")),
+             (True, 'failed', "the server accepted every request but status is "
+                              f"'disabled'. {ignored}; --enable-via-thaw re-enables "
+                              "it by freeze and thaw")),
             ('the server said', service(frozen=True, status='disabled'),
              service(frozen=True, status='disabled'),
              outcome({'frozen': False}, [THAW], acknowledged=[THAW], said='driver'),
