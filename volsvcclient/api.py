@@ -276,6 +276,11 @@ class Finding:
     def level_name(self) -> str:
         return health.LEVELS[self.level]
 
+    @property
+    def line(self) -> str:
+        """The finding as ``check`` prints it under the status line."""
+        return health.Finding(self.service, self.rule, self.detail).line
+
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
@@ -505,7 +510,8 @@ class _Health(_Session):
 
         Reads every ``interval`` seconds (at least 1) up to ``timeout``; a
         read that fails for want of cinder-api is retried until then.
-        Returns the selected services as read once the conditions hold;
+        Returns the selected services as the read that found the
+        conditions met saw them (no read of its own);
         raises :class:`WaitTimedOut` (with the unmet lines) at the timeout.
         """
         from volsvcclient import waiting
@@ -526,13 +532,13 @@ class _Health(_Session):
         chooser = selection or Selection()
         with self._worded(Error):
             chooser.check_version(self._api)
-            unmet = waiting.wait(
+            unmet, listed = waiting.wait(
                 self._api, chooser, wanted, fresh, timeout, interval, self._voice)
         if unmet:
             raise WaitTimedOut(
                 f'{len(unmet)} service(s) not as asked after {timeout:g} s: '
                 + '; '.join(unmet), unmet)
-        return self.list(selection=chooser)
+        return listed
 
     def check(
         self, selection: Selection | None = None, *, ignore_disabled: bool = False

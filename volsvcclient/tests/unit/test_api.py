@@ -240,7 +240,10 @@ class TestWaitAndCheck(APITestCase):
 
     def test_wait_met(self):
         listed = self.client.wait(api.Selection(binary='cinder-volume'), state='up')
-        self.assertEqual(2, len(listed))
+        self.assertEqual(['node1@lvm', 'node2@lvm'], [s.host for s in listed])
+        # The services as the read that met the conditions saw them: the
+        # command's request count does not grow for the API's return value.
+        self.assertEqual(1, len(self.cinder.requests('GET')))
 
     def test_wait_timed_out(self):
         self.cinder.get('node2@lvm')['state'] = 'down'
