@@ -25,7 +25,6 @@ from __future__ import annotations
 import collections
 from typing import TYPE_CHECKING
 
-
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
