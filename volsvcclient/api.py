@@ -53,6 +53,7 @@ from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import health
 from volsvcclient import outcomes as outcomes_module
+from volsvcclient import reasons
 from volsvcclient import selection as selection_module
 from volsvcclient import services
 from volsvcclient import voice as voice_module
@@ -118,16 +119,35 @@ RESULT_COLUMNS = outcomes_module.RESULT_COLUMNS
 MAX_CONCURRENCY = bounds.MAX_CONCURRENCY
 
 
-class InvalidRequest(Error):
+class _Advised(Error):
+    """An error that may name the keyword argument that overrules it, so
+    that a caller words that advice in its own terms (an Ansible module
+    names its option): ``facts`` is the message without the advice,
+    ``option`` the keyword argument (such as ``'even_if_irreversible'``;
+    None when no argument overrules it) and ``purpose`` what setting it to
+    True does (``'disable it anyway'``). str() words the advice for the
+    command line."""
+
+    def __init__(
+        self, message: str, facts: str | None = None, option: str | None = None,
+        purpose: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.facts = message if facts is None else facts
+        self.option = option
+        self.purpose = purpose
+
+
+class InvalidRequest(_Advised):
     """What was asked cannot be sent: a parameter out of range, or a desired
     state no request reaches (frozen and enabled, a reason without
     disabled). Nothing was sent."""
 
 
-class Refused(Error):
+class Refused(_Advised):
     """The engine refused the change before sending anything: nothing
     matches the selection, or a disable that cannot be undone was not
-    allowed (``even_if_irreversible``)."""
+    allowed (``option`` ``'even_if_irreversible'``)."""
 
 
 class WaitTimedOut(Error):
@@ -276,6 +296,11 @@ class Finding:
     def level_name(self) -> str:
         return health.LEVELS[self.level]
 
+    @property
+    def line(self) -> str:
+        """The finding as ``check`` prints it under the status line."""
+        return health.Finding(self.service, self.rule, self.detail).line
+
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
@@ -344,6 +369,9 @@ def _worded(refusal: type[Error] = Refused, keystone: str | None = None) -> Iter
         yield
     except Error:
         raise
+    except voice_module.Advised as exc:
+        raise (refusal if issubclass(refusal, _Advised) else Refused)(
+            str(exc), exc.facts, exc.option, exc.purpose) from exc
     except osc_exceptions.CommandError as exc:
         raise refusal(str(exc)) from exc
     except Exception as exc:
@@ -505,7 +533,8 @@ class _Health(_Session):
 
         Reads every ``interval`` seconds (at least 1) up to ``timeout``; a
         read that fails for want of cinder-api is retried until then.
-        Returns the selected services as read once the conditions hold;
+        Returns the selected services as the read that found the
+        conditions met saw them (no read of its own);
         raises :class:`WaitTimedOut` (with the unmet lines) at the timeout.
         """
         from volsvcclient import waiting
@@ -526,13 +555,13 @@ class _Health(_Session):
         chooser = selection or Selection()
         with self._worded(Error):
             chooser.check_version(self._api)
-            unmet = waiting.wait(
+            unmet, listed = waiting.wait(
                 self._api, chooser, wanted, fresh, timeout, interval, self._voice)
         if unmet:
             raise WaitTimedOut(
                 f'{len(unmet)} service(s) not as asked after {timeout:g} s: '
                 + '; '.join(unmet), unmet)
-        return self.list(selection=chooser)
+        return listed
 
     def check(
         self, selection: Selection | None = None, *, ignore_disabled: bool = False
@@ -661,6 +690,9 @@ def _request(
             raise InvalidRequest('give desired states, or selection and template, not both')
         _check_state(template.status, template.disabled_reason, template.frozen,
                      'the template')
+        with _worded(InvalidRequest):
+            # In the API's words: the engine checks it as --disable-reason.
+            reasons.check_reason(template.disabled_reason, 'the template: disabled_reason')
         asked = desired_state.Asked(None, None, template.status,
                                     template.disabled_reason, template.frozen)
         with _worded(InvalidRequest):

@@ -25,8 +25,6 @@ from __future__ import annotations
 import collections
 from typing import TYPE_CHECKING
 
-from osc_lib import exceptions
-
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
@@ -115,8 +113,7 @@ class Batch:
     def refuse_irreversible(self) -> None:
         """Refuse, before any request, a plan that disables for good."""
         for binary, count in self.irreversible().items():
-            raise exceptions.CommandError(self.voice.refuse_irreversible(
-                f'{count} {binary} service(s)', binary, reasons.IRREVERSIBLE_OPTION))
+            raise self.voice.refuse_irreversible(f'{count} {binary} service(s)', binary)
 
     def warn_irreversible(self) -> None:
         """Say once per binary when a plan disables what cannot be undone."""

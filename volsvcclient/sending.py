@@ -30,8 +30,6 @@ import concurrent.futures
 import threading
 from typing import TYPE_CHECKING
 
-from osc_lib import exceptions
-
 from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
@@ -65,7 +63,7 @@ def check_up(
     if even_if_down:
         voice.sending_anyway(down, action)
         return
-    raise exceptions.CommandError(voice.refuse_down(down, action))
+    raise voice.refuse_down(down, action)
 
 
 class _SharedRequest:

@@ -31,6 +31,8 @@ from collections.abc import Sequence
 import logging
 from typing import TYPE_CHECKING, TextIO
 
+from osc_lib import exceptions
+
 if TYPE_CHECKING:
     from volsvcclient import desired_state
     from volsvcclient import services
@@ -39,6 +41,26 @@ LOG = logging.getLogger('volsvcclient')
 #: How ``openstack`` users call these commands; ``volsvc`` users by its name.
 OPENSTACK = 'openstack volume service'
 VOLUME_BINARY = 'cinder-volume'
+
+
+class Advised(exceptions.CommandError):
+    """A refusal that the caller may overrule: ``facts`` says why, without
+    advice; ``option`` is the Python API's keyword argument that overrules
+    it (the command line spells it ``--even-if-down``), ``purpose`` what
+    setting it does. str() is the advice worded for the program that runs,
+    so that each caller (the command line, the Ansible modules) can word it
+    in its own names from the fields."""
+
+    def __init__(self, message: str, facts: str, option: str, purpose: str) -> None:
+        super().__init__(message)
+        self.facts = facts
+        self.option = option
+        self.purpose = purpose
+
+
+#: The keyword arguments of the Python API that overrule a refusal.
+EVEN_IF_DOWN = 'even_if_down'
+EVEN_IF_IRREVERSIBLE = 'even_if_irreversible'
 
 
 class _Telling:
@@ -112,13 +134,14 @@ class Voice(_Telling):
     def sending_anyway(self, down: Sequence[services.Service], action: str) -> None:
         self.note(f'{self.down(down)} down; sending the {action} anyway (--even-if-down)')
 
-    def refuse_down(self, down: Sequence[services.Service], action: str) -> str:
+    def refuse_down(self, down: Sequence[services.Service], action: str) -> Advised:
         """Why an RPC-bound ``action`` to a service that is down is refused."""
-        return (
-            f'{self.down(down)} is down: Cinder would wait for it over RPC (60 s by '
-            f'default) and no driver would {action}. Start it first, or give '
-            f'--even-if-down to send the request anyway'
-        )
+        facts = (f'{self.down(down)} is down: Cinder would wait for it over RPC '
+                 f'(60 s by default) and no driver would {action}')
+        purpose = 'send the request anyway'
+        return Advised(
+            f'{facts}. Start it first, or give {self.option(EVEN_IF_DOWN)} to {purpose}',
+            facts, EVEN_IF_DOWN, purpose)
 
     def interrupted_sending(self) -> None:
         self.note('\ninterrupted: finishing the requests under way '
@@ -152,9 +175,19 @@ class Voice(_Telling):
             f'disabling it may not be reversible'
         )
 
-    def refuse_irreversible(self, what: str, binary: str, option: str) -> str:
-        """Why a disable of ``what`` is refused, and how to insist."""
-        return f'{what}: {self.irreversible(binary)}. Give {option} to disable it anyway'
+    def refuse_irreversible(self, what: str, binary: str, option: str | None = None) -> Advised:
+        """Why a disable of ``what`` is refused, and how to insist (``option``:
+        how the command line spells it, when not by the API's keyword)."""
+        facts = f'{what}: {self.irreversible(binary)}'
+        purpose = 'disable it anyway'
+        option = option or self.option(EVEN_IF_IRREVERSIBLE)
+        return Advised(f'{facts}. Give {option} to {purpose}', facts,
+                       EVEN_IF_IRREVERSIBLE, purpose)
+
+    @staticmethod
+    def option(keyword: str) -> str:
+        """The command line's option for a keyword argument of the API."""
+        return '--' + keyword.replace('_', '-')
 
     def command(self, words: str) -> str:
         """A command line of the program that runs, quoted."""

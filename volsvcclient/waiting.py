@@ -47,11 +47,13 @@ def wait(
     timeout: float,
     interval: float,
     voice: voice_module.Voice | None = None,
-) -> list[str]:
+) -> tuple[list[str], list[services.Service]]:
     """Lines naming each chosen service that is not as ``wanted`` (SDK
-    attribute -> value) at the timeout; [] once all are. With ``fresh``,
-    each must also have reported FRESH_BEATS heartbeats, each newer than
-    the last, since the first read. ``voice`` draws the progress."""
+    attribute -> value) at the timeout ([] once all are), and the chosen
+    services as the last read saw them (so that a caller needs no read of
+    its own). With ``fresh``, each must also have reported FRESH_BEATS
+    heartbeats, each newer than the last, since the first read. ``voice``
+    draws the progress."""
 
     def progress(line: str | None) -> None:
         if voice is not None:
@@ -60,6 +62,7 @@ def wait(
     first: dict[tuple[str, str], Any] | None = None
     beats: dict[tuple[str, str], list[Any]] = {}
     unmet: list[str] = []
+    current: dict[tuple[str, str], services.Service] = {}
     failure: Exception | None = None
     for elapsed in polling.attempts(timeout, interval):
         try:
@@ -86,7 +89,7 @@ def wait(
         unmet = _unmet(first, beats, current, wanted, fresh)
         if not unmet:
             progress(None)
-            return []
+            return [], list(current.values())
         if elapsed >= timeout:
             break
         progress(voice_module.Voice.ready(len(first) - len(unmet), len(first), elapsed))
@@ -95,7 +98,7 @@ def wait(
         raise exceptions.CommandError(
             f'Gave up after {timeout:g} s: {errors.translate(failure)}'
         ) from failure
-    return unmet
+    return unmet, list(current.values())
 
 
 def _final(exc: Exception) -> bool:

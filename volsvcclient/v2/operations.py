@@ -25,15 +25,13 @@ from osc_lib import exceptions
 
 from volsvcclient import bounds
 from volsvcclient import command
-from volsvcclient import selection
 from volsvcclient.v2 import arguments
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
     from typing import Any
 
-    from volsvcclient import health
-    from volsvcclient import services
+    from volsvcclient import api
 
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
@@ -117,8 +115,7 @@ class CheckService(command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]:
-        from volsvcclient import health
-        from volsvcclient import services
+        from volsvcclient import api
         from volsvcclient import terminal
 
         if parsed_args.prometheus_textfile:
@@ -126,19 +123,12 @@ class CheckService(command.Lister):
 
             textfile.check_available()
         chooser = arguments.from_arguments(parsed_args, everything=True)
-        api = self.service_api(parsed_args.rpc_timeout)
-        chooser.check_version(api)
-        listed = selection.chosen(chooser, api.list(backend_state=True))
-        ages = {id(s): services.heartbeat_age(s, api.server_time) for s in listed}
-        findings = health.judge(
-            listed, ages, parsed_args.ignore_disabled, api.backend_state_unknown
-        )
+        client = api.Client.for_service_api(
+            self.service_api(parsed_args.rpc_timeout), self.voice)
+        self.verdict = client.check(chooser, ignore_disabled=parsed_args.ignore_disabled)
         if parsed_args.prometheus_textfile:
-            _write_figures(parsed_args.prometheus_textfile, listed, ages, findings)
-        self.level, self.status_line = health.verdict(listed, findings)
-        self.findings = findings
-        return _CHECK_COLUMNS, terminal.rows_for(
-            parsed_args.formatter, _rows(listed, findings))
+            self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict)
+        return _CHECK_COLUMNS, terminal.rows_for(parsed_args.formatter, _rows(self.verdict))
 
     def produce_output(
         self,
@@ -150,8 +140,8 @@ class CheckService(command.Lister):
 
         if parsed_args.formatter != 'table':
             return super().produce_output(parsed_args, column_names, data)
-        self.app.stdout.write(terminal.escape(self.status_line) + '\n')
-        for finding in self.findings:
+        self.app.stdout.write(terminal.escape(self.verdict.status_line) + '\n')
+        for finding in self.verdict.findings:
             self.app.stdout.write(terminal.escape(finding.line) + '\n')
         return 0
 
@@ -162,7 +152,7 @@ class CheckService(command.Lister):
             # Anything but a verdict on the services, a bad -c included
             # (cliff's ValueError), is UNKNOWN: never exit 1 (WARNING).
             return self._unknown(parsed_args, exc)
-        return self.level
+        return self.verdict.level
 
     def _unknown(self, parsed_args: argparse.Namespace, exc: Exception) -> int:
         from volsvcclient import health
@@ -198,44 +188,33 @@ class CheckService(command.Lister):
         return level
 
 
-def _write_figures(
-    path: str,
-    listed: Sequence[services.Service],
-    ages: Mapping[int, float | None],
-    findings: list[health.Finding],
-) -> None:
+def _write_figures(path: str, verdict: api.Verdict) -> api.Verdict:
     """The Prometheus textfile, at the verdict on the services; a file that
     cannot be written is a finding of its own."""
-    from volsvcclient import health
     from volsvcclient import textfile
 
-    level, _ = health.verdict(listed, findings)
+    ages = {id(s): verdict.ages[s.key] for s in verdict.services}
     try:
-        textfile.write(path, level, listed, ages)
+        textfile.write(path, verdict.level, verdict.services, ages)
     except exceptions.CommandError as exc:
-        findings.append(health.Finding(None, 'textfile', str(exc)))
+        return verdict.with_finding('textfile', str(exc))
+    return verdict
 
 
-def _rows(
-    listed: Sequence[services.Service], findings: Sequence[health.Finding]
-) -> list[tuple[Any, ...]]:
-    from volsvcclient import health
-
-    by_service: dict[int, list[health.Finding]] = {}
-    for finding in findings:
+def _rows(verdict: api.Verdict) -> list[tuple[Any, ...]]:
+    by_service: dict[int, list[api.Finding]] = {}
+    for finding in verdict.findings:
         by_service.setdefault(id(finding.service), []).append(finding)
     rows: list[tuple] = []
-    for service in listed:
+    for service in verdict.services:
         base = (service.binary, service.host, service.availability_zone,
                 service.cluster, service.state, service.status)
         for finding in by_service.get(id(service), ()):
-            rows.append(base + (health.LEVELS[finding.level], finding.rule,
-                                finding.detail))
+            rows.append(base + (finding.level_name, finding.rule, finding.detail))
         if id(service) not in by_service:
             rows.append(base + ('OK', None, None))
     for finding in by_service.get(id(None), ()):
-        rows.append((None,) * 6 + (health.LEVELS[finding.level], finding.rule,
-                                   finding.detail))
+        rows.append((None,) * 6 + (finding.level_name, finding.rule, finding.detail))
     return rows
 
 
@@ -297,29 +276,28 @@ class WaitService(command.Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> int:
-        from volsvcclient import waiting
+        from volsvcclient import api
 
-        wanted = {
-            attr: value for attr, value in (
-                ('state', parsed_args.state),
-                ('status', parsed_args.status),
-                ('is_frozen', parsed_args.frozen),
-                ('replication_status', parsed_args.replication_status),
-            ) if value is not None
-        }
-        if not wanted and not parsed_args.fresh:
+        conditions = (parsed_args.state, parsed_args.status, parsed_args.frozen,
+                      parsed_args.replication_status)
+        if all(c is None for c in conditions) and not parsed_args.fresh:
             raise exceptions.CommandError(
                 'Nothing to wait for: give --state, --status, --frozen, '
                 '--thawed, --replication-status or --fresh'
             )
         chooser = arguments.from_arguments(parsed_args)
-        api = self.service_api()
-        chooser.check_version(api)
-        unmet = waiting.wait(
-            api, chooser, wanted, parsed_args.fresh, parsed_args.wait_timeout,
-            parsed_args.interval, self.voice,
-        )
-        # The voice escapes the server's text in them.
-        for line in unmet:
-            self.note(line)
-        return 1 if unmet else 0
+        client = api.Client.for_service_api(self.service_api(), self.voice)
+        try:
+            client.wait(
+                chooser, state=parsed_args.state, status=parsed_args.status,
+                frozen=parsed_args.frozen,
+                replication_status=parsed_args.replication_status,
+                fresh=parsed_args.fresh, timeout=parsed_args.wait_timeout,
+                interval=parsed_args.interval,
+            )
+        except api.WaitTimedOut as exc:
+            # The voice escapes the server's text in them.
+            for line in exc.unmet:
+                self.note(line)
+            return 1
+        return 0

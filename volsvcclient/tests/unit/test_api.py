@@ -178,6 +178,24 @@ class TestPlanAndApply(APITestCase):
             [api.Desired('node1', 'cinder-scheduler', status='disabled')])
         self.assertIn('--even-if-irreversible', str(error))
         self.assertEqual([], self.puts())
+        # The advice as fields, for callers that word it in their own names.
+        self.assertEqual(
+            ('1 cinder-scheduler service(s): Cinder 28.0.0 and later have no API '
+             'that re-enables cinder-scheduler: disabling it may not be reversible',
+             'even_if_irreversible', 'disable it anyway'),
+            (error.facts, error.option, error.purpose))
+
+    def test_a_refusal_no_option_overrules_has_its_facts_only(self):
+        error = self.assertRaises(
+            api.InvalidRequest, self.client.apply,
+            [api.Desired('node1@lvm', 'cinder-volume')])
+        self.assertEqual((str(error), None), (error.facts, error.option))
+
+    def test_a_template_reason_is_named_as_the_api_names_it(self):
+        error = self.assertRaises(
+            api.InvalidRequest, self.client.plan, selection=api.Selection(),
+            template=api.State(status='disabled', disabled_reason=' '))
+        self.assertEqual('the template: disabled_reason must not be empty', str(error))
 
     def test_invalid_requests_send_nothing(self):
         for desired, words in (
@@ -240,7 +258,10 @@ class TestWaitAndCheck(APITestCase):
 
     def test_wait_met(self):
         listed = self.client.wait(api.Selection(binary='cinder-volume'), state='up')
-        self.assertEqual(2, len(listed))
+        self.assertEqual(['node1@lvm', 'node2@lvm'], [s.host for s in listed])
+        # The services as the read that met the conditions saw them: the
+        # command's request count does not grow for the API's return value.
+        self.assertEqual(1, len(self.cinder.requests('GET')))
 
     def test_wait_timed_out(self):
         self.cinder.get('node2@lvm')['state'] = 'down'

@@ -47,18 +47,6 @@ class OptionError(Exception):
 _CONNECTION_OPTIONS = ('auth', 'auth_type', 'region_name', 'interface',
                        'validate_certs', 'ca_cert', 'client_cert',
                        'client_key', 'api_timeout')
-#: The command line's options, as the API's errors still name them in their
-#: advice, and the module options that mean the same.
-_ADVICE = (
-    ('Give --even-if-irreversible', 'Set even_if_irreversible: true'),
-    ('--even-if-irreversible', 'even_if_irreversible'),
-    ('--even-if-down', 'even_if_down'),
-    ('--enable-via-thaw', 'enable_via_thaw'),
-    ('--wait-timeout', 'wait_timeout'),
-    ('--rpc-timeout', 'rpc_timeout'),
-    ('--disable-reason', 'disabled_reason'),
-    ('--cluster', 'cluster'),
-)
 
 
 def argument_spec(**module_options):
@@ -123,13 +111,17 @@ def client(module, rpc_timeout=None):
 
 
 def message(exc):
-    """One line for the task: the API's own wording for its errors, the
+    """One line for the task: the API's own wording for its errors, with
+    the advice of a refusal that a keyword argument overrules worded here
+    (the modules' options are named as the API's keyword arguments); the
     class name beside the text for anything else (a keystoneauth or
     openstacksdk error names the endpoint or the cloud)."""
     if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
-        text = str(exc)
-        for option, module_option in _ADVICE:
-            text = text.replace(option, module_option)
+        option = getattr(exc, 'option', None)
+        if option:
+            text = '%s. Set %s: true to %s' % (exc.facts, option, exc.purpose)
+        else:
+            text = str(exc)
     else:
         text = '%s: %s' % (type(exc).__name__, exc)
     return ' '.join(text.split())

@@ -205,16 +205,23 @@ class ConnectOptionsTest(unittest.TestCase):
         class Error(Exception):
             pass
 
+        class Refused(Error):
+            facts = 'disabling it may not be reversible'
+            option = 'even_if_irreversible'
+            purpose = 'disable it anyway'
+
         saved = connection.api
         connection.api = type('API', (), {'Error': Error})
         try:
-            text = connection.message(Error(
-                'disabling it may not be reversible. Give '
-                '--even-if-irreversible to disable it anyway'))
+            # Worded from the fields, whatever the command line's words.
+            text = connection.message(Refused(
+                'disabling it may not be reversible: give --even-if-irreversible'))
+            plain = connection.message(Error('No service matches the selection'))
         finally:
             connection.api = saved
         self.assertEqual('disabling it may not be reversible. Set '
                          'even_if_irreversible: true to disable it anyway', text)
+        self.assertEqual('No service matches the selection', plain)
 
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
