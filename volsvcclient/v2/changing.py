@@ -102,8 +102,8 @@ class SetService(command.Command):
             return
         if reasons.irreversible(service.binary):
             if not even_if_irreversible:
-                raise exceptions.CommandError(self.voice.refuse_irreversible(
-                    service.label, service.binary, reasons.IRREVERSIBLE_OPTION))
+                raise self.voice.refuse_irreversible(
+                    service.label, service.binary, reasons.IRREVERSIBLE_OPTION)
             self.note(f'{service.label}: warning: '
                       f'{self.voice.irreversible(service.binary)}')
         single.Change(
