@@ -287,6 +287,11 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertEqual(self.hosts[:6], self.disabled())
 
     def test_ctrl_c_in_a_freeze_selection_exits_130(self):
+        # The other requests under way outlast the Ctrl-C, so no worker is
+        # free to start another service before it is seen, however loaded
+        # the machine (freeze has no --concurrency to make it one at a time).
+        self.cinder.before_action = lambda action, body: (
+            time.sleep(0.5) if body['host'] != self.hosts[5] else None)
         self.interrupt_at(self.hosts[5])
         result = self.cli('freeze', '--host-pattern', 'node*@lvm')
         self.assertEqual(130, result.code, result)
