@@ -191,6 +191,14 @@ class TestPlanAndApply(APITestCase):
             [api.Desired('node1@lvm', 'cinder-volume')])
         self.assertEqual((str(error), None), (error.facts, error.option))
 
+    def test_a_cluster_on_an_old_cloud_is_named_as_the_api_names_it(self):
+        client = api.Client(_connection(block_storage_api_version='3.6'))
+        error = self.assertRaises(
+            api.VersionUnavailable, client.plan,
+            selection=api.Selection(cluster='c1@lvm'), template=api.State(frozen=True))
+        self.assertTrue(str(error).startswith(
+            'cluster requires Block Storage API 3.7 or later'), error)
+
     def test_a_template_reason_is_named_as_the_api_names_it(self):
         error = self.assertRaises(
             api.InvalidRequest, self.client.plan, selection=api.Selection(),
