@@ -44,7 +44,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
 from osc_lib import exceptions as osc_exceptions
 
@@ -117,6 +117,11 @@ RESULT_COLUMNS = outcomes_module.RESULT_COLUMNS
 #: The most requests :meth:`Client.apply` sends at once (requests' default
 #: HTTP connection pool size: more would only queue).
 MAX_CONCURRENCY = bounds.MAX_CONCURRENCY
+
+
+def _advise(option: str, purpose: str) -> str:
+    """Advice in this module's names: its keyword arguments."""
+    return f'Give {option}=True to {purpose}'
 
 
 class _Advised(Error):
@@ -193,7 +198,10 @@ class ServiceOutcome:
     the service as read before any request (None when it does not exist),
     ``after`` as last re-read (None in a plan, or when no re-read could
     tell); ``wanted`` maps the SDK attributes the change sets to the values
-    asked, for a predicted "after" of a plan.
+    asked, for a predicted "after" of a plan. ``facts`` is ``detail``
+    without advice in the command line's words; ``option`` the keyword
+    argument (``'even_if_down'``, ``'enable_via_thaw'``) that advice names,
+    ``purpose`` what setting it does (None when no argument would help).
     """
 
     host: str
@@ -204,6 +212,9 @@ class ServiceOutcome:
     before: Service | None
     after: Service | None
     wanted: dict[str, Any]
+    facts: str = ''
+    option: str | None = None
+    purpose: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -218,6 +229,13 @@ class ServiceOutcome:
             getattr(self.before, attr) != getattr(self.after, attr)
             for attr in STATE_FIELDS
         )
+
+    def said(self, advise: Callable[[str, str], str]) -> str:
+        """Why it did not end as asked, with any advice worded by
+        ``advise(option, purpose)`` in the caller's names."""
+        if self.option is None:
+            return self.facts
+        return f'{self.facts}. {advise(self.option, self.purpose or "")}'
 
     @property
     def row(self) -> tuple[str, str, str, str, str]:
@@ -261,13 +279,20 @@ class Report:
     @property
     def reason(self) -> str | None:
         """One line on what was not applied or not verified, naming each
-        such service and why; None when every service ended as asked."""
+        such service and why; None when every service ended as asked.
+        Advice names the keyword argument to set."""
+        return self.worded(_advise)
+
+    def worded(self, advise: Callable[[str, str], str]) -> str | None:
+        """:attr:`reason`, with each advice worded by ``advise(option,
+        purpose)`` (as an Ansible module names its options)."""
         if self.interrupted:
             return 'interrupted; the outcomes say what was done'
         if not self.unfinished:
             return None
         each = '; '.join(
-            f'{o.binary} on {o.host}: {o.result}' + (f' ({o.detail})' if o.detail else '')
+            f'{o.binary} on {o.host}: {o.result}'
+            + (f' ({o.said(advise)})' if o.detail else '')
             for o in self.outcomes if o.result in UNFINISHED
         )
         return f'Not every service ended as asked ({self.unfinished_counts}): {each}'
@@ -739,9 +764,13 @@ def _report(
             after = final.get(key) if final else (
                 None if outcome.result in UNFINISHED else before)
         host, binary, actions, result, detail = outcome.row
+        advice = outcome.advice
         made.append(ServiceOutcome(
             host, binary, actions, result, detail, before=before, after=after,
             wanted=dict(outcome.wanted.expected),
+            facts='; '.join(filter(None, (outcome.facts, outcome.kept))),
+            option=advice.option if advice else None,
+            purpose=advice.purpose if advice else None,
         ))
     return Report(tuple(made), interrupted=final is not None and engine.interrupted,
                   planned=final is None)

@@ -130,6 +130,7 @@ def _cinder_error(exc: failures.CinderError) -> exceptions.CommandError:
     """The API layer's sentence, with the option that would change it
     where one would."""
     from volsvcclient import versions
+    from volsvcclient import voice
 
     if isinstance(exc, failures.Untrusted):
         return _tls_failure('cinder-api', exc.cause)
@@ -140,8 +141,9 @@ def _cinder_error(exc: failures.CinderError) -> exceptions.CommandError:
             f"current Cinder offers only version 3"
         )
     if isinstance(exc, failures.TooOld):
+        option = voice.Voice.option(exc.option)
         return exceptions.CommandError(
-            f'{versions.needs(exc.option, exc.minimum)} (this command is using '
+            f'{versions.needs(option, exc.minimum)} (this command is using '
             f'Block Storage {exc.version_label})'
         )
     return exceptions.CommandError(str(exc))

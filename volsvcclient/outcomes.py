@@ -83,11 +83,27 @@ class Outcome:
     unread: str | None = None
     result: str = ''
     detail: str = ''
+    #: The advice in the detail that a keyword argument of the API
+    #: overrules (a refusal, or an ignored enable), so that the API gives
+    #: its fields and each caller words it in its own names.
+    advised: voice_module.Advised | None = None
 
     @property
     def attempted(self) -> bool:
         return bool(self.acknowledged or self.unanswered or self.refused
                     or self.abandoned)
+
+    @property
+    def advice(self) -> voice_module.Advised | None:
+        """``advised`` while the detail gives it."""
+        given = self.advised
+        return given if given is not None and str(given) in self.detail else None
+
+    @property
+    def facts(self) -> str:
+        """The detail without the command line's words of its advice."""
+        given = self.advice
+        return self.detail.replace(str(given), given.facts) if given else self.detail
 
     @property
     def row(self) -> Row:
@@ -204,7 +220,8 @@ def _accepted_but(
 def explain(outcome: Outcome, voice: voice_module.Voice, brief: bool) -> str:
     """Why a judged ``outcome`` whose requests were all answered is not as
     asked, with its leading separator; '' when no reason is known.
-    ``brief`` for a report row, else the full advice of a one-line error."""
+    ``brief`` for a report row (its advice is kept as ``outcome.advised``),
+    else the full advice of a one-line error."""
     now, before = outcome.now, outcome.before
     if now is None:
         return ''
@@ -213,10 +230,12 @@ def explain(outcome: Outcome, voice: voice_module.Voice, brief: bool) -> str:
         return f': {services.ANOTHER_CLIENT}'
     if outcome.said:
         return f'. The server said: {outcome.said}'
+    if enable_ignored(outcome, now) and brief:
+        outcome.advised = voice.enable_via_thaw_hint(now, services.ENABLE_IGNORED)
+        return f'. {outcome.advised or services.ENABLE_IGNORED}'
     if enable_ignored(outcome, now):
-        advice = voice.enable_via_thaw_hint(now) if brief else voice.enable_workaround(now)
-        return f'. {services.ENABLE_IGNORED}' + (
-            f"{'; ' if brief else '. '}{advice}" if advice else '')
+        advice = voice.enable_workaround(now)
+        return f'. {services.ENABLE_IGNORED}' + (f'. {advice}' if advice else '')
     if now.cluster and now.status == 'disabled' and THAW in outcome.acknowledged:
         return f'. {voice.cluster_thaw()}'
     return ''

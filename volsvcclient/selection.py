@@ -66,9 +66,9 @@ class Selector:
         return Selector(**values)
 
     def check_version(self, api: services.ServiceAPI) -> None:
-        """Fail before any request when --cluster needs a newer version."""
+        """Fail before any request when a cluster needs a newer version."""
         if self.cluster:
-            api.require(versions.CLUSTER, '--cluster')
+            api.require(versions.CLUSTER, 'cluster')
 
     def matches(self, service: services.Service) -> bool:
         import fnmatch

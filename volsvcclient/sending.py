@@ -34,10 +34,10 @@ from volsvcclient import desired_state
 from volsvcclient import errors
 from volsvcclient import interrupts
 from volsvcclient import services
+from volsvcclient import voice as voice_module
 
 if TYPE_CHECKING:
     from volsvcclient import outcomes
-    from volsvcclient import voice as voice_module
 
 #: Seconds between looks at Ctrl-C while requests are under way.
 POLL_SECONDS = 0.05
@@ -230,6 +230,8 @@ class Sender:
                         self.stop.set()
                 else:
                     outcome.refused = f'{action.name}: {translated}'
+                    if isinstance(exc, voice_module.Advised):
+                        outcome.advised = exc
                 return
             finally:
                 outcome.sending = None

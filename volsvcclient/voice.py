@@ -58,9 +58,11 @@ class Advised(exceptions.CommandError):
         self.purpose = purpose
 
 
-#: The keyword arguments of the Python API that overrule a refusal.
+#: The keyword arguments of the Python API that overrule a refusal (or
+#: work around an ignored enable).
 EVEN_IF_DOWN = 'even_if_down'
 EVEN_IF_IRREVERSIBLE = 'even_if_irreversible'
+ENABLE_VIA_THAW = 'enable_via_thaw'
 
 
 class _Telling:
@@ -208,11 +210,14 @@ class Voice(_Telling):
             f'(--enable-via-thaw does both)'
         )
 
-    def enable_via_thaw_hint(self, service: services.Service) -> str:
-        """The report's short advice for an enable the server ignored."""
+    def enable_via_thaw_hint(self, service: services.Service, facts: str) -> Advised | None:
+        """The report's short advice for an enable the server ignored
+        (``facts`` says so); None where no freeze and thaw re-enables it."""
         if service.binary != VOLUME_BINARY:
-            return ''
-        return '--enable-via-thaw re-enables it by freeze and thaw'
+            return None
+        return Advised(
+            f'{facts}; {self.option(ENABLE_VIA_THAW)} re-enables it by freeze and thaw',
+            facts, ENABLE_VIA_THAW, 're-enable it by freeze and thaw')
 
     def may_be_left_frozen(self, service: services.Service) -> str:
         return (

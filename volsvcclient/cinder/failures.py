@@ -69,8 +69,10 @@ class NoSuchAPI(VersionUnavailable):
 
 
 class TooOld(VersionUnavailable):
-    """``option`` needs microversion ``minimum``; the session runs at
-    ``version_label``. The command layer names the option that sets it."""
+    """``option`` (the API's keyword, such as ``'cluster'``) needs
+    microversion ``minimum``; the session runs at ``version_label``. The
+    command layer spells it as its option and names the one that sets the
+    version."""
 
     def __init__(self, option: str, minimum: str, version_label: str) -> None:
         super().__init__(

@@ -75,7 +75,7 @@ class _ClusterTarget(_Mixin):
         if bool(parsed_args.host) == bool(parsed_args.cluster):
             raise exceptions.CommandError(f'Give either {self.target_options}')
         if parsed_args.cluster:
-            api.require(versions.CLUSTER_ACTIONS, '--cluster')
+            api.require(versions.CLUSTER_ACTIONS, 'cluster')
         return services.Target(host=parsed_args.host, cluster=parsed_args.cluster)
 
 
@@ -95,7 +95,7 @@ class ListService(reading.ListService):
     ) -> dict[str, typing.Any]:
         filters = super().client_filters(parsed_args, api)
         if parsed_args.cluster:
-            api.require(versions.CLUSTER, '--cluster')
+            api.require(versions.CLUSTER, 'cluster')
             filters['cluster'] = parsed_args.cluster
         return filters
 

@@ -149,6 +149,15 @@ class TestPlanAndApply(APITestCase):
         self.assertIn('Not every service ended as asked (1 failed): '
                       'cinder-volume on node1@lvm: failed (the server accepted',
                       report.reason)
+        # The advice by the API's keyword; the row keeps the command line's.
+        (outcome,) = report.outcomes
+        self.assertEqual(('enable_via_thaw', 're-enable it by freeze and thaw'),
+                         (outcome.option, outcome.purpose))
+        self.assertIn('--enable-via-thaw', outcome.detail)
+        self.assertNotIn('--', outcome.facts)
+        self.assertTrue(report.reason.endswith(
+            'Give enable_via_thaw=True to re-enable it by freeze and thaw)'),
+            report.reason)
         report = self.client.apply(
             [api.Desired('node1@lvm', 'cinder-volume', status='enabled')],
             enable_via_thaw=True)
@@ -158,6 +167,23 @@ class TestPlanAndApply(APITestCase):
         # Re-read after the freeze and thaw, not the verifying read before.
         self.assertEqual(('disabled', 'enabled'),
                          (outcome.before.status, outcome.after.status))
+
+    def test_a_service_down_is_advised_by_keyword(self):
+        self.cinder.get('node2@lvm')['state'] = 'down'
+        report = self.client.apply(
+            [api.Desired('node2@lvm', 'cinder-volume', frozen=True)])
+        (outcome,) = report.outcomes
+        self.assertEqual(api.FAILED, outcome.result)
+        self.assertIn('--even-if-down', outcome.detail)
+        self.assertEqual(('even_if_down', 'send the request anyway'),
+                         (outcome.option, outcome.purpose))
+        self.assertTrue(outcome.facts.startswith('freeze: cinder-volume on node2@lvm'),
+                        outcome.facts)
+        self.assertNotIn('--', outcome.facts)
+        self.assertNotIn('--', report.reason)
+        self.assertIn('no driver would freeze. Give even_if_down=True to send '
+                      'the request anyway)', report.reason)
+        self.assertEqual([], self.puts())
 
     def test_a_missing_service_is_a_failed_outcome(self):
         report = self.client.apply(
@@ -190,6 +216,14 @@ class TestPlanAndApply(APITestCase):
             api.InvalidRequest, self.client.apply,
             [api.Desired('node1@lvm', 'cinder-volume')])
         self.assertEqual((str(error), None), (error.facts, error.option))
+
+    def test_a_cluster_on_an_old_cloud_is_named_as_the_api_names_it(self):
+        client = api.Client(_connection(block_storage_api_version='3.6'))
+        error = self.assertRaises(
+            api.VersionUnavailable, client.plan,
+            selection=api.Selection(cluster='c1@lvm'), template=api.State(frozen=True))
+        self.assertTrue(str(error).startswith(
+            'cluster requires Block Storage API 3.7 or later'), error)
 
     def test_a_template_reason_is_named_as_the_api_names_it(self):
         error = self.assertRaises(

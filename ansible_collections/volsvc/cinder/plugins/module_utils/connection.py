@@ -119,12 +119,24 @@ def message(exc):
     if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
         option = getattr(exc, 'option', None)
         if option:
-            text = '%s. Set %s: true to %s' % (exc.facts, option, exc.purpose)
+            text = '%s. %s' % (exc.facts, advice(option, exc.purpose))
         else:
             text = str(exc)
     else:
         text = '%s: %s' % (type(exc).__name__, exc)
     return ' '.join(text.split())
+
+
+def advice(option, purpose):
+    """Advice to set the module option named as the API's keyword
+    argument ``option``, that does ``purpose``."""
+    return 'Set %s: true to %s' % (option, purpose)
+
+
+def report_reason(report):
+    """Why an api.Report's services did not all end as asked, its advice
+    naming the modules' options; None when they did."""
+    return report.worded(advice)
 
 
 def fail(module, exc, **result):

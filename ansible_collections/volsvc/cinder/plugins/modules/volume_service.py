@@ -267,8 +267,9 @@ def main():
     result = dict(changed=report.changed, services=services.rows(report))
     if module._diff:
         result['diff'] = services.diff(report)
-    if report.reason:
-        module.fail_json(msg=report.reason, **result)
+    reason = connection.report_reason(report)
+    if reason:
+        module.fail_json(msg=reason, **result)
     module.exit_json(**result)
 
 

@@ -223,6 +223,18 @@ class ConnectOptionsTest(unittest.TestCase):
                          'even_if_irreversible: true to disable it anyway', text)
         self.assertEqual('No service matches the selection', plain)
 
+    def test_report_advice_names_the_module_options(self):
+        class Report(object):
+            """api.Report's worded(): each advice by the caller's words."""
+
+            def worded(self, advise):
+                return ('cinder-volume on h@lvm: failed (freeze: h@lvm is down. %s)'
+                        % advise('even_if_down', 'send the request anyway'))
+
+        self.assertEqual('cinder-volume on h@lvm: failed (freeze: h@lvm is down. '
+                         'Set even_if_down: true to send the request anyway)',
+                         connection.report_reason(Report()))
+
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
                          connection.message(type('ConnectFailure', (Exception,), {})(
