@@ -96,8 +96,10 @@ def diff(report):
     return entries
 
 
-def rows(report):
+def rows(report, advise):
     """``commit -f json``'s rows with lower-case keys (host, binary,
-    actions, result, detail)."""
-    return [dict((key.lower(), value) for key, value in row.items())
-            for row in report.as_dicts()]
+    actions, result, detail), advice in ``detail`` worded by
+    ``advise(option, purpose)`` in the module's option names."""
+    return [dict(host=o.host, binary=o.binary, actions=o.actions, result=o.result,
+                 detail=o.said(advise) if o.detail else '')
+            for o in report.outcomes]

@@ -264,7 +264,7 @@ def main():
                 **asked)
     except Exception as exc:
         connection.fail(module, exc)
-    result = dict(changed=report.changed, services=services.rows(report))
+    result = dict(changed=report.changed, services=services.rows(report, connection.advice))
     if module._diff:
         result['diff'] = services.diff(report)
     reason = connection.report_reason(report)

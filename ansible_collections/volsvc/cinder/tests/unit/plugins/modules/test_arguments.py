@@ -235,6 +235,29 @@ class ConnectOptionsTest(unittest.TestCase):
                          'Set even_if_down: true to send the request anyway)',
                          connection.report_reason(Report()))
 
+    def test_rows_word_advice_in_the_module_options(self):
+        class Outcome(object):
+            """api.ServiceOutcome's row fields and said()."""
+
+            def __init__(self, host, result, detail):
+                self.host, self.binary, self.actions = host, 'cinder-volume', 'freeze'
+                self.result, self.detail = result, detail
+
+            def said(self, advise):
+                return 'h@lvm is down. %s' % advise('even_if_down',
+                                                    'send the request anyway')
+
+        report = type('Report', (object,), {'outcomes': (
+            Outcome('h@lvm', 'failed', 'h@lvm is down. Give --even-if-down'),
+            Outcome('g@lvm', 'changed', ''))})()
+        self.assertEqual(
+            [dict(host='h@lvm', binary='cinder-volume', actions='freeze',
+                  result='failed', detail='h@lvm is down. Set even_if_down: true '
+                                          'to send the request anyway'),
+             dict(host='g@lvm', binary='cinder-volume', actions='freeze',
+                  result='changed', detail='')],
+            services.rows(report, connection.advice))
+
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
                          connection.message(type('ConnectFailure', (Exception,), {})(
