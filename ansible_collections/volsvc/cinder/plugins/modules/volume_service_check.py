@@ -32,29 +32,6 @@ description:
     cloud from a dead one, so UNKNOWN is no verdict to act on.
   - Changes nothing; never C(changed).
 options:
-  host:
-    description:
-      - The host of one service, exactly as Cinder lists it. Requires
-        I(binary). Mutually exclusive with I(host_pattern), I(zone) and
-        I(cluster).
-    type: str
-  binary:
-    description:
-      - The binary of the services (C(cinder-volume), C(cinder-scheduler),
-        C(cinder-backup)).
-    type: str
-  host_pattern:
-    description:
-      - Only the services whose host matches this shell pattern (C(node1@*)).
-    type: str
-  zone:
-    description:
-      - Only the services of this availability zone.
-    type: str
-  cluster:
-    description:
-      - Only the services of this cluster (Block Storage API 3.7 and later).
-    type: str
   ignore_disabled:
     description:
       - A disabled service is no C(WARNING) (during planned maintenance).
@@ -68,6 +45,7 @@ options:
     type: float
 extends_documentation_fragment:
   - volsvc.cinder.connection
+  - volsvc.cinder.selection
 attributes:
   check_mode:
     support: full

@@ -28,29 +28,6 @@ description:
     only reads.
   - This is C(volsvc wait) of volsvcclient, through its Python API.
 options:
-  host:
-    description:
-      - The host of one service, exactly as Cinder lists it. Requires
-        I(binary). Mutually exclusive with I(host_pattern), I(zone) and
-        I(cluster).
-    type: str
-  binary:
-    description:
-      - The binary of the services (C(cinder-volume), C(cinder-scheduler),
-        C(cinder-backup)).
-    type: str
-  host_pattern:
-    description:
-      - Only the services whose host matches this shell pattern (C(node1@*)).
-    type: str
-  zone:
-    description:
-      - Only the services of this availability zone.
-    type: str
-  cluster:
-    description:
-      - Only the services of this cluster (Block Storage API 3.7 and later).
-    type: str
   state:
     description:
       - C(up) (a recent heartbeat) or C(down), as Cinder judges it.
@@ -91,6 +68,7 @@ options:
     default: 2
 extends_documentation_fragment:
   - volsvc.cinder.connection
+  - volsvc.cinder.selection
 attributes:
   check_mode:
     support: full
