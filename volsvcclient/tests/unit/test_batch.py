@@ -21,6 +21,7 @@ import time
 import fixtures
 
 from volsvcclient.tests.unit import base
+from volsvcclient.tests.unit import fakes
 
 load_tests = base.load_tests
 
@@ -115,6 +116,28 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual(0, result.code, result)
         self.assertEqual(self.hosts[:5], sorted(self.rows(result)))
         self.assertEqual(1, len(self.cinder.puts()))
+
+    def test_a_cluster_is_down_only_when_every_member_is(self):
+        # Cinder sends a cluster's freeze to any member that is up: one
+        # member down is a note; all down is a refusal before any request.
+        members = self.hosts[:5]
+        self.cinder.get(members[0])['state'] = 'down'
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(0, result.code, result)
+        self.assertEqual(['freeze'], [a for a, _ in self.cinder.puts()])
+        self.assertIn(f"{members[0]} of cluster 'c1@lvm' down: a member that is up "
+                      f"takes the freeze", result.stderr)
+        for host in members[1:]:
+            self.cinder.get(host)['state'] = 'down'
+        for service in self.cinder.services:
+            service['frozen'] = False
+        self.cinder.forget_requests()
+        result = self.cli('commit', '--cluster', 'c1@lvm', '--frozen', '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual([], self.cinder.puts())
+        self.assertEqual({'failed'}, {r['Result'] for r in result.json()})
+        self.assertIn('is down: Cinder would wait for it over RPC',
+                      result.json()[0]['Detail'])
 
     def test_cluster_freeze_and_thaw_are_one_request_each(self):
         # Cinder freezes and thaws a clustered host's whole cluster, and
@@ -311,6 +334,19 @@ class TestFaults(BatchMixin, base.ShellTestCase):
                                    r'not sent: interrupted$')
         self.assertEqual(20 - len(unsent), sum(
             s['frozen'] for s in self.cinder.services if s['binary'] == 'cinder-volume'))
+
+    def test_after_ctrl_c_the_verifying_read_is_not_repeated(self):
+        # Interrupted, the operator wants the report now, not after
+        # --wait-timeout of re-reads for changes that may never show.
+        clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.cinder.ignored.add('disable-log-reason')
+        self.interrupt_at(self.hosts[2], hook='before_action')
+        result = self.cli('commit', '--service', 'cinder-volume', '--status',
+                          'disabled', '--disable-reason', 'x', '--concurrency', '1',
+                          '--wait-timeout', '30', '-f', 'json')
+        self.assertEqual(130, result.code, result)
+        self.assertEqual(0.0, clock.slept)
 
     def test_rerun_finishes_and_touches_nothing_already_right(self):
         self.cinder.dies_at_action = 6

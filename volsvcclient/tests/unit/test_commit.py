@@ -330,6 +330,18 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
                          self.cells(result, 'node1@lvm', 'Actions', 'Result'))
         self.assertEqual(0.0, clock.slept)
 
+    def test_enable_via_thaw_leaves_other_failures_alone(self):
+        # Only an enable the server ignored is worked around: a disable
+        # that did not take is reported, never followed by a freeze and thaw.
+        self.cinder.ignored.add('disable-log-reason')
+        result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
+                          'disabled', '--disable-reason', 'maint', '--enable-via-thaw',
+                          '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual('failed', self.cells(result, 'node1@lvm', 'Result')[0])
+        self.assertEqual(['disable-log-reason'],
+                         [action for action, _ in self.cinder.puts()])
+
     def test_restore_with_enable_via_thaw(self):
         saved = self.save('-f', 'json')
         self.lvm.update(disabled=True, disabled_reason='maint')
