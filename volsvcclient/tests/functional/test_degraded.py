@@ -45,9 +45,15 @@ class DegradedTestCase(base.FunctionalTestCase):
         self.host = self.pick_backend()
         self.replicated = self.pick_backend(replicated=True, required=False)
         self.before = self.raw.services()
+        # Cleanups run last first: start the part, wait for every service
+        # to report again, settle what was left in flight, then restore.
+        self.addCleanup(self.settle)
         self.addCleanup(self.wait_until_healthy)
         self.addCleanup(self.lab, 'start', self.part)
         self.lab('stop', self.part)
+
+    def settle(self):
+        """What the stopped part held back, acted on before restore()."""
 
     def wait_until_healthy(self, timeout=120):
         """Every service has reported since the part came back, and RPC
@@ -133,12 +139,23 @@ class TestSchedulerDown(DegradedTestCase):
 class TestRabbitMQDown(DegradedTestCase):
     part = 'rabbitmq'
 
-    def setUp(self):
-        super().setUp()
-        if self.replicated:
-            # Cinder records a failover before it publishes it, and no API
-            # takes a backend out of failing-over: the lab's database does.
-            self.addCleanup(self.lab, 'reset-failover', self.replicated)
+    def settle(self, timeout=90):
+        """cinder-api records a failover before it publishes it, and
+        oslo.messaging goes on trying to publish the cast until RabbitMQ is
+        back: cinder-volume may fail over long after the test. Wait for it
+        to act before restore() fails back (a failover that lands after the
+        restore leaves the backend failed over under the next tests); no
+        API takes a backend out of failing-over, so when none arrives the
+        lab's database ends it."""
+        if not self.replicated:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.raw_volume(self.replicated)['replication_status']
+            if status != 'failing-over':
+                return
+            time.sleep(1)
+        self.lab('reset-failover', self.replicated)
 
     def test_reads_fall_back_and_actions_report_the_database(self):
         unknown = 'Backend State unknown: cinder-scheduler did not answer within'
