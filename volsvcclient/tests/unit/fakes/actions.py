@@ -100,20 +100,20 @@ class Actions:
         raise Fault(404, f'Service {binary} could not be found on host {host}.')
 
     def _do_enable(self, body, version):
-        service = self._by_args(body, version)
-        if self.release < 28:
-            service['disabled'] = False
-        return {'host': body['host'], 'service': body.get('service', ''),
-                'binary': body.get('binary', ''), 'status': 'enabled',
-                'disabled': False}
+        return self._enable_or_disable(body, version, disabled=False)
 
     def _do_disable(self, body, version):
+        return self._enable_or_disable(body, version, disabled=True)
+
+    def _enable_or_disable(self, body, version, disabled):
+        # From 28.0.0 on the API answers as if it had, and changes nothing.
         service = self._by_args(body, version)
         if self.release < 28:
-            service['disabled'] = True
+            service['disabled'] = disabled
         return {'host': body['host'], 'service': body.get('service', ''),
-                'binary': body.get('binary', ''), 'status': 'disabled',
-                'disabled': True}
+                'binary': body.get('binary', ''),
+                'status': 'disabled' if disabled else 'enabled',
+                'disabled': disabled}
 
     def _do_disable_log_reason(self, body, version):
         service = self._by_args(body, version)
