@@ -16,7 +16,7 @@ import fnmatch
 
 from cliff import sphinxext
 
-from volsvcclient import shell
+from volsvcclient.osc import shell
 
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'

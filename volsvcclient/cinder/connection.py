@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils
 
-from volsvcclient import bounds
+from volsvcclient.cinder import bounds
 from volsvcclient.cinder import failures
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     import datetime

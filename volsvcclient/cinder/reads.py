@@ -24,7 +24,7 @@ from openstack import exceptions as sdk_exceptions
 from volsvcclient.cinder import connection
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import records
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     import datetime

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from volsvcclient import columns
+from volsvcclient.osc import columns
 
 if TYPE_CHECKING:
     import datetime

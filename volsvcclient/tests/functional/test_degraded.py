@@ -30,7 +30,7 @@ from volsvcclient.tests.functional import base
 SLACK = 8
 #: --rpc-timeout for actions here: short, so that CI stays quick.
 ACTION_BOUND = 5
-#: What the commands wait on without --rpc-timeout (volsvcclient.bounds).
+#: What the commands wait on without --rpc-timeout (volsvcclient.cinder.bounds).
 BACKEND_STATE_BOUND = 2
 REQUEST_BOUND = 30
 

@@ -20,11 +20,11 @@ import fixtures
 from openstack import connection
 
 from volsvcclient import api
-from volsvcclient import bounds
-from volsvcclient import health
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import versions
+from volsvcclient.engine import health
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
-from volsvcclient import versions
 
 
 def _connection(**config):
@@ -288,7 +288,7 @@ class TestWaitAndCheck(APITestCase):
     def setUp(self):
         super().setUp()
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
 
     def test_wait_met(self):
         listed = self.client.wait(api.Selection(binary='cinder-volume'), state='up')

@@ -68,7 +68,7 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual('', result.stderr)
 
     def test_plan_lines_only_up_to_plan_lines(self):
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.PLAN_LINES', 4))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.batch.PLAN_LINES', 4))
         result = self.cli('commit', '--host-pattern', 'node1[0-3]@lvm', '--status',
                           'disabled', '-f', 'value', '-c', 'Result', tty=True)
         self.assertEqual(0, result.code, result)
@@ -339,7 +339,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         # Interrupted, the operator wants the report now, not after
         # --wait-timeout of re-reads for changes that may never show.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.cinder.ignored.add('disable-log-reason')
         self.interrupt_at(self.hosts[2], hook='before_action')
         result = self.cli('commit', '--service', 'cinder-volume', '--status',

@@ -320,7 +320,7 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
         # it ignored, no later read can differ, so --wait-timeout is not
         # spent before the freeze and thaw.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.lvm.update(disabled=True, disabled_reason='maint')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
                           'enabled', '--enable-via-thaw', '--wait-timeout', '30',

@@ -207,7 +207,7 @@ class TestFreezeThaw(base.ShellTestCase):
 
     def clock(self):
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         return clock
 
     def test_wait_timeout_rereads_until_the_change_shows(self):

@@ -487,7 +487,8 @@ class TestWait(base.ShellTestCase):
         self.volume = self.cinder.add(HOST, state='down')
         self.cinder.add('node2@lvm')
         # Intervals are at least 1 s: sleeping only moves this clock.
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', fakes.FakeClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
 
     def test_returns_when_the_condition_holds(self):
         # The third read finds it up.
@@ -606,7 +607,7 @@ class TestWaitDecisions(base.ShellTestCase):
         super().setUp()
         self.volume = self.cinder.add(HOST, state='down')
         self.clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', self.clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', self.clock))
 
     def wait(self, *args, **kwargs):
         return self.cli('wait', HOST, 'cinder-volume', '--state', 'up', *args, **kwargs)

@@ -15,12 +15,12 @@
 import fixtures
 import testtools
 
-from volsvcclient import desired_state
-from volsvcclient import outcomes
-from volsvcclient import services
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.engine import outcomes
+from volsvcclient.engine import verifying
+from volsvcclient.osc import voice
 from volsvcclient.tests.unit import fakes
-from volsvcclient import verifying
-from volsvcclient import voice
 
 HOST = 'node1@lvm'
 DISABLE = desired_state.Action('disable', 'maint')
@@ -248,7 +248,7 @@ class TestVerify(testtools.TestCase):
              (1, 0.0, 'unknown')),
         ):
             clock = fakes.FakeClock()
-            self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+            self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
             reads = []
 
             def read():

@@ -15,14 +15,14 @@
 import fixtures
 import testtools
 
-from volsvcclient import polling
+from volsvcclient.engine import polling
 from volsvcclient.tests.unit import fakes
 
 
 class TestAttempts(testtools.TestCase):
     def reads(self, timeout, interval, done_at=None):
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         seen = []
         for elapsed in polling.attempts(timeout, interval):
             seen.append(round(elapsed, 6))

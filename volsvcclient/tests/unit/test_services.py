@@ -18,8 +18,8 @@ from openstack import connection
 from osc_lib import exceptions
 import requests
 
-from volsvcclient import errors
-from volsvcclient import services
+from volsvcclient.cinder import services
+from volsvcclient.osc import errors
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 

@@ -22,14 +22,14 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import bounds
-from volsvcclient import command
-from volsvcclient.v2 import arguments
+from volsvcclient.cinder import bounds
+from volsvcclient.osc import arguments
+from volsvcclient.osc import command
 
 if typing.TYPE_CHECKING:
     import argparse
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
 
 _FAILOVER_COLUMNS = (
@@ -79,9 +79,9 @@ class FailoverService(arguments.HostTarget, command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[typing.Any, ...]]]:
-        from volsvcclient import failing_over
-        from volsvcclient import sending
-        from volsvcclient import services
+        from volsvcclient.cinder import services
+        from volsvcclient.engine import failing_over
+        from volsvcclient.engine import sending
 
         if parsed_args.wait_timeout is None:
             parsed_args.wait_timeout = self.wait_timeout
@@ -105,7 +105,7 @@ class FailoverService(arguments.HostTarget, command.Lister):
             final = api.reread(members, ' after the failover request')
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         return names, list(terminal.rows_for(
             parsed_args.formatter, services.rows(final, attributes)))
@@ -117,7 +117,7 @@ class FailoverService(arguments.HostTarget, command.Lister):
         backend_id: str | None,
         timeout: float,
     ) -> list[services.Service]:
-        from volsvcclient import failing_over
+        from volsvcclient.engine import failing_over
 
         progress = self.app.stderr.isatty()
 

@@ -15,7 +15,7 @@
 ``volume service commit`` is the SDK's ``Service.commit()`` idea (persist
 what changed) for a resource whose fields change only through os-services
 actions: this module says what should change and in which order;
-``volsvcclient.batch`` applies and verifies it.
+``volsvcclient.engine.batch`` applies and verifies it.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from osc_lib import exceptions
 
-from volsvcclient import columns
-from volsvcclient import errors
-from volsvcclient import reasons
-from volsvcclient import selection
-from volsvcclient import services
+from volsvcclient.cinder import reasons
+from volsvcclient.cinder import services
+from volsvcclient.engine import selection
+from volsvcclient.osc import columns
+from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient import voice
+    from volsvcclient.osc import voice
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,15 +10,5 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""``volume service wait`` and ``check`` for Block Storage API v3: they add
-the --cluster selector (3.7)."""
-
-from volsvcclient.v2 import operations as v2
-
-
-class CheckService(v2.CheckService):
-    clusters = True
-
-
-class WaitService(v2.WaitService):
-    clusters = True
+from volsvcclient.api.client import *  # noqa: F401,F403
+from volsvcclient.api.client import __all__  # noqa: F401

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Callable, NoReturn, Sequence
 
 from osc_lib import exceptions
 
-from volsvcclient import outcomes
-from volsvcclient import polling
-from volsvcclient import services
+from volsvcclient.cinder import services
+from volsvcclient.engine import outcomes
+from volsvcclient.engine import polling
 
 if TYPE_CHECKING:
-    from volsvcclient import voice as voice_module
+    from volsvcclient.osc import voice as voice_module
 
 
 def report_unconfirmed(

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 from osc_lib import exceptions
 
-from volsvcclient import bounds
-from volsvcclient import command
-from volsvcclient.v2 import arguments
+from volsvcclient.cinder import bounds
+from volsvcclient.osc import arguments
+from volsvcclient.osc import command
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -58,7 +58,7 @@ class CheckService(command.Lister):
     clusters = False
 
     def get_epilog(self) -> str:
-        from volsvcclient import health
+        from volsvcclient.engine import health
 
         return health.rules() + (
             '; UNKNOWN when cinder-api or Keystone cannot be reached or '
@@ -73,7 +73,7 @@ class CheckService(command.Lister):
         )
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        from volsvcclient import textfile
+        from volsvcclient.osc import textfile
 
         parser = super().get_parser(prog_name)
         # Nagios reads any exit code but 0 to 3 as a failed plugin: a bad
@@ -105,7 +105,7 @@ class CheckService(command.Lister):
         return parser
 
     def _unknown_usage(self, parser: argparse.ArgumentParser, message: str) -> NoReturn:
-        from volsvcclient import health
+        from volsvcclient.engine import health
 
         parser.print_usage(self.app.stderr)
         level, line = health.unknown(f'{parser.prog}: error: {message}')
@@ -116,10 +116,10 @@ class CheckService(command.Lister):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]:
         from volsvcclient import api
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         if parsed_args.prometheus_textfile:
-            from volsvcclient import textfile
+            from volsvcclient.osc import textfile
 
             textfile.check_available()
         chooser = arguments.from_arguments(parsed_args, everything=True)
@@ -136,7 +136,7 @@ class CheckService(command.Lister):
         column_names: Sequence[str],
         data: Iterable[Sequence[Any]],
     ) -> int:
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         if parsed_args.formatter != 'table':
             return super().produce_output(parsed_args, column_names, data)
@@ -155,14 +155,14 @@ class CheckService(command.Lister):
         return self.verdict.level
 
     def _unknown(self, parsed_args: argparse.Namespace, exc: Exception) -> int:
-        from volsvcclient import health
-        from volsvcclient import terminal
+        from volsvcclient.engine import health
+        from volsvcclient.osc import terminal
 
         if self.app.options.debug:
             self.log.exception(exc)
         reason = str(exc) if isinstance(exc, exceptions.CommandError) else (
             f'{type(exc).__name__}: {exc}')
-        from volsvcclient import textfile
+        from volsvcclient.osc import textfile
 
         if parsed_args.prometheus_textfile and textfile.available():
             try:
@@ -191,7 +191,7 @@ class CheckService(command.Lister):
 def _write_figures(path: str, verdict: api.Verdict) -> api.Verdict:
     """The Prometheus textfile, at the verdict on the services; a file that
     cannot be written is a finding of its own."""
-    from volsvcclient import textfile
+    from volsvcclient.osc import textfile
 
     ages = {id(s): verdict.ages[s.key] for s in verdict.services}
     try:

@@ -33,7 +33,7 @@ from volsvcclient.cinder import connection
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import reads
 from volsvcclient.cinder import records
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     import requests

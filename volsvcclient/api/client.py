@@ -27,7 +27,7 @@ changed, waited for and checked, by the engine the commands use.
 Everything this module names without a leading underscore follows semantic
 versioning with the distribution: a name, parameter or field is removed or
 changes meaning only in a new major version. The engine modules it is
-built on (``volsvcclient.batch``, ``services``, ...) make no such promise.
+built on (``volsvcclient.engine.batch``, ``services``, ...) make no such promise.
 
 The library prints nothing: notes (what an operator should know, such as a
 disable that cannot be undone) go to the ``volsvcclient`` logger at
@@ -48,23 +48,23 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
 from osc_lib import exceptions as osc_exceptions
 
-from volsvcclient import bounds
-from volsvcclient import desired_state
-from volsvcclient import errors
-from volsvcclient import health
-from volsvcclient import outcomes as outcomes_module
-from volsvcclient import reasons
-from volsvcclient import selection as selection_module
-from volsvcclient import services
-from volsvcclient import voice as voice_module
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import reasons
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.engine import health
+from volsvcclient.engine import outcomes as outcomes_module
+from volsvcclient.engine import selection as selection_module
+from volsvcclient.osc import errors
+from volsvcclient.osc import voice as voice_module
 
 if TYPE_CHECKING:
     import datetime
 
     from openstack import connection as sdk_connection
 
-    from volsvcclient import batch
-    from volsvcclient import interrupts
+    from volsvcclient.engine import batch
+    from volsvcclient.engine import interrupts
 
 __all__ = [
     'Client', 'Desired', 'Error', 'Finding', 'InvalidRequest', 'NoSuchService',
@@ -309,7 +309,7 @@ class Report:
 @dataclasses.dataclass(frozen=True)
 class Finding:
     """One thing :meth:`Client.check` found: its ``rule`` (see
-    ``volsvcclient.health.RULES``), ``level`` (1 WARNING, 2 CRITICAL),
+    ``volsvcclient.engine.health.RULES``), ``level`` (1 WARNING, 2 CRITICAL),
     ``detail``, and the service it concerns (None for the whole cloud)."""
 
     rule: str
@@ -357,7 +357,7 @@ class Verdict:
 
     def with_finding(self, rule: str, detail: str) -> Verdict:
         """This verdict with one more finding of a rule of
-        ``volsvcclient.health.RULES`` that concerns no single service (as
+        ``volsvcclient.engine.health.RULES`` that concerns no single service (as
         ``check`` adds ``textfile``), judged again."""
         findings = [health.Finding(f.service, f.rule, f.detail) for f in self.findings]
         findings.append(health.Finding(None, rule, detail))
@@ -486,7 +486,7 @@ class _Changes(_Session):
         service should take the template's state (``selection``'s binary
         defaults to cinder-volume). Reads the services once.
         """
-        from volsvcclient import batch
+        from volsvcclient.engine import batch
 
         request = _request(desired, selection, template)
         with self._worded():
@@ -521,11 +521,11 @@ class _Changes(_Session):
 
         A service that did not end as asked is reported, not raised:
         :attr:`Report.reason` says which and why. ``ctrl_c`` is an installed
-        ``volsvcclient.interrupts.Interrupts`` that counts SIGINT (the
+        ``volsvcclient.engine.interrupts.Interrupts`` that counts SIGINT (the
         command line's); without it no signal handler is installed and
         Ctrl-C is the caller's KeyboardInterrupt.
         """
-        from volsvcclient import batch
+        from volsvcclient.engine import batch
 
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise InvalidRequest(f'concurrency must be between 1 and {MAX_CONCURRENCY}')
@@ -562,7 +562,7 @@ class _Health(_Session):
         conditions met saw them (no read of its own);
         raises :class:`WaitTimedOut` (with the unmet lines) at the timeout.
         """
-        from volsvcclient import waiting
+        from volsvcclient.engine import waiting
 
         wanted = {
             attr: value for attr, value in (
@@ -614,8 +614,8 @@ class Client(_Changes, _Health):
     unless the connection pins one; ``'2'`` only with a connection made for
     it, ``block_storage_api_version='2'``); ``rpc_timeout`` the seconds to wait for
     requests Cinder answers only after an RPC (freeze, thaw, the Backend
-    State read; None: the defaults of ``volsvcclient.bounds``); ``voice``
-    words notes and advice (a ``volsvcclient.voice.Voice``; None: logged,
+    State read; None: the defaults of ``volsvcclient.cinder.bounds``); ``voice``
+    words notes and advice (a ``volsvcclient.osc.voice.Voice``; None: logged,
     naming ``volsvc``). Connecting reads the Block Storage version document
     once.
     """
@@ -649,7 +649,7 @@ class Client(_Changes, _Health):
         **connect_options)`` configures it: ``auth``, ``auth_type``,
         ``region_name``, ``interface``, ``verify``, ``cacert``,
         ``api_timeout``... When the cloud config sets no ``api_timeout``,
-        every request is bounded by ``volsvcclient.bounds.REQUEST``."""
+        every request is bounded by ``volsvcclient.cinder.bounds.REQUEST``."""
         from openstack import config
         from openstack import connection
 

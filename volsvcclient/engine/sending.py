@@ -30,14 +30,14 @@ import concurrent.futures
 import threading
 from typing import TYPE_CHECKING
 
-from volsvcclient import desired_state
-from volsvcclient import errors
-from volsvcclient import interrupts
-from volsvcclient import services
-from volsvcclient import voice as voice_module
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.engine import interrupts
+from volsvcclient.osc import errors
+from volsvcclient.osc import voice as voice_module
 
 if TYPE_CHECKING:
-    from volsvcclient import outcomes
+    from volsvcclient.engine import outcomes
 
 #: Seconds between looks at Ctrl-C while requests are under way.
 POLL_SECONDS = 0.05

@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from volsvcclient import errors
-from volsvcclient import outcomes
-from volsvcclient import polling
+from volsvcclient.engine import outcomes
+from volsvcclient.engine import polling
+from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient import services
-    from volsvcclient import voice as voice_module
+    from volsvcclient.cinder import services
+    from volsvcclient.osc import voice as voice_module
 
 Key = tuple[str, str]
 

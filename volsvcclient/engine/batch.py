@@ -25,28 +25,28 @@ from __future__ import annotations
 import collections
 from typing import TYPE_CHECKING
 
-from volsvcclient import desired_state
-from volsvcclient import errors
-from volsvcclient import interrupts
-from volsvcclient import outcomes
-from volsvcclient.outcomes import CHANGED
-from volsvcclient.outcomes import FAILED
-from volsvcclient.outcomes import NOT_ATTEMPTED
-from volsvcclient.outcomes import Outcome
-from volsvcclient.outcomes import RESULT_COLUMNS
-from volsvcclient.outcomes import Row
-from volsvcclient.outcomes import UNCHANGED
-from volsvcclient.outcomes import UNFINISHED
-from volsvcclient.outcomes import UNKNOWN
-from volsvcclient.outcomes import WOULD_CHANGE
-from volsvcclient import reasons
-from volsvcclient import sending
-from volsvcclient import services
-from volsvcclient import single
-from volsvcclient import verifying
+from volsvcclient.cinder import reasons
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.engine import interrupts
+from volsvcclient.engine import outcomes
+from volsvcclient.engine.outcomes import CHANGED
+from volsvcclient.engine.outcomes import FAILED
+from volsvcclient.engine.outcomes import NOT_ATTEMPTED
+from volsvcclient.engine.outcomes import Outcome
+from volsvcclient.engine.outcomes import RESULT_COLUMNS
+from volsvcclient.engine.outcomes import Row
+from volsvcclient.engine.outcomes import UNCHANGED
+from volsvcclient.engine.outcomes import UNFINISHED
+from volsvcclient.engine.outcomes import UNKNOWN
+from volsvcclient.engine.outcomes import WOULD_CHANGE
+from volsvcclient.engine import sending
+from volsvcclient.engine import single
+from volsvcclient.engine import verifying
+from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient import voice as voice_module
+    from volsvcclient.osc import voice as voice_module
 
 __all__ = ['Batch', 'RESULT_COLUMNS', 'Row', 'UNCHANGED', 'UNFINISHED', 'WOULD_CHANGE']
 #: On a terminal, the plan is listed service by service up to this many.

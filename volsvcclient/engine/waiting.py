@@ -26,11 +26,11 @@ from typing import Any
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
 
-from volsvcclient import errors
-from volsvcclient import polling
-from volsvcclient import selection
-from volsvcclient import services
-from volsvcclient import voice as voice_module
+from volsvcclient.cinder import services
+from volsvcclient.engine import polling
+from volsvcclient.engine import selection
+from volsvcclient.osc import errors
+from volsvcclient.osc import voice as voice_module
 
 #: How many times a heartbeat must advance during the wait for --fresh.
 #: Cinder counts any write of a service record as a heartbeat (a disable

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, TextIO
 from osc_lib import exceptions
 
 if TYPE_CHECKING:
-    from volsvcclient import desired_state
-    from volsvcclient import services
+    from volsvcclient.cinder import services
+    from volsvcclient.engine import desired_state
 
 LOG = logging.getLogger('volsvcclient')
 #: How ``openstack`` users call these commands; ``volsvc`` users by its name.
@@ -80,7 +80,7 @@ class _Telling:
 
         Server text in it (reasons, host names) has its control characters
         escaped; a leading newline (after a progress line) is kept."""
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         text = message.lstrip('\n')
         LOG.warning('\n' * (len(message) - len(text)) + terminal.escape(text))

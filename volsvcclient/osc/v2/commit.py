@@ -24,15 +24,15 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import bounds
-from volsvcclient import command
-from volsvcclient import reasons
-from volsvcclient import selection
-from volsvcclient.v2 import arguments
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import reasons
+from volsvcclient.engine import selection
+from volsvcclient.osc import arguments
+from volsvcclient.osc import command
 
 if typing.TYPE_CHECKING:
     from volsvcclient import api
-    from volsvcclient import interrupts
+    from volsvcclient.engine import interrupts
 
 MAX_CONCURRENCY = bounds.MAX_CONCURRENCY
 
@@ -122,8 +122,8 @@ class CommitService(command.Lister):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         from volsvcclient import api
-        from volsvcclient import desired_state
-        from volsvcclient import terminal
+        from volsvcclient.engine import desired_state
+        from volsvcclient.osc import terminal
 
         if not 1 <= parsed_args.concurrency <= MAX_CONCURRENCY:
             raise exceptions.CommandError(
@@ -162,7 +162,7 @@ class CommitService(command.Lister):
             terminal.rows_for(parsed_args.formatter, report.rows()))
 
     def run(self, parsed_args: argparse.Namespace) -> int:
-        from volsvcclient import interrupts
+        from volsvcclient.engine import interrupts
 
         self.report = None
         # Installed until the report is printed: however many Ctrl-C come

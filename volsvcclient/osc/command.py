@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Iterator
 from osc_lib.command import command
 from osc_lib import exceptions
 
-from volsvcclient import plugin
-from volsvcclient import voice
+from volsvcclient.osc import plugin
+from volsvcclient.osc import voice
 
 DISTRIBUTION = 'volsvcclient'
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from openstack.config import cloud_region
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
     # What the mixin is mixed into, for the checker: osc-lib's commands.
     _Mixin = command.Command
@@ -54,7 +54,7 @@ class _ServiceCommand(_Mixin):
 
     def sign_in(self) -> None:
         """OSC's own authentication, with a time bound on every request."""
-        from volsvcclient import bounds
+        from volsvcclient.cinder import bounds
 
         cloud = getattr(self.app, 'cloud', None)
         if cloud is not None:
@@ -80,9 +80,9 @@ class _ServiceCommand(_Mixin):
         """os-services at the version the user asked for.
 
         ``rpc_timeout`` bounds the requests that wait on RPC (None: the
-        defaults of ``volsvcclient.bounds``).
+        defaults of ``volsvcclient.cinder.bounds``).
         """
-        from volsvcclient import services
+        from volsvcclient.cinder import services
 
         requested = self.app.api_version.get(
             plugin.API_NAME, plugin.DEFAULT_API_VERSION
@@ -112,7 +112,7 @@ class _ServiceCommand(_Mixin):
 
     def run(self, parsed_args: argparse.Namespace) -> int:
         options = self.app.options
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         try:
             with _quiet_logging(options.debug, getattr(options, 'verbose_level', 1)):
@@ -123,7 +123,7 @@ class _ServiceCommand(_Mixin):
             # that they neither drive the terminal nor break into two.
             raise exceptions.CommandError(terminal.escape(str(exc))) from exc
         except Exception as exc:
-            from volsvcclient import errors
+            from volsvcclient.osc import errors
 
             translated = errors.translate(exc, self._auth_url())
             if translated is None:

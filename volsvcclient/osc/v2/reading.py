@@ -23,16 +23,16 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import bounds
-from volsvcclient import columns
-from volsvcclient import command
-from volsvcclient.v2 import arguments
+from volsvcclient.cinder import bounds
+from volsvcclient.osc import arguments
+from volsvcclient.osc import columns
+from volsvcclient.osc import command
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
 
     from volsvcclient import api
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
 
 class ListService(command.Lister):
@@ -126,8 +126,8 @@ class ListService(command.Lister):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[typing.Any, ...]]]:
         from volsvcclient import api
-        from volsvcclient import services
-        from volsvcclient import terminal
+        from volsvcclient.cinder import services
+        from volsvcclient.osc import terminal
 
         client = api.Client.for_service_api(
             self.service_api(parsed_args.rpc_timeout), self.voice)
@@ -148,8 +148,8 @@ class ListService(command.Lister):
     def _down_for(
         self, client: api.Client, listed: Iterable[services.Service], seconds: float
     ) -> list[services.Service]:
-        from volsvcclient import health
-        from volsvcclient import services
+        from volsvcclient.cinder import services
+        from volsvcclient.engine import health
 
         if client.server_time is None:
             raise exceptions.CommandError(
@@ -175,7 +175,7 @@ class ShowService(command.ShowOne):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], tuple[typing.Any, ...]]:
         from volsvcclient import api
-        from volsvcclient import terminal
+        from volsvcclient.osc import terminal
 
         client = api.Client.for_service_api(
             self.service_api(parsed_args.rpc_timeout), self.voice)

@@ -27,13 +27,13 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from volsvcclient import columns
-from volsvcclient import desired_state
-from volsvcclient import errors
-from volsvcclient import services
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.osc import columns
+from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient import voice as voice_module
+    from volsvcclient.osc import voice as voice_module
 
 RESULT_COLUMNS = ('Host', 'Binary', 'Actions', 'Result', 'Detail')
 #: One service's row under RESULT_COLUMNS.

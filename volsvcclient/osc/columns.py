@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 # (SDK attribute, column name, minimum microversion, shown with --long only)
 SERVICE_COLUMNS = (

@@ -11,7 +11,7 @@
 #    under the License.
 
 """The options that name services, and the Selector they make: the command
-layer's half of ``volsvcclient.selection``. Import-light: command modules
+layer's half of ``volsvcclient.engine.selection``. Import-light: command modules
 use it at parse time.
 """
 
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
 
-from volsvcclient.selection import Selector
-from volsvcclient import versions
+from volsvcclient.cinder import versions
+from volsvcclient.engine.selection import Selector
 
 if TYPE_CHECKING:
     import argparse
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
 SELECTORS = '--host-pattern, --service, --zone, --cluster'
 
@@ -137,6 +137,6 @@ class HostTarget(_Mixin):
         return parser
 
     def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
-        from volsvcclient import services
+        from volsvcclient.cinder import services
 
         return services.Target(host=parsed_args.host)

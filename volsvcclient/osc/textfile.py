@@ -101,7 +101,7 @@ def write(target: str, level: int, listed: Sequence | None = None,
 
 def _services(gauge: Callable, listed: Sequence, ages: Mapping[int, float | None]) -> None:
     """The per-service gauges; a figure that was not read has no sample."""
-    from volsvcclient import health
+    from volsvcclient.engine import health
 
     up = gauge('service_up', '1 when the service reports up')
     enabled = gauge('service_enabled', '1 when the service is enabled')

@@ -23,17 +23,17 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient import bounds
-from volsvcclient import command
-from volsvcclient import reasons
-from volsvcclient import selection
-from volsvcclient.v2 import arguments
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import reasons
+from volsvcclient.engine import selection
+from volsvcclient.osc import arguments
+from volsvcclient.osc import command
 
 if typing.TYPE_CHECKING:
     import argparse
 
-    from volsvcclient import desired_state
-    from volsvcclient import services
+    from volsvcclient.cinder import services
+    from volsvcclient.engine import desired_state
 
 
 class SetService(command.Command):
@@ -94,8 +94,8 @@ class SetService(command.Command):
         self, api: services.ServiceAPI, service: services.Service, reason: str | None,
         even_if_irreversible: bool,
     ) -> None:
-        from volsvcclient import desired_state
-        from volsvcclient import single
+        from volsvcclient.engine import desired_state
+        from volsvcclient.engine import single
 
         if service.status == 'disabled' and not reason:
             self.note(f'{service.label} is already disabled; nothing to do')
@@ -116,9 +116,9 @@ class SetService(command.Command):
         self, api: services.ServiceAPI, service: services.Service, via_thaw: bool,
         even_if_down: bool,
     ) -> None:
-        from volsvcclient import desired_state
-        from volsvcclient import outcomes
-        from volsvcclient import single
+        from volsvcclient.engine import desired_state
+        from volsvcclient.engine import outcomes
+        from volsvcclient.engine import single
 
         if service.status == 'enabled':
             self.note(f'{service.label} is already enabled; nothing to do')
@@ -185,8 +185,8 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
 
     def _change_target(self, parsed_args: argparse.Namespace) -> None:
         """A host or a cluster: a plan of its members, told in one line."""
-        from volsvcclient import desired_state
-        from volsvcclient import single
+        from volsvcclient.engine import desired_state
+        from volsvcclient.engine import single
 
         api = self.service_api(parsed_args.rpc_timeout)
         target = self.target(parsed_args, api)
@@ -209,8 +209,8 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
 
     def wanted(self) -> desired_state.Wanted:
         """The state the command leaves each service in."""
-        from volsvcclient import desired_state
-        from volsvcclient import services
+        from volsvcclient.cinder import services
+        from volsvcclient.engine import desired_state
 
         return desired_state.Wanted(
             '', services.VOLUME_BINARY, self.status, None, self.frozen)
@@ -220,10 +220,10 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
         raise NotImplementedError
 
     def _change_selection(self, parsed_args: argparse.Namespace) -> int | None:
-        from volsvcclient import batch
-        from volsvcclient import desired_state
-        from volsvcclient import interrupts
-        from volsvcclient import services
+        from volsvcclient.cinder import services
+        from volsvcclient.engine import batch
+        from volsvcclient.engine import desired_state
+        from volsvcclient.engine import interrupts
 
         selector = selection.Selector(
             parsed_args.host_pattern, services.VOLUME_BINARY, parsed_args.zone

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
     # For the bodies of functions whose parameter is named ``services``.
     _Service = services.Service
@@ -110,7 +110,7 @@ def stale(service: services.Service, age: float | None, seconds: float) -> bool:
 
 def _silent(age: float | None) -> str:
     """What a down service's detail says of its heartbeat."""
-    from volsvcclient import bounds
+    from volsvcclient.cinder import bounds
 
     if age is None:
         return ''

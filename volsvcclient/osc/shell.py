@@ -36,7 +36,7 @@ import warnings
 from cliff import app
 from cliff import commandmanager
 
-from volsvcclient import plugin
+from volsvcclient.osc import plugin
 
 if typing.TYPE_CHECKING:
     from cliff import command
@@ -130,7 +130,7 @@ class Shell(app.App):
             if _command_of(argv) == 'check':
                 # Nagios reads the first line of stdout and the exit code:
                 # no cloud to read is UNKNOWN, never WARNING.
-                from volsvcclient import health
+                from volsvcclient.engine import health
 
                 level, line = health.unknown(reason)
                 self.stdout.write(line + '\n')

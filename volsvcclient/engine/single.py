@@ -28,16 +28,16 @@ from typing import TYPE_CHECKING, Sequence
 from openstack import exceptions as sdk_exceptions
 from osc_lib import exceptions
 
-from volsvcclient import desired_state
-from volsvcclient import errors
-from volsvcclient import interrupts
-from volsvcclient import outcomes
-from volsvcclient import sending
-from volsvcclient import services
-from volsvcclient import verifying
+from volsvcclient.cinder import services
+from volsvcclient.engine import desired_state
+from volsvcclient.engine import interrupts
+from volsvcclient.engine import outcomes
+from volsvcclient.engine import sending
+from volsvcclient.engine import verifying
+from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient import voice as voice_module
+    from volsvcclient.osc import voice as voice_module
 
 FREEZE = desired_state.Action('freeze')
 THAW = desired_state.Action('thaw')

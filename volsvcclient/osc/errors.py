@@ -13,7 +13,7 @@
 """Turn SDK and keystoneauth failures into one-line operator messages.
 
 Every command's exceptions pass through :func:`translate` (see
-``volsvcclient.command``), so each failure reads the same everywhere.
+``volsvcclient.osc.command``), so each failure reads the same everywhere.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def translate(
 def _cinder_error(exc: failures.CinderError) -> exceptions.CommandError:
     """The API layer's sentence, with the option that would change it
     where one would."""
-    from volsvcclient import versions
-    from volsvcclient import voice
+    from volsvcclient.cinder import versions
+    from volsvcclient.osc import voice
 
     if isinstance(exc, failures.Untrusted):
         return _tls_failure('cinder-api', exc.cause)

@@ -13,7 +13,7 @@
 """Which services a command acts on, as plain values: one named by host
 and binary, or all that a Selector matches. Import-light: command modules
 use it at parse time; turning options into a Selector is the command
-layer's (``volsvcclient.v2.arguments``).
+layer's (``volsvcclient.osc.arguments``).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 
 from osc_lib import exceptions
 
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
 
 class Selector:

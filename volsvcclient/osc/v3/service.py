@@ -22,17 +22,17 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient.v2 import arguments
-from volsvcclient.v2 import changing
-from volsvcclient.v2 import commit
-from volsvcclient.v2 import reading
-from volsvcclient.v2 import replication
-from volsvcclient import versions
+from volsvcclient.cinder import versions
+from volsvcclient.osc import arguments
+from volsvcclient.osc.v2 import changing
+from volsvcclient.osc.v2 import commit
+from volsvcclient.osc.v2 import reading
+from volsvcclient.osc.v2 import replication
 
 if typing.TYPE_CHECKING:
     import argparse
 
-    from volsvcclient import services
+    from volsvcclient.cinder import services
 
 CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
 
@@ -70,7 +70,7 @@ class _ClusterTarget(_Mixin):
         return parser
 
     def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
-        from volsvcclient import services
+        from volsvcclient.cinder import services
 
         if bool(parsed_args.host) == bool(parsed_args.cluster):
             raise exceptions.CommandError(f'Give either {self.target_options}')
