@@ -10,7 +10,8 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""How long a command waits on the server: one table, one rule.
+"""How long a command waits on the server, and what a number of seconds
+may be: one table, one rule each.
 
 Cinder answers some requests only after an RPC round trip: os-services
 reads at 3.49 and later ask cinder-scheduler for every backend's state, and
@@ -18,12 +19,12 @@ freeze, thaw and failover ask the backend's cinder-volume.  When that
 service, or RabbitMQ, is gone, Cinder waits for its ``rpc_response_timeout``
 (60 s by default), or longer; the operator never waits on that blindly.
 
-Import-light: command modules use it at parse time.
+Import-light (stdlib only): command modules quote it in their help.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import math
 
 #: Seconds the Backend State read (3.49+) may take before ``list`` and
@@ -37,72 +38,67 @@ ACTION = 20.0
 #: after retrying it for half a minute or more.
 REQUEST = 30.0
 
-
-#: The most services ``commit`` changes at once: requests' default HTTP
-#: connection pool size, so more threads would only queue.
+#: The most services a change sends requests for at once: requests'
+#: default HTTP connection pool size, so more threads would only queue.
 MAX_CONCURRENCY = 10
+#: How many at once unless told.
+CONCURRENCY = 8
 
-#: The shortest --interval of ``wait``: Cinder's services report every
-#: 10 s (report_interval), so reading more often learns nothing and only
-#: loads cinder-api (0 made 468 reads in 3 s).
+#: The shortest interval between the reads of a wait: Cinder's services
+#: report every 10 s (report_interval), so reading more often learns
+#: nothing and only loads cinder-api (0 made 468 reads in 3 s).
 MIN_INTERVAL = 1.0
 
 
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
+@dataclasses.dataclass(frozen=True)
+class Number:
+    """A rule for a number of seconds: ``what`` it is, the values it
+    takes (``wanted``, in words), and the least value (``inclusive`` or
+    not)."""
+
+    what: str
+    wanted: str
+    least: float
+    inclusive: bool = True
+
+    def holds(self, value: float) -> bool:
+        return math.isfinite(value) and (
+            value >= self.least if self.inclusive else value > self.least)
+
+    def check(self, value: object, keyword: str) -> float:
+        """``value`` as a float, or InvalidRequest naming ``keyword``."""
+        from volsvcclient.cinder import exceptions
+
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and self.holds(float(value))):
+            return float(value)
+        raise exceptions.InvalidRequest(
+            '{%s} must be %s (%s), not {given}' % (keyword, self.what, self.wanted),
+            keyword, given=repr(value))
 
 
-def seconds(text: str) -> float:
-    """argparse type: a finite, non-negative number of seconds."""
-    value = _number(text)
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a number of seconds (a finite number, 0 or more)'
-        )
-    return value
+SECONDS = Number('a number of seconds', 'a finite number, 0 or more', 0.0)
+TIMEOUT = Number('a timeout', 'a finite number of seconds, more than 0', 0.0, False)
+INTERVAL = Number('an interval', f'a finite number of seconds, {MIN_INTERVAL:g} or more',
+                  MIN_INTERVAL)
 
 
-def request_timeout(text: str) -> float:
-    """argparse type: seconds a request may take, more than 0 (0 would be
-    refused by urllib3 only once the request is sent)."""
-    value = _number(text)
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not a timeout (a finite number of seconds, more than 0)'
-        )
-    return value
+def check_concurrency(value: object) -> int:
+    """``value`` as the number of services changed at once."""
+    from volsvcclient.cinder import exceptions
 
-
-def interval(text: str) -> float:
-    """argparse type: seconds between reads, at least MIN_INTERVAL."""
-    value = _number(text)
-    if not math.isfinite(value) or value < MIN_INTERVAL:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is not an interval (a finite number of seconds, '
-            f'{MIN_INTERVAL:g} or more)'
-        )
-    return value
-
-
-def add_rpc_timeout(parser: argparse.ArgumentParser, default: float, what: str) -> None:
-    """The --rpc-timeout option; ``what`` says what it bounds."""
-    parser.add_argument(
-        '--rpc-timeout',
-        metavar='<seconds>',
-        type=request_timeout,
-        default=None,
-        help=f'{what} (default {default:g}, or clouds.yaml api_timeout when '
-        f'that is lower)',
-    )
+    if (isinstance(value, int) and not isinstance(value, bool)
+            and 1 <= value <= MAX_CONCURRENCY):
+        return value
+    raise exceptions.InvalidRequest(
+        '{concurrency} must be a whole number between 1 and %d, not {given}'
+        % MAX_CONCURRENCY, 'concurrency', given=repr(value))
 
 
 def effective(given: float | None, default: float,
               api_timeout: float | None = None) -> float:
-    """The bound to use: the option when given, else the default, never
-    above the api_timeout the user configured."""
+    """The bound to use: the one given, else the default, never above the
+    api_timeout the user configured."""
     if given is not None:
         return given
     if api_timeout:
@@ -110,29 +106,9 @@ def effective(given: float | None, default: float,
     return default
 
 
-_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
-
-
-def duration(text: str) -> float:
-    """argparse type: '90s', '30m', '2h', '7d' -> seconds, more than 0.
-
-    The unit is required: a bare '7' meant for days would catch healthy
-    services between two heartbeats. 0 is refused: every service is
-    silent for 0 s.
-    """
-    unit = text[-1:].lower()
-    value = _number(text[:-1]) if unit in _UNITS else math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration: a number more than 0 and its unit, "
-            f"such as 90s, 30m, 2h or 7d"
-        )
-    return value * _UNITS[unit]
-
-
-def spoken(seconds_: float) -> str:
+def spoken(seconds: float) -> str:
     """3m12s, 2h5m, 4d3h: a duration as operators write it."""
-    whole = int(seconds_)
+    whole = int(seconds)
     for size, unit, smaller, small_unit in (
         (86400, 'd', 3600, 'h'), (3600, 'h', 60, 'm'), (60, 'm', 1, 's'),
     ):
@@ -140,42 +116,3 @@ def spoken(seconds_: float) -> str:
             rest = (whole % size) // smaller
             return f'{whole // size}{unit}' + (f'{rest}{small_unit}' if rest else '')
     return f'{whole}s'
-
-
-def add_wait_timeout(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        '--wait-timeout',
-        metavar='<seconds>',
-        type=seconds,
-        default=0.0,
-        help='Keep re-reading for up to this many seconds until every service '
-        'shows its new state (default 0: read once)',
-    )
-
-
-def add_backend_state_timeout(parser: argparse.ArgumentParser) -> None:
-    add_rpc_timeout(
-        parser, BACKEND_STATE,
-        'Seconds to wait for Backend State, which Cinder asks '
-        'cinder-scheduler for over RPC; past them the services are listed '
-        'without it (Backend State unknown)',
-    )
-
-
-def add_action_bounds(parser: argparse.ArgumentParser) -> None:
-    """--rpc-timeout and --even-if-down, for requests a cinder-volume answers."""
-    add_rpc_timeout(
-        parser, ACTION,
-        'Seconds to wait for an answer to freeze, thaw or failover, which '
-        'Cinder gives only once the backend\'s cinder-volume has (over '
-        'RabbitMQ); past them the command reports what the database shows '
-        'and exits 1',
-    )
-    parser.add_argument(
-        '--even-if-down',
-        action='store_true',
-        help='Send freeze, thaw or failover to a cinder-volume that is down. '
-        'Risky: Cinder changes the database, then waits for the service '
-        'until its RPC timeout and no driver acts, so the backend and the '
-        'database disagree until the service is back',
-    )

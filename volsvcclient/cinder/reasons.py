@@ -10,26 +10,21 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What Cinder accepts as a disabled reason, checked before any request.
+"""What Cinder accepts as a disabled reason, and which disables no API
+undoes: checked before any request.
 
-Import-light: command modules use it at parse time.
+Import-light (stdlib only): command modules quote it in their help.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from osc_lib import exceptions
-
-if TYPE_CHECKING:
-    import argparse
+from typing import Any
 
 #: Cinder's column and schema limit for disabled_reason.
 MAX_REASON = 255
 #: The only binary a disable of which can be undone on Cinder 28.0.0 and
 #: later, which ignore os-services/enable: a thaw re-enables it.
 REVERSIBLE_BINARY = 'cinder-volume'
-IRREVERSIBLE_OPTION = '--even-if-irreversible'
 
 
 def irreversible(binary: str) -> bool:
@@ -37,28 +32,32 @@ def irreversible(binary: str) -> bool:
     return binary != REVERSIBLE_BINARY
 
 
-def add_irreversible_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        IRREVERSIBLE_OPTION,
-        action='store_true',
-        help='Disable services other than cinder-volume (cinder-scheduler, '
-        'cinder-backup) even though Cinder 28.0.0 and later have no API that '
-        're-enables them: only their database records can then be changed '
-        'back. Without it such a disable is refused',
+def irreversibly(binary: str) -> str:
+    """Why a disable of ``binary`` may not be undone."""
+    return (
+        f'Cinder 28.0.0 and later have no API that re-enables {binary}: '
+        f'disabling it may not be reversible'
     )
 
 
-def check_reason(reason: str | None, option: str = '--disable-reason') -> None:
+def check_reason(reason: Any, where: str = '') -> None:
     """Refuse a reason Cinder would reject, before any request."""
+    from volsvcclient.cinder import exceptions
+
     if reason is None:
         return
+    if not isinstance(reason, str):
+        raise exceptions.InvalidRequest(
+            '{disabled_reason} must be text, not {given}', 'disabled_reason', where,
+            given=type(reason).__name__)
     if not reason.strip():
-        raise exceptions.CommandError(f'{option} must not be empty')
+        raise exceptions.InvalidRequest(
+            '{disabled_reason} must not be empty', 'disabled_reason', where)
     if len(reason) > MAX_REASON:
-        raise exceptions.CommandError(
-            f'{option} is {len(reason)} characters long; Cinder accepts at '
-            f'most {MAX_REASON}'
-        )
+        raise exceptions.InvalidRequest(
+            '{disabled_reason} is {length} characters long; Cinder accepts at '
+            'most {most}', 'disabled_reason', where, length=len(reason),
+            most=MAX_REASON)
 
 
 #: Why Cinder may fail a reason with HTTP 500.

@@ -17,10 +17,8 @@ model; ``failures``: what it raises; ``connection``: version negotiation,
 bounds and retries; ``reads``: GET requests); this module adds the
 requests that change services and re-exports every name callers use.
 The engine that composes its requests (plan, send, verify) lives one layer
-up.
-
-Commands import this module inside ``take_action`` only: it pulls in
-openstacksdk, which ``openstack`` must not pay for on unrelated commands.
+up. It pulls in openstacksdk, which ``openstack`` must not pay for on
+unrelated commands: nothing imports it at a command module's import.
 """
 
 from __future__ import annotations
@@ -30,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping, NoReturn
 from openstack import exceptions as sdk_exceptions
 
 from volsvcclient.cinder import connection
+from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import reads
 from volsvcclient.cinder import records
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     import requests
 
 __all__ = [
-    'ANOTHER_CLIENT', 'CinderError', 'ENABLE_IGNORED', 'FAILBACK',
+    'ANOTHER_CLIENT', 'Error', 'ENABLE_IGNORED', 'FAILBACK',
     'FAILING_OVER', 'NoSuchAPI', 'NoSuchService', 'NotApplied',
     'READ_RETRIES', 'RETRIED_STATUSES', 'RPC_ACTIONS', 'Service',
     'ServiceAPI', 'Target', 'TooOld', 'UNKNOWN', 'Unconfirmed', 'Untrusted',
@@ -62,15 +61,15 @@ heartbeat_age = records.heartbeat_age
 mismatches = records.mismatches
 rows = records.rows
 shorten = records.shorten
-# What the layer raises (cinder/failures.py).
-CinderError = failures.CinderError
-NoSuchAPI = failures.NoSuchAPI
-NoSuchService = failures.NoSuchService
-NotApplied = failures.NotApplied
-TooOld = failures.TooOld
-Unconfirmed = failures.Unconfirmed
-Untrusted = failures.Untrusted
-VersionUnavailable = failures.VersionUnavailable
+# What the layer raises (cinder/exceptions.py).
+Error = exceptions.Error
+NoSuchAPI = exceptions.NoSuchAPI
+NoSuchService = exceptions.NoSuchService
+NotApplied = exceptions.NotApplied
+TooOld = exceptions.TooOld
+Unconfirmed = exceptions.Unconfirmed
+Untrusted = exceptions.Untrusted
+VersionUnavailable = exceptions.VersionUnavailable
 is_server_error = failures.is_server_error
 is_uncertain = failures.is_uncertain
 is_unreachable = failures.is_unreachable
@@ -87,16 +86,16 @@ def connect(
     client_manager: connection.ConnectionHolder,
     requested: str,
     rpc_timeout: float | None = None,
-    voice: connection.Listener | None = None,
+    unknown: connection.Listener | None = None,
 ) -> ServiceAPI:
     """A ServiceAPI for OSC's SDK connection at the ``requested`` version.
 
     ``rpc_timeout`` bounds requests that wait on RPC (the option's value,
-    None for the defaults); ``voice`` tells the operator what a fallback
-    leaves unknown.
+    None for the defaults); ``unknown`` is told what a fallback leaves
+    unknown.
     """
     proxy = connection.block_storage(client_manager, requested)
-    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, voice)
+    return ServiceAPI(proxy, requested.split('.')[0], rpc_timeout, unknown)
 
 
 class ServiceAPI(reads.Reads):

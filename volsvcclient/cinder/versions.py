@@ -12,7 +12,8 @@
 
 """Block Storage API microversions: the one table of what needs which.
 
-Help text quotes these constants, so this module stays import-light.
+Help text quotes these constants, so this module stays import-light
+(stdlib only).
 """
 
 from __future__ import annotations
@@ -42,8 +43,3 @@ def as_tuple(version: str) -> tuple[int, ...]:
 def at_least(version: str | None, minimum: str) -> bool:
     """Whether ``version`` (None means no microversion, i.e. v2) >= minimum."""
     return version is not None and as_tuple(version) >= as_tuple(minimum)
-
-
-def needs(option: str, minimum: str) -> str:
-    """Help-text suffix naming the microversion an option requires."""
-    return f'{option} requires --os-volume-api-version {minimum} or later'

@@ -10,47 +10,55 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Wanted service states: read from options or files, and planned.
+"""Desired service states, checked and planned.
 
-``volume service commit`` is the SDK's ``Service.commit()`` idea (persist
-what changed) for a resource whose fields change only through os-services
-actions: this module says what should change and in which order;
-``volsvcclient.engine.batch`` applies and verifies it.
+A change is the SDK's ``Service.commit()`` idea (persist what changed) for a
+resource whose fields change only through os-services actions: this module
+says what may be asked, what should change and in which order;
+``volsvcclient.engine.changes`` sends and verifies it. Every rule on what
+may be asked is here, once, and raises InvalidRequest in the API's
+vocabulary before any request.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from osc_lib import exceptions
-
+from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import reasons
-from volsvcclient.cinder import services
-from volsvcclient.engine import selection
-from volsvcclient.osc import columns
-from volsvcclient.osc import errors
+from volsvcclient.cinder import records
+from volsvcclient.engine import selection as selection_module
 
 if TYPE_CHECKING:
-    from volsvcclient.osc import voice
+    from volsvcclient.cinder.records import Service
+
+STATUSES = ('enabled', 'disabled')
 
 
 @dataclasses.dataclass(frozen=True)
-class Wanted:
-    """What one service should end as; None means "leave as it is"."""
+class Desired:
+    """One service (``host``, ``binary``) and the state it should end in:
+    ``status`` ``'enabled'``, ``'disabled'`` or None to leave it,
+    ``disabled_reason`` (with ``'disabled'``), ``frozen`` True, False or
+    None to leave it. ``unapplied`` holds (attribute, value) pairs that a
+    change reports when they differ but never sets (a saved listing's
+    replication status: only failover changes it)."""
 
     host: str
     binary: str
     status: str | None = None
     disabled_reason: str | None = None
     frozen: bool | None = None
-    #: (column, value) pairs a saved file gives that commit does not set.
     unapplied: tuple[tuple[str, Any], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.host, self.binary)
+
+    @property
+    def label(self) -> str:
+        return f'{self.binary} on {self.host}'
 
     @property
     def expected(self) -> dict[str, Any]:
@@ -66,6 +74,16 @@ class Wanted:
 
 
 @dataclasses.dataclass(frozen=True)
+class State:
+    """The state every service of a selection should take; None leaves
+    that field as it is."""
+
+    status: str | None = None
+    disabled_reason: str | None = None
+    frozen: bool | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Action:
     name: str
     reason: str | None = None
@@ -74,234 +92,148 @@ class Action:
         return f"{self.name} (reason '{self.reason}')" if self.reason else self.name
 
 
-def plan(live: services.Service, wanted: Wanted) -> list[Action]:
-    """Actions that take ``live`` to ``wanted``, in a safe order.
+FREEZE = Action('freeze')
+THAW = Action('thaw')
+ENABLE = Action('enable')
+
+
+def plan(live: Service, desired: Desired) -> list[Action]:
+    """Actions that take ``live`` to ``desired``, in a safe order.
 
     Thaw comes first (it re-enables), freeze next (it disables with reason
     'frozen'), and the status change last so that it has the final word.
     """
     actions = []
     status, reason, frozen = live.status, live.disabled_reason, live.is_frozen
-    if wanted.frozen is False and frozen:
-        actions.append(Action('thaw'))
+    if desired.frozen is False and frozen:
+        actions.append(THAW)
         status, reason = 'enabled', ''
-    elif wanted.frozen is True and not frozen:
-        actions.append(Action('freeze'))
+    elif desired.frozen is True and not frozen:
+        actions.append(FREEZE)
         status, reason = 'disabled', 'frozen'
-    if wanted.status == 'disabled':
-        new_reason = wanted.disabled_reason and wanted.disabled_reason != reason
+    if desired.status == 'disabled':
+        new_reason = desired.disabled_reason and desired.disabled_reason != reason
         if status != 'disabled' or new_reason:
-            actions.append(Action('disable', wanted.disabled_reason))
-    elif wanted.status == 'enabled' and status != 'enabled':
-        actions.append(Action('enable'))
+            actions.append(Action('disable', desired.disabled_reason))
+    elif desired.status == 'enabled' and status != 'enabled':
+        actions.append(ENABLE)
     return actions
 
 
-# Reading wanted states
+def expected(desired: Desired, actions: Sequence[Action]) -> dict[str, Any]:
+    """What the re-read must show: what was asked, and that a thaw left
+    the service enabled (Cinder's thaw re-enables it) unless a later
+    action sets the status."""
+    wanted = desired.expected
+    if THAW in actions and desired.status is None:
+        return {'status': 'enabled', **wanted}
+    return wanted
 
 
 @dataclasses.dataclass(frozen=True)
 class Request:
-    """What ``commit`` was asked: explicit Wanted entries, or a Selector
-    with the state every selected service should take."""
+    """What a change was asked: explicit Desired entries, or a Selection
+    with the State every selected service should take."""
 
-    wanted: tuple[Wanted, ...] = ()
-    selector: selection.Selector | None = None
-    template: Wanted | None = None
+    desired: tuple[Desired, ...] = ()
+    selection: selection_module.Selection | None = None
+    template: Desired | None = None
 
-    def resolve(self, live: Iterable[services.Service]) -> list[Wanted]:
-        """The Wanted entries, given every live service."""
-        if self.selector is None or self.template is None:
-            return list(self.wanted)
-        chosen = [s for s in live if self.selector.matches(s)]
-        if not chosen:
-            raise exceptions.CommandError('No service matches the selection')
+    def resolve(self, live: Iterable[Service]) -> list[Desired]:
+        """The Desired entries, given every live service."""
+        if self.selection is None or self.template is None:
+            return list(self.desired)
+        chosen = selection_module.chosen(self.selection, live)
         return [
             dataclasses.replace(self.template, host=s.host, binary=s.binary)
             for s in chosen
         ]
 
 
-@dataclasses.dataclass(frozen=True)
-class Asked:
-    """What ``commit`` was given on its command line, as plain values."""
-
-    host: str | None = None
-    binary: str | None = None
-    status: str | None = None
-    disabled_reason: str | None = None
-    frozen: bool | None = None
-
-    @property
-    def given(self) -> bool:
-        return any(
-            value is not None for value in dataclasses.astuple(self)
-        )
-
-
-def from_file(path: str, asked: Asked, selecting: bool, voice: voice.Voice) -> Request:
-    """The Request of ``commit --from-file``: nothing else may be asked."""
-    if asked.given or selecting:
-        raise exceptions.CommandError(
-            '--from-file takes the wanted states from the file: give no '
-            '<host>, <binary>, selector, --status, --disable-reason, '
-            '--frozen or --thawed with it'
-        )
-    return Request(wanted=tuple(load(path, voice)))
-
-
-def from_options(asked: Asked, selector: selection.Selector) -> Request:
-    """The Request of ``commit`` given states on its command line."""
-    if asked.disabled_reason is not None and asked.status != 'disabled':
-        raise exceptions.CommandError('--disable-reason goes with --status disabled')
-    if asked.status is None and asked.frozen is None:
-        raise exceptions.CommandError(
-            'Nothing to commit: give --status, --frozen or --thawed'
-        )
-    reasons.check_reason(asked.disabled_reason, '--disable-reason')
-    states = (asked.status, asked.disabled_reason, asked.frozen)
-    if selector.host is None:
-        if selector.binary is None:
-            # Only cinder-volume services can be frozen, and only they can
-            # be re-enabled on Cinder 28.0.0 and later: other binaries are
-            # changed only when named.
-            selector = selector.replace(binary=services.VOLUME_BINARY)
-        template = Wanted('', selector.binary or '', *states)
-        _check_consistent(template, 'the selection')
-        return Request(selector=selector, template=template)
-    wanted = Wanted(asked.host or '', asked.binary or '', *states)
-    _check_consistent(wanted, 'the command line')
-    return Request(wanted=(wanted,))
-
-
-def load(path: str, voice: voice.Voice) -> list[Wanted]:
-    """Wanted states from saved ``list --long -f json|yaml`` output."""
-    try:
-        if path == '-':
-            import sys
-
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding='utf-8') as stream:
-                text = stream.read()
-    except OSError as exc:
-        raise exceptions.CommandError(f'Cannot read {path}: {exc.strerror}') from exc
-    except UnicodeDecodeError as exc:
-        raise exceptions.CommandError(
-            f'{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at '
-            f'offset {exc.start}): give saved {voice.saved_listing()} output'
-        ) from exc
-    entries = _parse(path, text)
-    if isinstance(entries, dict):
-        entries = [entries]
-    if not isinstance(entries, list):
-        raise exceptions.CommandError(
-            f'{path}: expected a list of services as printed by '
-            f'{voice.saved_listing()}'
-        )
-    wanted = [_entry(path, number, entry) for number, entry in enumerate(entries, 1)]
+def request(
+    desired: Any = (),
+    selection: Any = None,
+    template: Any = None,
+) -> Request:
+    """The Request for what a change was given, checked before any
+    request: explicit Desired entries, or a Selection and a State."""
+    if isinstance(desired, (str, bytes, Desired)) or not isinstance(desired, Iterable):
+        raise exceptions.InvalidRequest(
+            '{desired} must be a sequence of Desired, not {given}', 'desired',
+            given=type(desired).__name__)
+    desired = tuple(desired)
+    if (selection is None) != (template is None):
+        raise exceptions.InvalidRequest(
+            '{selection} and {template} go together', 'selection')
+    if selection is not None:
+        if desired:
+            raise exceptions.InvalidRequest(
+                'give {desired}, or {selection} and {template}, not both', 'desired')
+        return _from_selection(selection, template)
     seen = set()
-    for item in wanted:
-        if item.key in seen:
-            raise exceptions.CommandError(
-                f'{path}: {item.binary} on {item.host} is listed twice'
-            )
-        seen.add(item.key)
-    return wanted
+    for entry in desired:
+        if not isinstance(entry, Desired):
+            raise exceptions.InvalidRequest(
+                'every entry of {desired} must be a Desired, not {given}', 'desired',
+                given=type(entry).__name__)
+        if not isinstance(entry.host, str) or not isinstance(entry.binary, str) or not (
+                entry.host and entry.binary):
+            raise exceptions.InvalidRequest(
+                'every desired state names a {host} and a {binary}', 'host')
+        if entry.key in seen:
+            raise exceptions.InvalidRequest(
+                '{label} is desired twice', 'desired', label=entry.label)
+        seen.add(entry.key)
+        check(entry, entry.label if len(desired) > 1 else '')
+    return Request(desired=desired)
 
 
-def _parse(path: str, text: str) -> Any:
-    # A saved listing is two levels deep: deeper nesting exhausts the
-    # parsers' recursion before any entry is looked at.
-    too_deep = exceptions.CommandError(
-        f'{path} is nested too deeply to be a saved service list'
-    )
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    except RecursionError:
-        raise too_deep from None
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except RecursionError:
-        raise too_deep from None
-    # ValueError: a value YAML takes for a date that is none (2026-02-30).
-    except (yaml.YAMLError, ValueError) as exc:
-        raise exceptions.CommandError(
-            f'{path} is neither JSON nor YAML: {errors.one_line(exc)}'
-        ) from exc
+def _from_selection(selection: Any, template: Any) -> Request:
+    if not isinstance(selection, selection_module.Selection):
+        raise exceptions.InvalidRequest(
+            '{selection} must be a Selection, not {given}', 'selection',
+            given=type(selection).__name__)
+    if not isinstance(template, State):
+        raise exceptions.InvalidRequest(
+            '{template} must be a State, not {given}', 'template',
+            given=type(template).__name__)
+    if selection.host is None and selection.binary is None:
+        # Only cinder-volume services can be frozen, and only they can be
+        # re-enabled on Cinder 28.0.0 and later: other binaries are changed
+        # only when named.
+        selection = selection.replace(binary=records.VOLUME_BINARY)
+    desired = Desired('', selection.binary or '', template.status,
+                      template.disabled_reason, template.frozen)
+    check(desired, '', template=True)
+    if selection.host is not None and selection.binary is not None:
+        # One service named exactly: its own read says what exists.
+        return Request(desired=(dataclasses.replace(desired, host=selection.host),))
+    return Request(selection=selection, template=desired)
 
 
-#: Columns of a saved listing that only failover changes: a difference is
-#: reported, not acted on.
-UNAPPLIED_COLUMNS = ('Replication Status', 'Active Backend ID')
-
-
-def _entry(path: str, number: int, entry: Any) -> Wanted:
-    where = f'{path}, entry {number}'
-    if not isinstance(entry, dict):
-        raise exceptions.CommandError(f'{where}: expected a mapping of column names')
-    # YAML keys need not be text: sorted by their repr, as they are shown.
-    unknown = sorted(set(entry) - set(columns.ATTRIBUTE_BY_NAME), key=repr)
-    if unknown:
-        raise exceptions.CommandError(
-            f"{where}: unknown column(s) {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(columns.ATTRIBUTE_BY_NAME)}"
-        )
-    for required in ('Host', 'Binary'):
-        if not isinstance(entry.get(required), str) or not entry[required]:
-            raise exceptions.CommandError(f'{where}: {required} is missing')
-    status = entry.get('Status')
-    if status not in (None, 'enabled', 'disabled'):
-        raise exceptions.CommandError(
-            f"{where}: Status must be 'enabled' or 'disabled', not {status!r}"
-        )
-    frozen = entry.get('Frozen')
-    if frozen not in (None, True, False):
-        raise exceptions.CommandError(
-            f'{where}: Frozen must be true, false or null, not {frozen!r}'
-        )
-    reason = entry.get('Disabled Reason') or None
-    if reason is not None and not isinstance(reason, str):
-        raise exceptions.CommandError(f'{where}: Disabled Reason must be text')
-    if status == 'disabled':
-        reasons.check_reason(reason, f'{where}: Disabled Reason')
-    elif status is None and reason is not None:
-        raise exceptions.CommandError(
-            f'{where}: Disabled Reason goes with Status disabled'
-        )
-    unapplied = tuple(
-        (name, entry[name]) for name in UNAPPLIED_COLUMNS if name in entry
-    )
-    wanted = Wanted(entry['Host'], entry['Binary'], status, reason, frozen, unapplied)
-    _check_consistent(wanted, where)
-    return wanted
-
-
-def check_wanted(wanted: Wanted, where: str) -> None:
-    """Refuse a Wanted given by a caller of the Python API (volsvcclient.api)
-    that Cinder would reject or no request can reach, before any request."""
-    if wanted.status == 'disabled':
-        reasons.check_reason(wanted.disabled_reason, f'{where}: disabled_reason')
-    _check_consistent(wanted, where)
-
-
-def _check_consistent(wanted: Wanted, where: str) -> None:
-    """Refuse a wanted state that no request can reach."""
-    _check_frozen_binary(wanted, where)
-    if wanted.status == 'enabled' and wanted.frozen:
-        raise exceptions.CommandError(
-            f'{where}: status enabled and frozen contradict each other: a '
-            f'freeze disables the service'
-        )
-
-
-def _check_frozen_binary(wanted: Wanted, where: str) -> None:
-    if wanted.frozen is not None and wanted.binary not in ('', services.VOLUME_BINARY):
-        raise exceptions.CommandError(
-            f'{where}: only {services.VOLUME_BINARY} services can be frozen '
-            f'or thawed, not {wanted.binary} on {wanted.host}'
-        )
+def check(desired: Desired, where: str, template: bool = False) -> None:
+    """Refuse a desired state Cinder would reject or no request reaches
+    (a ``template`` must also desire something)."""
+    if desired.status not in (None, *STATUSES):
+        raise exceptions.InvalidRequest(
+            "{status} must be 'enabled', 'disabled' or None, not {given}", 'status',
+            where, given=repr(desired.status))
+    if desired.frozen is not None and not isinstance(desired.frozen, bool):
+        raise exceptions.InvalidRequest(
+            '{frozen} must be True, False or None, not {given}', 'frozen', where,
+            given=repr(desired.frozen))
+    if desired.disabled_reason is not None and desired.status != 'disabled':
+        raise exceptions.InvalidRequest(
+            '{disabled_reason} goes with {status} disabled', 'disabled_reason', where)
+    reasons.check_reason(desired.disabled_reason, where)
+    if template and desired.status is None and desired.frozen is None:
+        raise exceptions.InvalidRequest(
+            'Nothing to change: give {status} or {frozen}', 'status', where)
+    if desired.frozen is not None and desired.binary not in ('', records.VOLUME_BINARY):
+        raise exceptions.InvalidRequest(
+            'only {volume} services can be frozen or thawed, not {given}', 'frozen',
+            where, volume=records.VOLUME_BINARY, given=desired.binary)
+    if desired.status == 'enabled' and desired.frozen:
+        raise exceptions.InvalidRequest(
+            'status enabled and frozen contradict each other: a freeze disables '
+            'the service', 'frozen', where)

@@ -27,6 +27,11 @@ import time
 VERIFY_INTERVAL = 2.0
 
 
+def now() -> float:
+    """The clock every wait reads (a test replaces this module's)."""
+    return time.monotonic()
+
+
 def attempts(timeout: float, interval: float) -> Iterator[float]:
     """Seconds elapsed before each read: at once, then every ``interval``
     seconds, the last one exactly at ``timeout`` (the deadline is never

@@ -18,25 +18,28 @@ Mutating requests are never retried: a request that gets no clear answer
 is marked ``unanswered`` on its outcome, for the verifying read to decide.
 After a lost connection or Ctrl-C no new service is started; a second
 Ctrl-C stops waiting for the requests under way (their outcomes are marked
-``abandoned``). One target's plan (``single``) is sent by the same code in
-the caller's thread. ``check_up`` refuses, for every command, an RPC-bound
+``abandoned``). ``check_up`` refuses, for every change, an RPC-bound
 request to a cinder-volume that is down.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-import concurrent.futures
+import collections
 import threading
 from typing import TYPE_CHECKING
 
-from volsvcclient.cinder import services
+from volsvcclient.cinder import advice
+from volsvcclient.cinder import exceptions
+from volsvcclient.cinder import failures
+from volsvcclient.cinder import records
 from volsvcclient.engine import desired_state
+from volsvcclient.engine import events
 from volsvcclient.engine import interrupts
-from volsvcclient.osc import errors
-from volsvcclient.osc import voice as voice_module
 
 if TYPE_CHECKING:
+    from volsvcclient.cinder.records import Service
+    from volsvcclient.cinder import services
     from volsvcclient.engine import outcomes
 
 #: Seconds between looks at Ctrl-C while requests are under way.
@@ -44,10 +47,10 @@ POLL_SECONDS = 0.05
 
 
 def check_up(
-    members: Sequence[services.Service],
+    members: Sequence[Service],
     action: str,
     even_if_down: bool,
-    voice: voice_module.Voice,
+    tell: events.Listener,
 ) -> None:
     """Refuse an RPC-bound ``action`` whose cinder-volume is down.
 
@@ -57,13 +60,17 @@ def check_up(
     down = [m for m in members if m.state == 'down']
     if not down or (len(down) < len(members) and not even_if_down):
         if down:
-            voice.members_down(
-                services.shorten(m.host for m in down), members[0].cluster, action)
+            tell(events.MembersDown(
+                records.shorten(m.host for m in down), members[0].cluster or '', action))
         return
     if even_if_down:
-        voice.sending_anyway(down, action)
+        tell(events.SendingAnyway(events.down_labels(down), action))
         return
-    raise voice.refuse_down(down, action)
+    raise exceptions.Refused(
+        f'{events.down_labels(down)} is down: Cinder would wait for it over RPC '
+        f'(60 s by default) and no driver would {action}',
+        advice.Advice('send the request anyway', advice.EVEN_IF_DOWN,
+                      first='Start it first'))
 
 
 class _SharedRequest:
@@ -95,101 +102,108 @@ class Sender:
     def __init__(
         self,
         api: services.ServiceAPI,
-        live: dict[tuple[str, str], services.Service],
-        voice: voice_module.Voice,
+        live: dict[tuple[str, str], Service],
+        tell: events.Listener,
         ctrl_c: interrupts.Interrupts,
-        even_if_down: bool = False,
-        target: services.Target | None = None,
+        targets: dict[tuple[str, str], records.Target] | None = None,
     ) -> None:
         self.api = api
         self.live = live
-        self.voice = voice
+        self.tell = tell
         self.ctrl_c = ctrl_c
-        self.even_if_down = even_if_down
         #: Set once nothing new may start (Ctrl-C, cinder-api gone).
         self.stop = threading.Event()
         self.interrupted = False
         #: (cluster or host, action) -> the one request its services share.
         self._shared: dict[tuple[str, str], _SharedRequest] = {}
         self._shared_lock = threading.Lock()
-        #: What freeze and thaw name (a host or a cluster); by default the
-        #: host of the service they are planned for.
-        self.target = target
-        #: True when the caller refused members that are down before
-        #: sending (``check_up``), so freeze and thaw need not.
-        self.up_checked = False
-
-    def send_each(self, changing: list[outcomes.Outcome]) -> None:
-        """Send one target's plan here, in order, in this thread: Ctrl-C
-        raises where it lands, as in any single request."""
-        for outcome in changing:
-            self._send(outcome)
+        #: What freeze and thaw of each service name (its host, or its
+        #: cluster); by default the host of the service.
+        self.targets = targets or {}
 
     def send_all(self, changing: list[outcomes.Outcome], concurrency: int) -> None:
         """Send every plan; the first Ctrl-C starts nothing new, the second
-        stops waiting for the answers under way."""
-        pool = concurrent.futures.ThreadPoolExecutor(max(1, concurrency))
-        futures = {pool.submit(self._send, o): o for o in changing}
-        pending = set(futures)
-        seen = 0
+        stops waiting for the answers under way.
+
+        The senders are daemon threads: once nothing waits for them, a
+        request still under way never keeps the process alive.
+        """
+        waiting = collections.deque(changing)
+        lock = threading.Lock()
+        raised: list[BaseException] = []
+        finished: list[outcomes.Outcome] = []
+        ended = threading.Event()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    if self.stop.is_set() or not waiting:
+                        return
+                    outcome = waiting.popleft()
+                try:
+                    self.send_one(outcome)
+                except BaseException as exc:  # told to the main thread
+                    with lock:
+                        raised.append(exc)
+                finally:
+                    with lock:
+                        finished.append(outcome)
+                    ended.set()
+
+        threads = [threading.Thread(target=work, name=f'volsvc-send-{n}', daemon=True)
+                   for n in range(max(1, min(concurrency, len(changing))))]
+        for thread in threads:
+            thread.start()
+        seen, told = 0, -1
         try:
-            while pending:
-                done, pending = concurrent.futures.wait(
-                    pending, POLL_SECONDS, concurrent.futures.FIRST_COMPLETED
-                )
-                for future in done:
-                    if not future.cancelled():
-                        try:
-                            future.result()
-                        except KeyboardInterrupt:
-                            self.ctrl_c.record()
-                self.voice.progress(
-                    f'{len(futures) - len(pending)}/{len(futures)} service(s) sent')
+            while True:
+                alive = any(thread.is_alive() for thread in threads)
+                if alive:
+                    ended.wait(POLL_SECONDS)
+                    ended.clear()
+                with lock:
+                    errors, raised[:] = list(raised), []
+                for exc in errors:
+                    if not isinstance(exc, KeyboardInterrupt):
+                        self.stop.set()
+                        raise exc
+                    self.ctrl_c.record()
+                if len(finished) != told:
+                    told = len(finished)
+                    self.tell(events.Progress(told, len(changing)))
                 if self.ctrl_c.count > seen:
                     seen = self.ctrl_c.count
-                    if self._interrupted(changing, pending):
+                    if self._interrupted(changing):
                         return
+                if not alive:
+                    return
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-            if self.voice.terminal and changing:
-                self.voice.note('')
+            if changing:
+                self.tell(events.Progress(None))
 
-    def _interrupted(
-        self,
-        changing: list[outcomes.Outcome],
-        pending: set[concurrent.futures.Future[None]],
-    ) -> bool:
+    def _interrupted(self, changing: list[outcomes.Outcome]) -> bool:
         """React to Ctrl-C while sending; True to stop waiting."""
         if not self.interrupted:
             self.interrupted = True
             self.stop.set()
-            for future in pending:
-                future.cancel()
-            self.voice.interrupted_sending()
+            self.tell(events.Interrupted('sending'))
         if self.ctrl_c.count < 2:
             return False
         under_way = [o for o in changing if o.sending and not o.result]
         for outcome in under_way:
             outcome.abandoned = outcome.sending
-        self.voice.interrupted_again(len(under_way))
+        self.tell(events.Interrupted('again', len(under_way)))
         return True
 
     def _freeze_or_thaw(
-        self, wanted: desired_state.Wanted, action: desired_state.Action
+        self, desired: desired_state.Desired, action: desired_state.Action
     ) -> str | None:
         """Cinder freezes and thaws a clustered host's whole cluster: the
         members of one cluster share one request."""
-        live = self.live[wanted.key]
-        members = [
-            s for s in self.live.values()
-            if live.cluster and s.cluster == live.cluster
-            and s.binary == services.VOLUME_BINARY
-        ] or [live]
+        live = self.live[desired.key]
+        target = self.targets.get(desired.key) or records.Target(host=desired.host)
 
         def send() -> str | None:
-            if not self.up_checked:
-                check_up(members, action.name, self.even_if_down, self.voice)
-            target = self.target or services.Target(host=wanted.host)
             if action.name == 'freeze':
                 self.api.freeze(target)
                 return None
@@ -201,13 +215,13 @@ class Sender:
             )
         return shared.send_once(send)
 
-    def _send(self, outcome: outcomes.Outcome) -> None:
+    def send_one(self, outcome: outcomes.Outcome) -> None:
         """Send one service's requests in order; stop at the first error."""
-        wanted = outcome.wanted
-        service = services.Service({'host': wanted.host, 'binary': wanted.binary})
+        desired = outcome.desired
+        service = records.Service({'host': desired.host, 'binary': desired.binary})
         senders: dict[str, Callable[[desired_state.Action], str | None]] = {
-            'freeze': lambda action: self._freeze_or_thaw(wanted, action),
-            'thaw': lambda action: self._freeze_or_thaw(wanted, action),
+            'freeze': lambda action: self._freeze_or_thaw(desired, action),
+            'thaw': lambda action: self._freeze_or_thaw(desired, action),
             'disable': lambda action: self.api.disable(service, action.reason),
             'enable': lambda action: self.api.enable(service),
         }
@@ -218,20 +232,18 @@ class Sender:
             try:
                 outcome.said = senders[action.name](action) or outcome.said
             except Exception as exc:
-                translated = errors.translate(exc)
-                if translated is None:
+                problem = failures.describe(exc)
+                if problem is None:
                     raise
-                outcome.error = exc
-                outcome.unconfirmed = isinstance(exc, services.Unconfirmed)
-                if services.is_uncertain(exc):
-                    outcome.unanswered = f'{action}: {translated}'
-                    if services.is_unreachable(exc):
+                outcome.error, outcome.problem = exc, problem
+                outcome.unconfirmed = isinstance(exc, exceptions.Unconfirmed)
+                if failures.is_uncertain(exc):
+                    outcome.unanswered = action
+                    if failures.is_unreachable(exc):
                         # cinder-api is gone: start nothing more.
                         self.stop.set()
                 else:
-                    outcome.refused = f'{action.name}: {translated}'
-                    if isinstance(exc, voice_module.Advised):
-                        outcome.advised = exc
+                    outcome.refused = action
                 return
             finally:
                 outcome.sending = None

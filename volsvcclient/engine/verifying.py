@@ -22,25 +22,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from volsvcclient.cinder import failures
 from volsvcclient.engine import outcomes
 from volsvcclient.engine import polling
-from volsvcclient.osc import errors
 
 if TYPE_CHECKING:
-    from volsvcclient.cinder import services
-    from volsvcclient.osc import voice as voice_module
+    from volsvcclient.cinder.records import Service
 
 Key = tuple[str, str]
 
 
 def verify(
-    read: Callable[[], Mapping[Key, services.Service]],
+    read: Callable[[], Mapping[Key, Service]],
     attempted: Sequence[outcomes.Outcome],
-    before: Mapping[Key, services.Service],
+    before: Mapping[Key, Service],
     wait_timeout: float,
-    voice: voice_module.Voice,
     stop: Callable[[], bool] = lambda: False,
-) -> Mapping[Key, services.Service]:
+) -> Mapping[Key, Service]:
     """Judge ``attempted`` by ``read()`` (every service, by (host, binary)),
     repeated for up to ``wait_timeout`` seconds while some may still show
     as asked and ``stop()`` is false; the last services read.
@@ -48,20 +46,20 @@ def verify(
     When a read fails with what the operator can be told, each outcome is
     marked unverifiable: what the server accepted is said, the rest unknown.
     """
-    final: Mapping[Key, services.Service] = {}
+    final: Mapping[Key, Service] = {}
     for _ in polling.attempts(wait_timeout, polling.VERIFY_INTERVAL):
         try:
             final = read()
         except Exception as exc:
-            translated = errors.translate(exc)
-            if translated is None:
+            problem = failures.describe(exc)
+            if problem is None:
                 raise
             for outcome in attempted:
-                outcomes.unverifiable(outcome, str(translated))
+                outcomes.unverifiable(outcome, problem)
             return final
         pending = [
             o for o in attempted if not outcomes.judge(
-                o, before[o.wanted.key], final.get(o.wanted.key), voice)
+                o, before[o.key], final.get(o.key))
         ]
         if not pending or stop():
             break

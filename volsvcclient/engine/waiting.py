@@ -21,16 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openstack import exceptions as sdk_exceptions
-from osc_lib import exceptions
 
-from volsvcclient.cinder import services
+from volsvcclient.cinder import exceptions
+from volsvcclient.cinder import failures
+from volsvcclient.engine import events
 from volsvcclient.engine import polling
-from volsvcclient.engine import selection
-from volsvcclient.osc import errors
-from volsvcclient.osc import voice as voice_module
+from volsvcclient.engine import selection as selection_module
+
+if TYPE_CHECKING:
+    from volsvcclient.cinder.records import Service
+    from volsvcclient.cinder import services
 
 #: How many times a heartbeat must advance during the wait for --fresh.
 #: Cinder counts any write of a service record as a heartbeat (a disable
@@ -41,38 +44,33 @@ FRESH_BEATS = 2
 
 def wait(
     api: services.ServiceAPI,
-    chooser: selection.Selector,
+    chooser: selection_module.Selection,
     wanted: Mapping[str, Any],
     fresh: bool,
     timeout: float,
     interval: float,
-    voice: voice_module.Voice | None = None,
-) -> tuple[list[str], list[services.Service]]:
+    tell: events.Listener = events.ignore,
+) -> tuple[list[str], list[Service]]:
     """Lines naming each chosen service that is not as ``wanted`` (SDK
     attribute -> value) at the timeout ([] once all are), and the chosen
     services as the last read saw them (so that a caller needs no read of
     its own). With ``fresh``, each must also have reported FRESH_BEATS
-    heartbeats, each newer than the last, since the first read. ``voice``
-    draws the progress."""
-
-    def progress(line: str | None) -> None:
-        if voice is not None:
-            voice.progress(line)
-
+    heartbeats, each newer than the last, since the first read. ``tell``
+    hears the progress."""
     first: dict[tuple[str, str], Any] | None = None
     beats: dict[tuple[str, str], list[Any]] = {}
     unmet: list[str] = []
-    current: dict[tuple[str, str], services.Service] = {}
+    current: dict[tuple[str, str], Service] = {}
     failure: Exception | None = None
     for elapsed in polling.attempts(timeout, interval):
         try:
             listed = api.list()
             # Only the first read must match something: a service deleted
             # later is named as gone, not taken for a selection of nothing.
-            found = (selection.chosen(chooser, listed) if first is None
+            found = (selection_module.chosen(chooser, listed) if first is None
                      else filter(chooser.matches, listed))
             current = {s.key: s for s in found}
-        except exceptions.CommandError:
+        except exceptions.NoSuchService:
             raise
         except Exception as exc:
             if _final(exc):
@@ -88,15 +86,15 @@ def wait(
                 beats[key].append(service.updated_at)
         unmet = _unmet(first, beats, current, wanted, fresh)
         if not unmet:
-            progress(None)
+            tell(events.Progress(None, what='ready'))
             return [], list(current.values())
         if elapsed >= timeout:
             break
-        progress(voice_module.Voice.ready(len(first) - len(unmet), len(first), elapsed))
-    progress(None)
+        tell(events.Progress(len(first) - len(unmet), len(first), 'ready', elapsed))
+    tell(events.Progress(None, what='ready'))
     if failure is not None:
-        raise exceptions.CommandError(
-            f'Gave up after {timeout:g} s: {errors.translate(failure)}'
+        raise exceptions.Error(
+            f'Gave up after {timeout:g} s: {failures.describe(failure)}'
         ) from failure
     return unmet, list(current.values())
 
@@ -106,13 +104,13 @@ def _final(exc: Exception) -> bool:
     return (
         isinstance(exc, sdk_exceptions.HttpException)
         and exc.status_code is not None and exc.status_code < 500
-    ) or errors.translate(exc) is None
+    ) or failures.describe(exc) is None
 
 
 def _unmet(
     first: Mapping[tuple[str, str], Any],
     beats: Mapping[tuple[str, str], list[Any]],
-    current: Mapping[tuple[str, str], services.Service],
+    current: Mapping[tuple[str, str], Service],
     wanted: Mapping[str, Any],
     fresh: bool,
 ) -> list[str]:

@@ -10,7 +10,7 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The options that name services, and the Selector they make: the command
+"""The options that name services, and the Selection they make: the command
 layer's half of ``volsvcclient.engine.selection``. Import-light: command modules
 use it at parse time.
 """
@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING
 from osc_lib import exceptions
 
 from volsvcclient.cinder import versions
-from volsvcclient.engine.selection import Selector
+from volsvcclient.engine.selection import Selection
+from volsvcclient.osc import options
 
 if TYPE_CHECKING:
     import argparse
-
-    from volsvcclient.cinder import services
 
 SELECTORS = '--host-pattern, --service, --zone, --cluster'
 
@@ -72,14 +71,14 @@ def add_selectors(
             '--cluster',
             metavar='<cluster>',
             help='Services of this cluster '
-            f"({versions.needs('--cluster', versions.CLUSTER)})",
+            f"({options.needs('--cluster', versions.CLUSTER)})",
         )
     return group
 
 
-def selectors(parsed_args: argparse.Namespace) -> Selector:
-    """The Selector of the selector options alone (--cluster is v3's)."""
-    return Selector(
+def selectors(parsed_args: argparse.Namespace) -> Selection:
+    """The Selection of the selector options alone (--cluster is v3's)."""
+    return Selection(
         parsed_args.host_pattern,
         parsed_args.service,
         parsed_args.zone,
@@ -89,24 +88,24 @@ def selectors(parsed_args: argparse.Namespace) -> Selector:
 
 def from_arguments(
     parsed_args: argparse.Namespace, everything: bool = False, also: str | None = None
-) -> Selector:
-    """The Selector of <host> <binary>, or of the selectors; an error for
+) -> Selection:
+    """The Selection of <host> <binary>, or of the selectors; an error for
     both, and for neither unless ``everything`` then is chosen. ``also``
     names another way the command takes, for that error."""
     named = (parsed_args.host, parsed_args.binary)
     selector = selectors(parsed_args)
-    if selector != Selector():
+    if selector != Selection():
         if any(named):
             raise exceptions.CommandError(
                 f'Give <host> <binary> or selectors ({SELECTORS}), not both'
             )
         return selector
     if everything and not any(named):
-        return Selector()
+        return Selection()
     if not all(named):
         ways = f'selectors ({SELECTORS}), or {also}' if also else f'or selectors ({SELECTORS})'
         raise exceptions.CommandError(f'Give <host> <binary>, {ways}')
-    return Selector(host=parsed_args.host, binary=parsed_args.binary)
+    return Selection(host=parsed_args.host, binary=parsed_args.binary)
 
 
 if TYPE_CHECKING:
@@ -136,7 +135,6 @@ class HostTarget(_Mixin):
         )
         return parser
 
-    def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
-        from volsvcclient.cinder import services
-
-        return services.Target(host=parsed_args.host)
+    def cluster(self, parsed_args: argparse.Namespace) -> str | None:
+        """The cluster named instead of <host> (v3), if any."""
+        return None

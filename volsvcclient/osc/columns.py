@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from volsvcclient.cinder import records
 from volsvcclient.cinder import versions
 
 # (SDK attribute, column name, minimum microversion, shown with --long only)
@@ -39,7 +40,7 @@ SERVICE_COLUMNS = (
 )
 
 #: Server field name for each SDK attribute whose names differ.
-SERVER_FIELDS = {'availability_zone': 'zone', 'is_frozen': 'frozen'}
+SERVER_FIELDS = records.SERVER_FIELDS
 
 #: Column name -> SDK attribute, for reading saved ``list -f json`` output.
 ATTRIBUTE_BY_NAME = {name: attr for attr, name, _, _ in SERVICE_COLUMNS}

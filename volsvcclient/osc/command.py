@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from openstack.config import cloud_region
 
-    from volsvcclient.cinder import services
+    from volsvcclient import api
 
     # What the mixin is mixed into, for the checker: osc-lib's commands.
     _Mixin = command.Command
@@ -76,20 +76,22 @@ class _ServiceCommand(_Mixin):
         self.auth_required = True
         self.app.prepare_to_run_command(self)
 
-    def service_api(self, rpc_timeout: float | None = None) -> services.ServiceAPI:
-        """os-services at the version the user asked for.
+    def client(self, rpc_timeout: float | None = None) -> api.Client:
+        """The Python API's client, at the Block Storage API version the
+        user asked for, on OSC's connection, its notes told by the voice.
 
         ``rpc_timeout`` bounds the requests that wait on RPC (None: the
         defaults of ``volsvcclient.cinder.bounds``).
         """
+        from volsvcclient import api
         from volsvcclient.cinder import services
 
         requested = self.app.api_version.get(
             plugin.API_NAME, plugin.DEFAULT_API_VERSION
         )
-        return services.connect(
-            self.app.client_manager, requested, rpc_timeout, self.voice
-        )
+        return api.Client.for_service_api(
+            services.connect(self.app.client_manager, requested, rpc_timeout),
+            self.voice)
 
     @property
     def voice(self) -> voice.Voice:
@@ -125,7 +127,7 @@ class _ServiceCommand(_Mixin):
         except Exception as exc:
             from volsvcclient.osc import errors
 
-            translated = errors.translate(exc, self._auth_url())
+            translated = errors.translate(exc, self._auth_url(), self.voice)
             if translated is None:
                 raise
             raise exceptions.CommandError(terminal.escape(str(translated))) from exc
@@ -209,7 +211,7 @@ def _quiet_logging(debug: bool, verbose_level: int = 1) -> Iterator[None]:
     quieted: dict[str, int] = {}
     if not debug:
         quieted.update(dict.fromkeys(_DISCOVERY_LOGGERS, logging.ERROR))
-    if not voice._printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
+    if not voice.printed(logging.getLogger(_HTTP_LOGGER), logging.DEBUG):
         quieted[_HTTP_LOGGER] = logging.INFO
     levels: dict[logging.Logger, int] = {}
     for name, level in quieted.items():

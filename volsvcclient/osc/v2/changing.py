@@ -23,20 +23,57 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient.cinder import bounds
 from volsvcclient.cinder import reasons
-from volsvcclient.engine import selection
 from volsvcclient.osc import arguments
 from volsvcclient.osc import command
+from volsvcclient.osc import options
 
 if typing.TYPE_CHECKING:
     import argparse
 
-    from volsvcclient.cinder import services
-    from volsvcclient.engine import desired_state
+    from volsvcclient import api
 
 
-class SetService(command.Command):
+class _OneTarget(command.Command):
+    """A change of one service, host or cluster, told in one line."""
+
+    def change(
+        self, client: api.Client, asked: str, word: str, target: str, verb: str,
+        waited: float = 0, **apply: typing.Any,
+    ) -> int | None:
+        """Apply ``apply`` (Client.apply's arguments); fail with one line
+        unless every service ended as asked. Ctrl-C is counted until the
+        outcome is told: see engine.interrupts."""
+        from volsvcclient import api
+        from volsvcclient.osc import rendering
+
+        self.voice.announcing = False
+        with api.Interrupts() as ctrl_c:
+            report = client.apply(ctrl_c=ctrl_c, **apply)
+            if report.interrupted:
+                for outcome in report.outcomes:
+                    if outcome.result in api.UNFINISHED:
+                        self.note(f'{outcome.label}: {outcome.result}: '
+                                  f'{outcome.worded(self.voice)}')
+                self.note(f'{verb}: interrupted')
+                return 130
+        refusal = rendering.refusal(report.outcomes, self.voice)
+        if refusal is not None:
+            raise refusal
+        if all(o.result == api.Result.UNCHANGED for o in report.outcomes):
+            self.note(f'{target} is already {word}; nothing to do')
+            return None
+        failed = [o for o in report.outcomes if o.re_enabling and o.said]
+        if failed:
+            raise exceptions.CommandError(
+                f'{failed[0].label}: {failed[0].worded(self.voice)}')
+        line = rendering.one_line(report.outcomes, asked, self.voice, waited)
+        if line is not None:
+            raise exceptions.CommandError(line)
+        return None
+
+
+class SetService(_OneTarget):
     _description = 'Enable or disable a Block Storage service, and check it took effect'
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -63,11 +100,13 @@ class SetService(command.Command):
             '(Cinder 28.0.0 and later), re-enable a cinder-volume service by '
             'freezing and thawing it',
         )
-        bounds.add_action_bounds(parser)
-        reasons.add_irreversible_option(parser)
+        options.add_action_bounds(parser)
+        options.add_irreversible_option(parser)
         return parser
 
-    def take_action(self, parsed_args: argparse.Namespace) -> None:
+    def take_action(self, parsed_args: argparse.Namespace) -> int | None:
+        from volsvcclient import api
+
         if parsed_args.disable_reason is not None and not parsed_args.disable:
             raise exceptions.CommandError(
                 'Cannot specify option --disable-reason without --disable specified.'
@@ -76,74 +115,24 @@ class SetService(command.Command):
             raise exceptions.CommandError('Nothing to set: give --enable or --disable')
         if parsed_args.enable_via_thaw and not parsed_args.enable:
             raise exceptions.CommandError('--enable-via-thaw goes with --enable')
-        reasons.check_reason(parsed_args.disable_reason)
-
-        api = self.service_api(parsed_args.rpc_timeout)
-        service = api.find(parsed_args.host, parsed_args.service)
-        if parsed_args.disable:
-            self._disable(
-                api, service, parsed_args.disable_reason,
-                parsed_args.even_if_irreversible,
-            )
-        else:
-            self._enable(
-                api, service, parsed_args.enable_via_thaw, parsed_args.even_if_down
-            )
-
-    def _disable(
-        self, api: services.ServiceAPI, service: services.Service, reason: str | None,
-        even_if_irreversible: bool,
-    ) -> None:
-        from volsvcclient.engine import desired_state
-        from volsvcclient.engine import single
-
-        if service.status == 'disabled' and not reason:
-            self.note(f'{service.label} is already disabled; nothing to do')
-            return
-        if reasons.irreversible(service.binary):
-            if not even_if_irreversible:
-                raise self.voice.refuse_irreversible(
-                    service.label, service.binary, reasons.IRREVERSIBLE_OPTION)
-            self.note(f'{service.label}: warning: '
-                      f'{self.voice.irreversible(service.binary)}')
-        single.Change(
-            api, self.voice, [service],
-            desired_state.Wanted('', '', 'disabled', reason),
-            [desired_state.Action('disable', reason)], 'the disable request',
-        ).run(cause=reasons.BEYOND_BMP if reasons.beyond_bmp(reason) else None)
-
-    def _enable(
-        self, api: services.ServiceAPI, service: services.Service, via_thaw: bool,
-        even_if_down: bool,
-    ) -> None:
-        from volsvcclient.engine import desired_state
-        from volsvcclient.engine import outcomes
-        from volsvcclient.engine import single
-
-        if service.status == 'enabled':
-            self.note(f'{service.label} is already enabled; nothing to do')
-            return
-        change = single.Change(
-            api, self.voice, [service], desired_state.Wanted('', '', 'enabled'),
-            [outcomes.ENABLE], 'os-services/enable',
+        status = 'disabled' if parsed_args.disable else 'enabled'
+        desired = api.Desired(parsed_args.host, parsed_args.service, status,
+                              parsed_args.disable_reason)
+        return self.change(
+            self.client(parsed_args.rpc_timeout),
+            'the disable request' if parsed_args.disable else 'os-services/enable',
+            status, desired.label, 'set',
+            desired=[desired], enable_via_thaw=parsed_args.enable_via_thaw,
+            even_if_down=parsed_args.even_if_down,
+            even_if_irreversible=parsed_args.even_if_irreversible,
         )
-        change.send()
-        change.verify()
-        [outcome] = change.outcomes
-        if via_thaw and outcomes.enable_ignored(outcome, outcome.now):
-            assert outcome.now is not None
-            single.enable_via_thaw(api, outcome.now, self.voice, even_if_down)
-            return
-        change.finish()
 
 
-class _FrozenCommand(arguments.HostTarget, command.Command):
+class _FrozenCommand(arguments.HostTarget, _OneTarget):
     """freeze and thaw: a host, a cluster (v3) or a selection, to one state."""
 
     #: The frozen state the command sets.
     frozen = True
-    #: The status the command leaves (a thaw re-enables), None as it is.
-    status: str | None = None
     #: A selection can stand in for <host>.
     host_required = False
 
@@ -155,8 +144,8 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
             'instead of <host>',
             service_help=None,
         )
-        bounds.add_wait_timeout(parser)
-        bounds.add_action_bounds(parser)
+        options.add_wait_timeout(parser)
+        options.add_action_bounds(parser)
         return parser
 
     @property
@@ -168,7 +157,11 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
         return 'freeze' if self.frozen else 'thaw'
 
     def take_action(self, parsed_args: argparse.Namespace) -> int | None:
-        named = parsed_args.host or getattr(parsed_args, 'cluster', None)
+        from volsvcclient import api
+        from volsvcclient.cinder import records
+
+        cluster = self.cluster(parsed_args)
+        named = parsed_args.host or cluster
         if parsed_args.host_pattern or parsed_args.zone:
             if named:
                 raise exceptions.CommandError(
@@ -180,70 +173,46 @@ class _FrozenCommand(arguments.HostTarget, command.Command):
             raise exceptions.CommandError(
                 f'Give {self.target_options}, or a selection (--host-pattern, --zone)'
             )
-        self._change_target(parsed_args)
-        return None
-
-    def _change_target(self, parsed_args: argparse.Namespace) -> None:
-        """A host or a cluster: a plan of its members, told in one line."""
-        from volsvcclient.engine import desired_state
-        from volsvcclient.engine import single
-
-        api = self.service_api(parsed_args.rpc_timeout)
-        target = self.target(parsed_args, api)
-        members = api.members(target)
-        if all(member.is_frozen is self.frozen for member in members):
-            self.note(f'{target} is already {self.word}; nothing to do')
-            return
-        change = single.Change(
-            api, self.voice, members, self.wanted(),
-            [desired_state.Action(self.verb)], f'{self.verb} of {target}', target,
-            parsed_args.even_if_down,
-        )
-        change.check_up(self.verb)
-        for member in members:
-            if member.status == 'disabled' and member.disabled_reason != 'frozen':
-                reason = member.disabled_reason
-                said = f'with reason {reason!r}' if reason else 'without a reason'
-                self.note(f'{member.label}: disabled {said}: {self.ends_disable()}')
-        change.run(parsed_args.wait_timeout)
-
-    def wanted(self) -> desired_state.Wanted:
-        """The state the command leaves each service in."""
-        from volsvcclient.cinder import services
-        from volsvcclient.engine import desired_state
-
-        return desired_state.Wanted(
-            '', services.VOLUME_BINARY, self.status, None, self.frozen)
-
-    def ends_disable(self) -> str:
-        """What the command does to a disable an operator made."""
-        raise NotImplementedError
+        client = self.client(parsed_args.rpc_timeout)
+        state = api.State(frozen=self.frozen)
+        if cluster:
+            target, given = f"cluster '{cluster}'", dict(
+                selection=api.Selection(cluster=cluster, binary=records.VOLUME_BINARY),
+                template=state)
+        else:
+            target, given = f"host '{parsed_args.host}'", dict(desired=[api.Desired(
+                parsed_args.host, records.VOLUME_BINARY, frozen=self.frozen)])
+        return self.change(
+            client, f'{self.verb} of {target}', self.word, target, self.verb,
+            parsed_args.wait_timeout, wait_timeout=parsed_args.wait_timeout,
+            even_if_down=parsed_args.even_if_down, **given)
 
     def _change_selection(self, parsed_args: argparse.Namespace) -> int | None:
-        from volsvcclient.cinder import services
-        from volsvcclient.engine import batch
-        from volsvcclient.engine import desired_state
-        from volsvcclient.engine import interrupts
+        from volsvcclient import api
+        from volsvcclient.cinder import records
 
-        selector = selection.Selector(
-            parsed_args.host_pattern, services.VOLUME_BINARY, parsed_args.zone
+        selection = api.Selection(
+            parsed_args.host_pattern, records.VOLUME_BINARY, parsed_args.zone
         )
-        request = desired_state.Request(selector=selector, template=self.wanted())
-        api = self.service_api(parsed_args.rpc_timeout)
+        client = self.client(parsed_args.rpc_timeout)
         # Counted, not raised, until every row is told: see interrupts.
-        with interrupts.Interrupts() as ctrl_c:
-            run = batch.Batch(api, request, self.voice, parsed_args.even_if_down, ctrl_c)
-            _, rows, unfinished = run.apply(wait_timeout=parsed_args.wait_timeout)
-            for host, binary, _, result, detail in rows:
-                if result in batch.UNFINISHED:
-                    self.note(f'{binary} on {host}: {result}: {detail}')
-                elif result == batch.UNCHANGED:
-                    self.note(f'{binary} on {host} is already {self.word}; nothing to do')
-        summary = f'{unfinished} of {len(rows)} service(s) did not end {self.word}'
-        if run.interrupted:
+        with api.Interrupts() as ctrl_c:
+            report = client.apply(
+                selection=selection, template=api.State(frozen=self.frozen),
+                wait_timeout=parsed_args.wait_timeout,
+                even_if_down=parsed_args.even_if_down, ctrl_c=ctrl_c)
+            for outcome in report.outcomes:
+                if outcome.result in api.UNFINISHED:
+                    self.note(f'{outcome.label}: {outcome.result}: '
+                              f'{outcome.worded(self.voice)}')
+                elif outcome.result == api.Result.UNCHANGED:
+                    self.note(f'{outcome.label} is already {self.word}; nothing to do')
+        summary = (f'{report.unfinished} of {len(report.outcomes)} service(s) did not '
+                   f'end {self.word}')
+        if report.interrupted:
             self.note(f'{self.verb}: interrupted; {summary}')
             return 130
-        if unfinished:
+        if report.unfinished:
             raise exceptions.CommandError(summary)
         return None
 
@@ -255,9 +224,6 @@ class FreezeService(_FrozenCommand):
     )
     frozen = True
 
-    def ends_disable(self) -> str:
-        return "the freeze replaces the reason with 'frozen', and a thaw will re-enable it"
-
 
 class ThawService(_FrozenCommand):
     _description = (
@@ -265,10 +231,3 @@ class ThawService(_FrozenCommand):
         'clears their disabled reason, whoever set it'
     )
     frozen = False
-    status = 'enabled'
-
-    def ends_disable(self) -> str:
-        return (
-            'the thaw re-enables it and clears the reason; disable it again if '
-            'it must stay out of service'
-        )

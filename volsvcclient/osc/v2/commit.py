@@ -20,21 +20,19 @@ Module-level imports stay light: OSC imports this module on every run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import typing
 
 from osc_lib import exceptions
 
-from volsvcclient.cinder import bounds
 from volsvcclient.cinder import reasons
-from volsvcclient.engine import selection
+from volsvcclient.engine.selection import Selection
 from volsvcclient.osc import arguments
 from volsvcclient.osc import command
+from volsvcclient.osc import options
 
 if typing.TYPE_CHECKING:
     from volsvcclient import api
-    from volsvcclient.engine import interrupts
-
-MAX_CONCURRENCY = bounds.MAX_CONCURRENCY
 
 
 class CommitService(command.Lister):
@@ -43,8 +41,8 @@ class CommitService(command.Lister):
         'one service, every service a selection matches, or the states saved '
         'from "volume service list --long"'
     )
-    ctrl_c: 'interrupts.Interrupts'
-    #: What apply reported (None before, or for a dry run).
+    ctrl_c: 'api.Interrupts'
+    #: What plan or apply reported (None before).
     report: 'api.Report | None'
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
@@ -97,17 +95,10 @@ class CommitService(command.Lister):
             'later), re-enable cinder-volume services by freezing and thawing '
             'them',
         )
-        bounds.add_action_bounds(parser)
-        parser.add_argument(
-            '--concurrency',
-            metavar='<requests>',
-            type=int,
-            default=8,
-            help=f'Services changed at the same time (1 to {MAX_CONCURRENCY}, '
-            f'the size of the HTTP connection pool; default 8)',
-        )
-        bounds.add_wait_timeout(parser)
-        reasons.add_irreversible_option(parser)
+        options.add_action_bounds(parser)
+        options.add_concurrency(parser)
+        options.add_wait_timeout(parser)
+        options.add_irreversible_option(parser)
         parser.add_argument(
             '--dry-run',
             action='store_true',
@@ -122,52 +113,50 @@ class CommitService(command.Lister):
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         from volsvcclient import api
-        from volsvcclient.engine import desired_state
+        from volsvcclient.osc import rendering
+        from volsvcclient.osc import saved
         from volsvcclient.osc import terminal
 
-        if not 1 <= parsed_args.concurrency <= MAX_CONCURRENCY:
-            raise exceptions.CommandError(
-                f'--concurrency must be between 1 and {MAX_CONCURRENCY}'
-            )
         frozen = True if parsed_args.frozen else False if parsed_args.thawed else None
-        asked = desired_state.Asked(
-            parsed_args.host, parsed_args.binary, parsed_args.status,
-            parsed_args.disabled_reason, frozen,
-        )
+        state = api.State(parsed_args.status, parsed_args.disabled_reason, frozen)
+        given: dict[str, typing.Any]
         if parsed_args.from_file:
-            selecting = arguments.selectors(parsed_args) != selection.Selector()
-            request = desired_state.from_file(
-                parsed_args.from_file, asked, selecting, self.voice)
+            asked = (parsed_args.host, parsed_args.binary, *dataclasses.astuple(state))
+            if any(value is not None for value in asked) or (
+                    arguments.selectors(parsed_args) != Selection()):
+                raise exceptions.CommandError(
+                    '--from-file takes the wanted states from the file: give no '
+                    '<host>, <binary>, selector, --status, --disable-reason, '
+                    '--frozen or --thawed with it'
+                )
+            desired = saved.load(parsed_args.from_file, self.voice)
+            if not desired:
+                self.note(f'{parsed_args.from_file} lists no service: nothing to do')
+                return rendering.COLUMNS, []
+            given = dict(desired=desired)
         else:
-            request = desired_state.from_options(asked, arguments.from_arguments(
-                parsed_args, also='--from-file <file>'))
-        if not request.wanted and request.selector is None:
-            self.note(f'{parsed_args.from_file} lists no service: nothing to do')
-            return api.RESULT_COLUMNS, []
-        client = api.Client.for_service_api(
-            self.service_api(parsed_args.rpc_timeout), self.voice)
+            given = dict(selection=arguments.from_arguments(
+                parsed_args, also='--from-file <file>'), template=state)
+        client = self.client(parsed_args.rpc_timeout)
+        common = dict(enable_via_thaw=parsed_args.enable_via_thaw,
+                      even_if_down=parsed_args.even_if_down,
+                      even_if_irreversible=parsed_args.even_if_irreversible)
         if parsed_args.dry_run:
-            report = client.plan(request, enable_via_thaw=parsed_args.enable_via_thaw)
+            report = self.report = client.plan(**given, **common)
         else:
             report = self.report = client.apply(
-                request,
-                enable_via_thaw=parsed_args.enable_via_thaw,
-                wait_timeout=parsed_args.wait_timeout,
-                concurrency=parsed_args.concurrency,
-                even_if_down=parsed_args.even_if_down,
-                even_if_irreversible=parsed_args.even_if_irreversible,
-                ctrl_c=self.ctrl_c,
-            )
-        return api.RESULT_COLUMNS, list(
-            terminal.rows_for(parsed_args.formatter, report.rows()))
+                **given, **common, wait_timeout=parsed_args.wait_timeout,
+                concurrency=parsed_args.concurrency, ctrl_c=self.ctrl_c)
+        return rendering.COLUMNS, list(terminal.rows_for(
+            parsed_args.formatter, rendering.rows(report, self.voice)))
 
     def run(self, parsed_args: argparse.Namespace) -> int:
-        from volsvcclient.engine import interrupts
+        from volsvcclient import api
 
         self.report = None
         # Installed until the report is printed: however many Ctrl-C come
         # once requests are sent, the rows come out.
-        with interrupts.Interrupts() as self.ctrl_c:
+        with api.Interrupts() as self.ctrl_c:
             code = super().run(parsed_args)
         if self.report is not None and self.report.interrupted:
             self.note('commit: interrupted; the rows above say what was done')

@@ -26,6 +26,7 @@ from osc_lib import exceptions
 from volsvcclient.cinder import bounds
 from volsvcclient.osc import arguments
 from volsvcclient.osc import command
+from volsvcclient.osc import options
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
     from volsvcclient import api
 
+#: ``wait``'s exit code when the services were not as asked in time (as
+#: GNU timeout's): a script tells it from an error (1).
+TIMED_OUT = 124
 _CHECK_COLUMNS = ('Binary', 'Host', 'Zone', 'Cluster', 'State', 'Status',
                   'Level', 'Rule', 'Detail')
 #: Formats in which check prints the Nagios status line when it cannot judge.
@@ -97,7 +101,7 @@ class CheckService(command.Lister):
             'read (needs the \'prometheus\' extra: pip install '
             "'volsvcclient[prometheus]')",
         )
-        bounds.add_rpc_timeout(
+        options.add_rpc_timeout(
             parser, bounds.BACKEND_STATE,
             'Seconds to wait for Backend State, which Cinder asks '
             'cinder-scheduler for; past them the check says it is unknown',
@@ -115,7 +119,6 @@ class CheckService(command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[Any, ...]]]:
-        from volsvcclient import api
         from volsvcclient.osc import terminal
 
         if parsed_args.prometheus_textfile:
@@ -123,8 +126,7 @@ class CheckService(command.Lister):
 
             textfile.check_available()
         chooser = arguments.from_arguments(parsed_args, everything=True)
-        client = api.Client.for_service_api(
-            self.service_api(parsed_args.rpc_timeout), self.voice)
+        client = self.client(parsed_args.rpc_timeout)
         self.verdict = client.check(chooser, ignore_disabled=parsed_args.ignore_disabled)
         if parsed_args.prometheus_textfile:
             self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict)
@@ -260,16 +262,17 @@ class WaitService(command.Command):
             'record, such as a disable, also counts as a heartbeat)',
         )
         parser.add_argument(
-            '--wait-timeout', metavar='<seconds>', type=bounds.seconds,
-            default=300.0, help='Give up after this many seconds (default 300)',
+            '--wait-timeout', metavar='<seconds>', type=options.seconds,
+            default=300.0, help='Give up after this many seconds (default 300; '
+            f'exit {TIMED_OUT} then)',
         )
         # The first spelling, kept working for scripts (release note).
         parser.add_argument(
-            '--timeout', dest='wait_timeout', type=bounds.seconds,
+            '--timeout', dest='wait_timeout', type=options.seconds,
             default=argparse.SUPPRESS, help=argparse.SUPPRESS,
         )
         parser.add_argument(
-            '--interval', metavar='<seconds>', type=bounds.interval, default=2.0,
+            '--interval', metavar='<seconds>', type=options.interval, default=2.0,
             help=f'Seconds between reads (default 2, at least '
             f'{bounds.MIN_INTERVAL:g})',
         )
@@ -285,19 +288,49 @@ class WaitService(command.Command):
                 'Nothing to wait for: give --state, --status, --frozen, '
                 '--thawed, --replication-status or --fresh'
             )
+        from volsvcclient.engine import polling
+
         chooser = arguments.from_arguments(parsed_args)
-        client = api.Client.for_service_api(self.service_api(), self.voice)
+        started = polling.now()
+        client = self._connected(parsed_args.wait_timeout, parsed_args.interval)
+        left = max(0.0, parsed_args.wait_timeout - (polling.now() - started))
         try:
             client.wait(
                 chooser, state=parsed_args.state, status=parsed_args.status,
                 frozen=parsed_args.frozen,
                 replication_status=parsed_args.replication_status,
-                fresh=parsed_args.fresh, timeout=parsed_args.wait_timeout,
-                interval=parsed_args.interval,
+                fresh=parsed_args.fresh, timeout=left, interval=parsed_args.interval,
             )
         except api.WaitTimedOut as exc:
             # The voice escapes the server's text in them.
             for line in exc.unmet:
                 self.note(line)
-            return 1
+            return TIMED_OUT
         return 0
+
+    def sign_in(self) -> None:
+        """Signed in by _connected, which waits for Keystone to answer."""
+
+    def _connected(self, timeout: float, interval: float) -> api.Client:
+        """Signed in and connected, trying again while Keystone or
+        cinder-api does not answer, within the wait's ``timeout``: a wait
+        across a controller's restart starts before they are back."""
+        from volsvcclient.cinder import exceptions as cinder_exceptions
+        from volsvcclient.cinder import failures
+        from volsvcclient.engine import polling
+
+        failure: Exception | None = None
+        for _ in polling.attempts(timeout, interval):
+            try:
+                super().sign_in()
+                return self.client()
+            except Exception as exc:
+                described = failures.describe(exc, self._auth_url())
+                passing = isinstance(described, cinder_exceptions.Unreachable) or (
+                    isinstance(described, cinder_exceptions.RequestFailed)
+                    and (described.status_code or 500) >= 500)
+                if not passing:
+                    raise
+                failure = exc
+        assert failure is not None
+        raise failure

@@ -21,18 +21,15 @@ from __future__ import annotations
 import argparse
 import typing
 
-from osc_lib import exceptions
-
-from volsvcclient.cinder import bounds
 from volsvcclient.osc import arguments
 from volsvcclient.osc import columns
 from volsvcclient.osc import command
+from volsvcclient.osc import options
 
 if typing.TYPE_CHECKING:
     from collections.abc import Iterable
 
     from volsvcclient import api
-    from volsvcclient.cinder import services
 
 
 class ListService(command.Lister):
@@ -97,18 +94,20 @@ class ListService(command.Lister):
         parser.add_argument(
             '--down-for',
             metavar='<duration>',
-            type=bounds.duration,
+            type=options.duration,
             help='List only stale records to clean up with cinder-manage '
             'service remove: services Cinder shows down that have sent no '
             'heartbeat for at least this long (90s, 30m, 2h, 7d: the unit is '
             'required), by cinder-api\'s own clock, or never sent one',
         )
-        bounds.add_backend_state_timeout(parser)
+        options.add_backend_state_timeout(parser)
         return parser
 
-    def client_filters(
-        self, parsed_args: argparse.Namespace, api: services.ServiceAPI
-    ) -> dict[str, typing.Any]:
+    def selection(self, parsed_args: argparse.Namespace) -> api.Selection | None:
+        """Block Storage API v2 has no clusters: v3 selects one here."""
+        return None
+
+    def client_filters(self, parsed_args: argparse.Namespace) -> dict[str, typing.Any]:
         """SDK attribute -> wanted value, applied to what the server lists."""
         filters = {
             'status': parsed_args.status,
@@ -125,41 +124,23 @@ class ListService(command.Lister):
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], Iterable[tuple[typing.Any, ...]]]:
-        from volsvcclient import api
-        from volsvcclient.cinder import services
+        from volsvcclient.cinder import records
         from volsvcclient.osc import terminal
 
-        client = api.Client.for_service_api(
-            self.service_api(parsed_args.rpc_timeout), self.voice)
-        filters = self.client_filters(parsed_args, client.service_api)
+        client = self.client(parsed_args.rpc_timeout)
+        filters = self.client_filters(parsed_args)
         attributes, names = columns.for_list(client.microversion, parsed_args.long)
-        listed = client.list(
+        listed = client.services(
             host=parsed_args.host,
             binary=parsed_args.service,
+            selection=self.selection(parsed_args),
             backend_state='backend_state' in attributes,
+            silent_for=parsed_args.down_for,
         )
-        if parsed_args.down_for is not None:
-            listed = self._down_for(client, listed, parsed_args.down_for)
         if filters:
-            listed = [s for s in listed if not services.mismatches(s, filters)]
+            listed = [s for s in listed if not records.mismatches(s, filters)]
         return names, terminal.rows_for(
-            parsed_args.formatter, services.rows(listed, attributes))
-
-    def _down_for(
-        self, client: api.Client, listed: Iterable[services.Service], seconds: float
-    ) -> list[services.Service]:
-        from volsvcclient.cinder import services
-        from volsvcclient.engine import health
-
-        if client.server_time is None:
-            raise exceptions.CommandError(
-                '--down-for needs the time of cinder-api, and its answer '
-                'carried no Date header'
-            )
-        return [
-            s for s in listed
-            if health.stale(s, services.heartbeat_age(s, client.server_time), seconds)
-        ]
+            parsed_args.formatter, records.rows(listed, attributes))
 
 
 class ShowService(command.ShowOne):
@@ -168,18 +149,16 @@ class ShowService(command.ShowOne):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
         arguments.add_service_arguments(parser)
-        bounds.add_backend_state_timeout(parser)
+        options.add_backend_state_timeout(parser)
         return parser
 
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], tuple[typing.Any, ...]]:
-        from volsvcclient import api
         from volsvcclient.osc import terminal
 
-        client = api.Client.for_service_api(
-            self.service_api(parsed_args.rpc_timeout), self.voice)
-        service = client.show(parsed_args.host, parsed_args.binary)
+        client = self.client(parsed_args.rpc_timeout)
+        service = client.get_service(parsed_args.host, parsed_args.binary)
         names, values = columns.for_show(service.fields, client.microversion)
         (values,) = terminal.rows_for(parsed_args.formatter, [values])
         return names, values

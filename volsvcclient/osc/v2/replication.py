@@ -22,14 +22,12 @@ import typing
 
 from osc_lib import exceptions
 
-from volsvcclient.cinder import bounds
 from volsvcclient.osc import arguments
 from volsvcclient.osc import command
+from volsvcclient.osc import options
 
 if typing.TYPE_CHECKING:
     import argparse
-
-    from volsvcclient.cinder import services
 
 
 _FAILOVER_COLUMNS = (
@@ -47,8 +45,6 @@ class FailoverService(arguments.HostTarget, command.Lister):
         'Fail over a replicating cinder-volume backend to a replication '
         'target, or back with --backend-id default'
     )
-    #: Seconds between reads with --wait.
-    poll_interval = 2.0
     #: Default of --wait-timeout.
     wait_timeout = 300.0
 
@@ -69,19 +65,18 @@ class FailoverService(arguments.HostTarget, command.Lister):
         parser.add_argument(
             '--wait-timeout',
             metavar='<seconds>',
-            type=bounds.seconds,
+            type=options.seconds,
             help='With --wait: give up after this many seconds, for all the '
             f'members of a cluster together (default {self.wait_timeout:g})',
         )
-        bounds.add_action_bounds(parser)
+        options.add_action_bounds(parser)
         return parser
 
     def take_action(
         self, parsed_args: argparse.Namespace
     ) -> tuple[tuple[str, ...], list[tuple[typing.Any, ...]]]:
-        from volsvcclient.cinder import services
-        from volsvcclient.engine import failing_over
-        from volsvcclient.engine import sending
+        from volsvcclient.cinder import records
+        from volsvcclient.osc import terminal
 
         if parsed_args.wait_timeout is None:
             parsed_args.wait_timeout = self.wait_timeout
@@ -89,49 +84,12 @@ class FailoverService(arguments.HostTarget, command.Lister):
             raise exceptions.CommandError('--wait-timeout goes with --wait')
         if parsed_args.wait_timeout <= 0:
             raise exceptions.CommandError('--wait-timeout must be positive')
-        api = self.service_api(parsed_args.rpc_timeout)
-        target = self.target(parsed_args, api)
-        members = api.members(target)
-        sending.check_up(members, 'failover', parsed_args.even_if_down, self.voice)
-        try:
-            api.failover(target, parsed_args.backend_id)
-        except services.Unconfirmed as exc:
-            failing_over.report_unconfirmed(api, members, exc, self.voice)
-        if parsed_args.wait:
-            final = self._wait(
-                api, members, parsed_args.backend_id, parsed_args.wait_timeout
-            )
-        else:
-            final = api.reread(members, ' after the failover request')
+        client = self.client(parsed_args.rpc_timeout)
+        final = client.failover(
+            parsed_args.host, cluster=self.cluster(parsed_args),
+            backend_id=parsed_args.backend_id, even_if_down=parsed_args.even_if_down,
+            wait=parsed_args.wait, timeout=parsed_args.wait_timeout)
         attributes = tuple(a for a, _ in _FAILOVER_COLUMNS)
         names = tuple(n for _, n in _FAILOVER_COLUMNS)
-        from volsvcclient.osc import terminal
-
         return names, list(terminal.rows_for(
-            parsed_args.formatter, services.rows(final, attributes)))
-
-    def _wait(
-        self,
-        api: services.ServiceAPI,
-        members: list[services.Service],
-        backend_id: str | None,
-        timeout: float,
-    ) -> list[services.Service]:
-        from volsvcclient.engine import failing_over
-
-        progress = self.app.stderr.isatty()
-
-        def report(service: services.Service, elapsed: float) -> None:
-            if progress:
-                self.app.stderr.write(
-                    f'\r{service.label}: {service.replication_status} '
-                    f'({elapsed:.0f} s)\033[K'
-                )
-
-        try:
-            return failing_over.wait_for_failover(
-                api, members, backend_id, timeout, self.poll_interval, report
-            )
-        finally:
-            if progress:
-                self.app.stderr.write('\n')
+            parsed_args.formatter, records.rows(final, attributes)))

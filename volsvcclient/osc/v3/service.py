@@ -24,6 +24,7 @@ from osc_lib import exceptions
 
 from volsvcclient.cinder import versions
 from volsvcclient.osc import arguments
+from volsvcclient.osc import options
 from volsvcclient.osc.v2 import changing
 from volsvcclient.osc.v2 import commit
 from volsvcclient.osc.v2 import reading
@@ -32,19 +33,17 @@ from volsvcclient.osc.v2 import replication
 if typing.TYPE_CHECKING:
     import argparse
 
-    from volsvcclient.cinder import services
+    from volsvcclient import api
 
 CLUSTER_HELP = 'Name of the cluster to {action} instead of one host ({needs})'
 
 
-def _add_cluster_option(parser: argparse.ArgumentParser, action: str) -> None:
+def _add_cluster_option(parser: argparse.ArgumentParser, action: str, minimum: str) -> None:
     parser.add_argument(
         '--cluster',
         metavar='<cluster>',
         help=CLUSTER_HELP.format(
-            action=action,
-            needs=versions.needs('--cluster', versions.CLUSTER_ACTIONS),
-        ),
+            action=action, needs=options.needs('--cluster', minimum)),
     )
 
 
@@ -61,22 +60,20 @@ class _ClusterTarget(_Mixin):
 
     #: Verb for the --cluster help text.
     cluster_action = ''
+    #: The microversion --cluster needs.
+    cluster_minimum = versions.CLUSTER
     host_required = False
     target_options = '<host> or --cluster <cluster>'
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        _add_cluster_option(parser, self.cluster_action)
+        _add_cluster_option(parser, self.cluster_action, self.cluster_minimum)
         return parser
 
-    def target(self, parsed_args: argparse.Namespace, api: services.ServiceAPI) -> services.Target:
-        from volsvcclient.cinder import services
-
-        if bool(parsed_args.host) == bool(parsed_args.cluster):
+    def cluster(self, parsed_args: argparse.Namespace) -> str | None:
+        if parsed_args.host and parsed_args.cluster:
             raise exceptions.CommandError(f'Give either {self.target_options}')
-        if parsed_args.cluster:
-            api.require(versions.CLUSTER_ACTIONS, 'cluster')
-        return services.Target(host=parsed_args.host, cluster=parsed_args.cluster)
+        return typing.cast('str | None', parsed_args.cluster)
 
 
 class ListService(reading.ListService):
@@ -86,18 +83,16 @@ class ListService(reading.ListService):
             '--cluster',
             metavar='<cluster>',
             help='List only services of this cluster '
-            f"({versions.needs('--cluster', versions.CLUSTER)})",
+            f"({options.needs('--cluster', versions.CLUSTER)})",
         )
         return parser
 
-    def client_filters(
-        self, parsed_args: argparse.Namespace, api: services.ServiceAPI
-    ) -> dict[str, typing.Any]:
-        filters = super().client_filters(parsed_args, api)
+    def selection(self, parsed_args: argparse.Namespace) -> api.Selection | None:
+        from volsvcclient import api
+
         if parsed_args.cluster:
-            api.require(versions.CLUSTER, 'cluster')
-            filters['cluster'] = parsed_args.cluster
-        return filters
+            return api.Selection(cluster=parsed_args.cluster)
+        return None
 
 
 class ShowService(reading.ShowService):
@@ -118,6 +113,7 @@ class ThawService(_ClusterTarget, changing.ThawService):
 
 class FailoverService(_ClusterTarget, replication.FailoverService):
     cluster_action = 'fail over'
+    cluster_minimum = versions.CLUSTER_ACTIONS
 
 
 class CommitService(commit.CommitService):
@@ -126,5 +122,5 @@ class CommitService(commit.CommitService):
             '--cluster',
             metavar='<cluster>',
             help='Services of this cluster '
-            f"({versions.needs('--cluster', versions.CLUSTER)})",
+            f"({options.needs('--cluster', versions.CLUSTER)})",
         )

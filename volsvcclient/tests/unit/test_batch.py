@@ -68,7 +68,7 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual('', result.stderr)
 
     def test_plan_lines_only_up_to_plan_lines(self):
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.batch.PLAN_LINES', 4))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.osc.voice.PLAN_LINES', 4))
         result = self.cli('commit', '--host-pattern', 'node1[0-3]@lvm', '--status',
                           'disabled', '-f', 'value', '-c', 'Result', tty=True)
         self.assertEqual(0, result.code, result)
@@ -305,8 +305,10 @@ class TestFaults(BatchMixin, base.ShellTestCase):
             ['changed'] * 5 + ['unknown'] + ['not attempted'] * 14,
             [r['Result'] for r in rows],
         )
-        self.assertEqual('interrupted while disable was under way: it may still '
-                         'be applied', rows[5]['Detail'])
+        self.assertEqual(
+            'interrupted while disable was under way: it may still be applied; '
+            f"{self.command(f'show {self.hosts[5]} cinder-volume')} shows whether it was",
+            rows[5]['Detail'])
         # And so it was, after the report.
         self.assertEqual(self.hosts[:6], self.disabled())
 

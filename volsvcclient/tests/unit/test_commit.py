@@ -142,10 +142,8 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
             (('node1@lvm', 'cinder-volume', '--service', 'cinder-volume',
               '--status', 'enabled'),
              'Give <host> <binary> or selectors'),
-            (('--host-pattern', 'node*', '--status', 'enabled', '--concurrency', '0'),
-             '--concurrency must be between 1 and 10'),
             (('node1@lvm', 'cinder-volume'),
-             'Nothing to commit: give --status, --frozen or --thawed'),
+             'Nothing to change: give --status or --frozen or --thawed'),
             (('node1@lvm', 'cinder-volume', '--disable-reason', 'x'),
              '--disable-reason goes with --status disabled'),
             (('node1@lvm', 'cinder-volume', '--status', 'disabled',
@@ -157,6 +155,13 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
              '--from-file takes the wanted states from the file'),
         ):
             self.assertFails(self.cli('commit', *args), message)
+        # A number out of range is a usage error, as every bad option is.
+        for concurrency in ('0', '11', 'x'):
+            result = self.cli('commit', '--host-pattern', 'node*', '--status',
+                              'enabled', '--concurrency', concurrency)
+            self.assertEqual(2, result.code, result)
+            self.assertIn(f"argument --concurrency: {concurrency!r} is not a number of "
+                          f"requests (1 to 10)", result.stderr)
         self.assertEqual([], self.cinder.requests())
 
 

@@ -27,7 +27,7 @@ class FailoverMixin:
         super().setUp()
         self.useFixture(
             fixtures.MonkeyPatch(
-                'volsvcclient.osc.v2.replication.FailoverService.poll_interval', 0.0
+                'volsvcclient.engine.failing_over.INTERVAL', 0.0
             )
         )
         self.service = self.cinder.add(HOST, replication_status='enabled')
@@ -146,7 +146,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         clock = fakes.FakeClock()
         self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.useFixture(fixtures.MonkeyPatch(
-            'volsvcclient.osc.v2.replication.FailoverService.poll_interval', 2.0))
+            'volsvcclient.engine.failing_over.INTERVAL', 2.0))
         start = clock.now
 
         def node4_finishes(read):
@@ -168,7 +168,7 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         clock = fakes.FakeClock()
         self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.useFixture(fixtures.MonkeyPatch(
-            'volsvcclient.osc.v2.replication.FailoverService.poll_interval', 2.0))
+            'volsvcclient.engine.failing_over.INTERVAL', 2.0))
         result = self.cli('failover', '--cluster', 'c1@rep', '--wait',
                           '--wait-timeout', '9')
         self.assertEqual(1, result.code, result)

@@ -506,7 +506,7 @@ class TestWait(base.ShellTestCase):
     def test_timeout_names_what_each_last_showed(self):
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
                           '--wait-timeout', '3', '--interval', '1')
-        self.assertEqual(1, result.code)
+        self.assertEqual(124, result.code)
         self.assertEqual(
             ["cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
              "heartbeat 2026-11-24T10:00:00.000000"],
@@ -517,7 +517,7 @@ class TestWait(base.ShellTestCase):
         self.volume['state'] = 'up'
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up', '--fresh',
                           '--wait-timeout', '3', '--interval', '1')
-        self.assertEqual(1, result.code)
+        self.assertEqual(124, result.code)
         self.assertIn('no heartbeat since the wait began (2026-11-24T10:00:00.000000)',
                       result.stderr)
 
@@ -546,7 +546,7 @@ class TestWait(base.ShellTestCase):
         self.cinder.after_read = one_write
         result = self.cli('wait', HOST, 'cinder-volume', '--fresh', '--timeout', '5',
                           '--interval', '1')
-        self.assertEqual(1, result.code, result)
+        self.assertEqual(124, result.code, result)
         self.assertIn('cinder-volume on node1@lvm: 1 of 2 new heartbeats since the '
                       'wait began; last heartbeat 2026-11-24T10:00:02.000000',
                       result.stderr)
@@ -615,7 +615,7 @@ class TestWaitDecisions(base.ShellTestCase):
     def test_reads_every_interval_and_once_at_the_deadline(self):
         start = self.clock.now
         result = self.wait('--wait-timeout', '9.5', '--interval', '3')
-        self.assertEqual(1, result.code, result)
+        self.assertEqual(124, result.code, result)
         # At 0, 3, 6 and 9 s, then at the deadline, 9.5 s.
         self.assertEqual(5, len(self.cinder.requests('GET')))
         self.assertEqual(9.5, self.clock.now - start)
@@ -623,7 +623,7 @@ class TestWaitDecisions(base.ShellTestCase):
     def test_by_default_every_2_s_for_300_s(self):
         start = self.clock.now
         result = self.wait()
-        self.assertEqual(1, result.code, result)
+        self.assertEqual(124, result.code, result)
         # At 0, 2, ..., 298 s, then at the deadline.
         self.assertEqual(151, len(self.cinder.requests('GET')))
         self.assertAlmostEqual(300, self.clock.now - start, places=6)
@@ -643,7 +643,7 @@ class TestWaitDecisions(base.ShellTestCase):
         self.volume['state'] = 'down'
         result = self.wait('--wait-timeout', '1', '--interval', '1', tty=True)
         self.assertEqual(
-            (1, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
+            (124, '\r0 of 1 service(s) ready (0 s)\033[K\r\033[K'
                 "cinder-volume on node1@lvm: state 'down', wanted 'up'; last "
                 'heartbeat 2026-11-24T10:00:00.000000\n'),
             (result.code, result.stderr),
@@ -660,9 +660,9 @@ class TestWaitDecisions(base.ShellTestCase):
         result = self.cli('wait', '--host-pattern', 'node*', '--state', 'up',
                           '--wait-timeout', '1', '--interval', '1')
         self.assertEqual(
-            (1, ['cinder-volume on node1@lvm: gone from the service list',
-                 "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
-                 'heartbeat 2026-11-24T10:00:00.000000']),
+            (124, ['cinder-volume on node1@lvm: gone from the service list',
+                   "cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
+                   'heartbeat 2026-11-24T10:00:00.000000']),
             (result.code, result.stderr.splitlines()),
         )
 
@@ -675,7 +675,7 @@ class TestWaitDecisions(base.ShellTestCase):
         self.cinder.after_read = remove
         result = self.wait('--timeout', '2', '--interval', '1')
         self.assertEqual(
-            (1, 'cinder-volume on node1@lvm: gone from the service list\n'),
+            (124, 'cinder-volume on node1@lvm: gone from the service list\n'),
             (result.code, result.stderr))
 
     def test_a_refusal_ends_the_wait_at_once(self):

@@ -70,10 +70,12 @@ class TestPlugin(base.ShellTestCase):
         ).stdout
         self.assertEqual(
             ['volsvcclient', 'volsvcclient.cinder', 'volsvcclient.cinder.bounds',
-             'volsvcclient.cinder.reasons', 'volsvcclient.cinder.versions',
-             'volsvcclient.engine', 'volsvcclient.engine.selection',
-             'volsvcclient.osc', 'volsvcclient.osc.arguments', 'volsvcclient.osc.columns',
-             'volsvcclient.osc.command', 'volsvcclient.osc.plugin', 'volsvcclient.osc.v2',
+             'volsvcclient.cinder.reasons', 'volsvcclient.cinder.records',
+             'volsvcclient.cinder.versions', 'volsvcclient.engine',
+             'volsvcclient.engine.selection', 'volsvcclient.osc',
+             'volsvcclient.osc.arguments', 'volsvcclient.osc.columns',
+             'volsvcclient.osc.command', 'volsvcclient.osc.options',
+             'volsvcclient.osc.plugin', 'volsvcclient.osc.v2',
              'volsvcclient.osc.v2.changing', 'volsvcclient.osc.v2.commit',
              'volsvcclient.osc.v2.operations', 'volsvcclient.osc.v2.reading',
              'volsvcclient.osc.v2.replication', 'volsvcclient.osc.v3',
