@@ -523,7 +523,7 @@ def _report(change: Any, notes: _Notes, planned: bool = False) -> results.Report
         if not planned:
             after = change.final.get(outcome.key) if change.final else (
                 None if outcome.result in results.UNFINISHED else before)
-        made.append(results.ServiceOutcome.of(outcome, before, after))
+        made.append(results.ServiceOutcome.of(outcome, before, after, planned))
     return results.Report(
         tuple(made), interrupted=not planned and change.interrupted, planned=planned,
         notes=tuple(notes.notes))

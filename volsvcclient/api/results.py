@@ -111,6 +111,11 @@ class ServiceOutcome:
     #: An ignored enable was followed by a freeze and thaw that re-enable
     #: it (``enable_via_thaw``).
     re_enabling: bool = False
+    #: In a plan: the fields a change sets (status, disabled_reason,
+    #: is_frozen) as the planned requests would leave them, as Cinder's
+    #: code does (a freeze disables with reason 'frozen', a thaw
+    #: re-enables); {} when the service does not exist or after a change.
+    predicted: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -152,9 +157,15 @@ class ServiceOutcome:
 
     @classmethod
     def of(
-        cls, outcome: outcomes.Outcome, before: Service | None, after: Service | None
+        cls, outcome: outcomes.Outcome, before: Service | None, after: Service | None,
+        planned: bool = False,
     ) -> ServiceOutcome:
+        from volsvcclient.engine import desired_state
+
         assert outcome.result is not None
+        predicted = {}
+        if planned and before is not None:
+            predicted = desired_state.predict(before, outcome.actions)
         return cls(
             outcome.desired.host, outcome.desired.binary,
             tuple(map(str, outcome.actions)), outcome.result,
@@ -166,7 +177,7 @@ class ServiceOutcome:
             problem=outcome.problem, unconfirmed=outcome.unconfirmed,
             unread=outcome.unread, mismatches=tuple(outcome.wrong),
             error=outcome.error, explanation=outcome.explanation, gone=outcome.gone,
-            re_enabling=outcome.re_enabling,
+            re_enabling=outcome.re_enabling, predicted=predicted,
         )
 
 

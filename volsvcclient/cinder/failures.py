@@ -103,6 +103,10 @@ def describe(exc: BaseException, keystone: str | None = None) -> exceptions.Erro
         return exceptions.Unreachable(
             f'{server} at {endpoint(exc)} did not answer in time: is it '
             f'running, and is its database up?', server)
+    if isinstance(exc, ksa_exceptions.ConnectFailure) and _dropped(exc):
+        return exceptions.Unreachable(
+            f'{server} at {endpoint(exc)} closed the connection without an answer '
+            f'(it may have received the request): is {server} restarting?', server)
     if isinstance(exc, ksa_exceptions.ConnectFailure):
         return exceptions.Unreachable(
             f'Cannot connect to {server} at {endpoint(exc)} (connection '
@@ -127,6 +131,18 @@ def describe(exc: BaseException, keystone: str | None = None) -> exceptions.Erro
     ):
         return exceptions.Error(one_line(exc))
     return None
+
+
+#: What the connection error of a request that reached the server says:
+#: the server (or something on the way) closed it before answering.
+_DROPPED = ('Connection aborted', 'RemoteDisconnected', 'reset by peer',
+            'BrokenPipe', 'Broken pipe')
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether a connection failure came after the request was sent, not
+    from a connection refused or never made."""
+    return any(sign in str(exc) for sign in _DROPPED)
 
 
 def _no_endpoint(why: str) -> exceptions.Error:

@@ -130,6 +130,32 @@ def expected(desired: Desired, actions: Sequence[Action]) -> dict[str, Any]:
     return wanted
 
 
+def predict(live: Service, actions: Sequence[Action]) -> dict[str, Any]:
+    """The state ``actions`` leave ``live`` in, as Cinder's code sets it
+    (status, disabled_reason, is_frozen): a freeze makes the backend's
+    cinder-volume disable itself with reason 'frozen' and a thaw re-enable
+    itself with reason '' (cinder/volume/manager.py); a disable without a
+    reason keeps the old one (28.0.0 and later; 27.0.0 clears it). An
+    enable is predicted to take and keep the reason, as 27.0.0 does: 28.0.0
+    and later ignore it, and re-enabled by freeze and thaw
+    (enable_via_thaw) the reason is '' then. No request tells a plan which
+    release it is."""
+    state = {'status': live.status, 'disabled_reason': live.disabled_reason,
+             'is_frozen': live.is_frozen}
+    for action in actions:
+        if action.name == 'freeze':
+            state.update(status='disabled', disabled_reason='frozen', is_frozen=True)
+        elif action.name == 'thaw':
+            state.update(status='enabled', disabled_reason='', is_frozen=False)
+        elif action.name == 'disable':
+            state['status'] = 'disabled'
+            if action.reason:
+                state['disabled_reason'] = action.reason
+        else:
+            state['status'] = 'enabled'
+    return state
+
+
 @dataclasses.dataclass(frozen=True)
 class Request:
     """What a change was asked: explicit Desired entries, or a Selection

@@ -128,13 +128,7 @@ class Shell(app.App):
                 raise
             reason = ' '.join(str(exc).split())
             if _command_of(argv) == 'check':
-                # Nagios reads the first line of stdout and the exit code:
-                # no cloud to read is UNKNOWN, never WARNING.
-                from volsvcclient.engine import health
-
-                level, line = health.unknown(reason)
-                self.stdout.write(line + '\n')
-                return level
+                return self.check_unknown(argv, reason)
             self.stderr.write(reason + '\n')
             return 1
         finally:
@@ -172,7 +166,26 @@ class Shell(app.App):
         self.log_configurator = logs.LogConfigurator(self.options)
         _ignore_sdk_warnings()
 
+    def check_unknown(self, argv: list[str], reason: str) -> int:
+        """``check`` that could not start: UNKNOWN, never WARNING (Nagios
+        reads the first line of stdout and the exit code), and its textfile
+        says the check did not run."""
+        from volsvcclient.osc.v2 import operations
+
+        return operations.unknown_before_running(
+            argv, reason, self.stdout.write)
+
     def initialize_app(self, argv: list[str]) -> None:
+        try:
+            self._initialize(argv)
+        except Exception as exc:
+            if self.helping or _command_of(argv) != 'check' or self.options.debug:
+                raise
+            # cliff would log it and exit 1 (WARNING).
+            raise SystemExit(self.check_unknown(
+                argv, ' '.join(str(exc).split()))) from exc
+
+    def _initialize(self, argv: list[str]) -> None:
         if self.helping:
             version = self.options.os_volume_api_version
         else:

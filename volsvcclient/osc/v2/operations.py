@@ -29,7 +29,7 @@ from volsvcclient.osc import command
 from volsvcclient.osc import options
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
 
     from volsvcclient import api
@@ -188,6 +188,27 @@ class CheckService(command.Lister):
                 pass
         self.app.stdout.write(terminal.escape(line) + '\n')
         return level
+
+
+def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], object]) -> int:
+    """``check``'s UNKNOWN when it fails before the command runs (a cloud
+    or region that does not exist): the status line, and the textfile it
+    was given (read from ``argv``) saying that the check did not run."""
+    from volsvcclient.engine import health
+    from volsvcclient.osc import textfile
+
+    option = '--prometheus-textfile'
+    path = next((argv[n + 1] for n, arg in enumerate(argv[:-1]) if arg == option), None)
+    path = next((arg.partition('=')[2] for arg in argv if arg.startswith(option + '=')),
+                path)
+    if path and textfile.available():
+        try:
+            textfile.write(path, health.UNKNOWN)
+        except exceptions.CommandError as exc:
+            reason = f'{reason}; {exc}'
+    level, line = health.unknown(reason)
+    write(line + '\n')
+    return level
 
 
 def _write_figures(path: str, verdict: api.Verdict) -> api.Verdict:

@@ -28,6 +28,9 @@ from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
 
+load_tests = base.load_tests
+
+
 def _connection(**config):
     return connection.Connection(
         auth_url=fakes.AUTH_URL, username='admin', password='pw',
@@ -438,3 +441,41 @@ class TestNothingPrinted(base.ShellTestCase):
             even_if_irreversible=True)
         self.assertEqual(1, len(report.notes))
         self.assertEqual([], printed)
+
+
+class TestPlanPredicts(APITestCase):
+    """A plan predicts what the change leaves, as Cinder's code does
+    (issue 23, item 6): compared with the real run, for each kind of
+    change, on 27 and 29."""
+
+    scenarios = [('27', {'release': 27}), ('29', {'release': 29})]
+
+    def test_the_prediction_is_what_the_run_leaves(self):
+        node1 = self.cinder.get('node1@lvm')
+        for name, setup, desired, via_thaw in (
+            ('freeze', {}, dict(frozen=True), False),
+            ('thaw', dict(frozen=True, disabled=True, disabled_reason='frozen'),
+             dict(frozen=False), False),
+            ('disable', {}, dict(status='disabled', disabled_reason='maint'), False),
+            ('disable, new reason', dict(disabled=True, disabled_reason='old'),
+             dict(status='disabled', disabled_reason='new'), False),
+            ('enable', dict(disabled=True, disabled_reason='maint'),
+             dict(status='enabled'), True),
+            ('freeze and disable', {}, dict(frozen=True, status='disabled',
+                                            disabled_reason='maint'), False),
+        ):
+            node1.update(frozen=False, disabled=False, disabled_reason=None)
+            node1.update(setup)
+            wanted = [api.Desired('node1@lvm', 'cinder-volume', **desired)]
+            plan = self.client.plan(wanted, enable_via_thaw=via_thaw)
+            run = self.client.apply(wanted, enable_via_thaw=via_thaw)
+            self.assertIsNone(run.reason, name)
+            [predicted], [applied] = plan.outcomes, run.outcomes
+            after = {attr: getattr(applied.after, attr)
+                     for attr in ('status', 'disabled_reason', 'is_frozen')}
+            if name == 'enable' and self.release >= 28:
+                # Re-enabled by freeze and thaw, which clear the reason:
+                # no request tells a plan the release.
+                self.assertEqual('', after.pop('disabled_reason'))
+                self.assertEqual('maint', predicted.predicted.pop('disabled_reason'))
+            self.assertEqual(after, predicted.predicted, name)

@@ -168,6 +168,19 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
 class TestCommitFromFile(CommitMixin, base.ShellTestCase):
     release = 27
 
+    def test_a_dry_run_exits_as_the_run_would(self):
+        # Issue 23, item 7: a pipeline that gates on the dry run.
+        path = self.write([
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node9@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+        ])
+        for dry in (('--dry-run',), ()):
+            result = self.cli('commit', '--from-file', path, *dry, '-f', 'json')
+            self.assertEqual(1, result.code, result)
+            self.assertEqual(('failed', 'no such service'),
+                             self.cells(result, 'node9@lvm', 'Result', 'Detail'))
+            self.assertIn('Not every service ended as asked (1 failed)', result.stderr)
+
     def test_save_and_restore_round_trip(self):
         saved = self.save('-f', 'json')
         self.lvm.update(disabled=True, disabled_reason='maint')

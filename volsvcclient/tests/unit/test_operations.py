@@ -122,6 +122,25 @@ class TestCheck(base.ShellTestCase):
         self.assertEqual(3, result.code)
         self.assertIn('UNKNOWN - Cannot connect to Keystone', result.stdout)
 
+    def test_a_check_that_cannot_start_is_unknown_and_says_so_in_its_textfile(self):
+        # Issue 23, item 8: a region that does not exist exited 1 (WARNING)
+        # and left the textfile saying volsvc_check_success 1.
+        path = self.textfile()
+        self.assertEqual(0, self.check('--prometheus-textfile', path).code)
+        self.assertEqual(1.0, self.samples(path)[('volsvc_check_success', None)])
+        if self.program == 'openstack':
+            self.skipTest("openstack's own shell reads the configuration before it "
+                          "runs any plugin's command: that failure is openstack's")
+        for given in (('--prometheus-textfile', path), (f'--prometheus-textfile={path}',)):
+            result = self.cli('check', *given,
+                              global_options=('--os-region-name', 'NoSuchRegion'))
+            self.assertEqual(3, result.code, result)
+            self.assertTrue(result.stdout.startswith(
+                'UNKNOWN - Region NoSuchRegion is not a valid region name'), result)
+            self.assertEqual(0.0, self.samples(path)[('volsvc_check_success', None)])
+            self.assertEqual(3.0, self.samples(path)[('volsvc_check_level', None)])
+            self.assertEqual(0, self.check('--prometheus-textfile', path).code)
+
     def test_rows_for_scripts_and_selection(self):
         self.volume['frozen'] = True
         rows = self.check('--service', 'cinder-volume', '-f', 'json').json()
@@ -557,6 +576,25 @@ class TestWait(base.ShellTestCase):
         result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
                           '--interval', '1')
         self.assertEqual(0, result.code, result)
+
+    def test_waits_for_keystone_to_come_back(self):
+        # Issue 23, hazards: a wait across a controller's restart begins
+        # before Keystone answers, and keeps trying within its timeout.
+        self.volume['state'] = 'up'
+        refused = {'exc': requests.exceptions.ConnectionError('Connection refused')}
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', [refused, refused, {
+            'json': self.cloud.token,
+            'headers': {'X-Subject-Token': 'fake-token-0123456789'}}])
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                          '--interval', '1', '--wait-timeout', '10')
+        self.assertEqual((0, ''), (result.code, result.stderr), result)
+        # Within its timeout only: then Keystone's own words.
+        self.mock.post(fakes.AUTH_URL + '/auth/tokens', [refused] * 20)
+        result = self.cli('wait', HOST, 'cinder-volume', '--state', 'up',
+                          '--interval', '1', '--wait-timeout', '3')
+        self.assertFails(result, 'Cannot connect to Keystone')
 
     def test_waits_through_cinder_api_errors(self):
         # 500 (not retried by keystoneauth): cinder-api without its database.
