@@ -67,14 +67,16 @@ from volsvcclient.cinder.bounds import MAX_CONCURRENCY
 from volsvcclient.cinder.records import Service
 from volsvcclient.engine.desired_state import Desired
 from volsvcclient.engine.desired_state import State
+from volsvcclient.engine.events import Event
+from volsvcclient.engine.events import Listener
 from volsvcclient.engine.interrupts import Interrupts
 from volsvcclient.engine.outcomes import Result
 from volsvcclient.engine.outcomes import UNFINISHED
 from volsvcclient.engine.selection import Selection
 
 __all__ = [
-    'Advice', 'Client', 'Desired', 'Error', 'Finding', 'Interrupts',
-    'InvalidRequest', 'MAX_CONCURRENCY', 'NoSuchService', 'NotApplied',
+    'Advice', 'Client', 'Desired', 'Error', 'Event', 'Finding', 'Interrupts',
+    'InvalidRequest', 'Listener', 'MAX_CONCURRENCY', 'NoSuchService', 'NotApplied',
     'Note', 'RULES', 'Refused', 'Report', 'RequestFailed', 'Result', 'Said',
     'Selection', 'Service', 'ServiceOutcome', 'State', 'UNFINISHED',
     'Unconfirmed', 'Unreachable', 'Untrusted', 'VersionUnavailable',
@@ -82,3 +84,11 @@ __all__ = [
 ]
 
 logging.getLogger('volsvcclient').addHandler(logging.NullHandler())
+
+# Each public class is documented, and shown in reprs and type hints, under
+# the name this package gives it, not the module of the layer that makes it.
+for _name in __all__:
+    _exported = globals()[_name]
+    if isinstance(_exported, type) and _exported.__module__ != __name__:
+        _exported.__module__ = __name__
+del _name, _exported

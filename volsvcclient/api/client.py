@@ -22,21 +22,28 @@ import re
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from volsvcclient.api import results
+from volsvcclient.api.results import Report
+from volsvcclient.api.results import Verdict
 from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import records
+from volsvcclient.cinder.records import Service
 from volsvcclient.engine import desired_state
+from volsvcclient.engine.desired_state import Desired
+from volsvcclient.engine.desired_state import State
 from volsvcclient.engine import events
+from volsvcclient.engine.events import Listener
 from volsvcclient.engine import selection as selection_module
+from volsvcclient.engine.selection import Selection
 
 if TYPE_CHECKING:
     import datetime
 
-    from openstack import connection as sdk_connection
+    from openstack.connection import Connection
 
-    from volsvcclient.cinder import services as cinder_services
-    from volsvcclient.engine import interrupts
+    from volsvcclient.cinder.services import ServiceAPI
+    from volsvcclient.engine.interrupts import Interrupts
 
 #: Where notes are logged (at WARNING); a NullHandler keeps them off
 #: stderr where no logging is configured.
@@ -74,7 +81,7 @@ class _Notes:
     """The listener of one call: notes logged and kept for its result,
     progress and every event handed on to ``also`` (a face's own)."""
 
-    def __init__(self, also: events.Listener | None) -> None:
+    def __init__(self, also: Listener | None) -> None:
         self.notes: list[results.Note] = []
         self.also = also
 
@@ -123,11 +130,11 @@ class Client:
 
     def __init__(
         self,
-        connection: sdk_connection.Connection,
+        connection: Connection,
         *,
         api_version: str = '3',
         rpc_timeout: float | None = None,
-        listener: events.Listener | None = None,
+        listener: Listener | None = None,
     ) -> None:
         if not isinstance(api_version, str) or not _API_VERSION.match(api_version):
             raise exceptions.InvalidRequest(
@@ -151,7 +158,7 @@ class Client:
         *,
         api_version: str = '3',
         rpc_timeout: float | None = None,
-        listener: events.Listener | None = None,
+        listener: Listener | None = None,
         **connect_options: Any,
     ) -> Client:
         """A client of the cloud ``cloud`` of clouds.yaml (None: OS_CLOUD, or
@@ -180,7 +187,7 @@ class Client:
 
     @classmethod
     def for_service_api(
-        cls, service_api: cinder_services.ServiceAPI, listener: events.Listener | None = None
+        cls, service_api: ServiceAPI, listener: Listener | None = None
     ) -> Client:
         """A client over an os-services layer made elsewhere (the command
         line makes its own from OSC's client manager)."""
@@ -190,7 +197,7 @@ class Client:
         client._setup(service_api)
         return client
 
-    def _setup(self, api: cinder_services.ServiceAPI) -> None:
+    def _setup(self, api: ServiceAPI) -> None:
         self._api = api
         #: Keystone's URL, so that a failure names the server that failed.
         self._keystone: str | None = getattr(api.proxy.session.auth, 'auth_url', None)
@@ -229,10 +236,10 @@ class Client:
         *,
         host: str | None = None,
         binary: str | None = None,
-        selection: selection_module.Selection | None = None,
+        selection: Selection | None = None,
         backend_state: bool = False,
         silent_for: float | None = None,
-    ) -> list[records.Service]:
+    ) -> list[Service]:
         """Services, as the server lists them, in one request (two when
         Backend State falls back).
 
@@ -275,7 +282,7 @@ class Client:
 
     def get_service(
         self, host: str, binary: str, *, backend_state: bool = True
-    ) -> records.Service:
+    ) -> Service:
         """The service ``binary`` on exactly ``host``.
 
         :raises NoSuchService: naming what exists.
@@ -292,14 +299,14 @@ class Client:
 
     def plan(
         self,
-        desired: Sequence[desired_state.Desired] = (),
+        desired: Sequence[Desired] = (),
         *,
-        selection: selection_module.Selection | None = None,
-        template: desired_state.State | None = None,
+        selection: Selection | None = None,
+        template: State | None = None,
         enable_via_thaw: bool = False,
         even_if_down: bool = False,
         even_if_irreversible: bool = False,
-    ) -> results.Report:
+    ) -> Report:
         """What :meth:`apply` would do, sending nothing: each result is
         ``would change``, ``unchanged``, or ``failed`` where the change
         would be refused (a backend that is down). Reads the services once.
@@ -325,17 +332,17 @@ class Client:
 
     def apply(
         self,
-        desired: Sequence[desired_state.Desired] = (),
+        desired: Sequence[Desired] = (),
         *,
-        selection: selection_module.Selection | None = None,
-        template: desired_state.State | None = None,
+        selection: Selection | None = None,
+        template: State | None = None,
         enable_via_thaw: bool = False,
         wait_timeout: float = 0,
         concurrency: int = bounds.CONCURRENCY,
         even_if_down: bool = False,
         even_if_irreversible: bool = False,
-        ctrl_c: interrupts.Interrupts | None = None,
-    ) -> results.Report:
+        ctrl_c: Interrupts | None = None,
+    ) -> Report:
         """Bring services to their desired state, and verify it.
 
         Takes what :meth:`plan` takes. Sends each service's requests
@@ -389,7 +396,7 @@ class Client:
         even_if_down: bool = False,
         wait: bool = False,
         timeout: float = 300.0,
-    ) -> list[records.Service]:
+    ) -> list[Service]:
         """Fail the cinder-volume of ``host`` (or every member of
         ``cluster``, API 3.26) over to the replication target
         ``backend_id`` (None: the driver chooses; ``'default'`` fails
@@ -425,7 +432,7 @@ class Client:
 
     def wait(
         self,
-        selection: selection_module.Selection | None = None,
+        selection: Selection | None = None,
         *,
         state: str | None = None,
         status: str | None = None,
@@ -434,7 +441,7 @@ class Client:
         fresh: bool = False,
         timeout: float = 300.0,
         interval: float = 2.0,
-    ) -> list[records.Service]:
+    ) -> list[Service]:
         """Wait until every selected service (all when ``selection`` is
         None) shows each condition given (``state`` up or down,
         ``status``, ``frozen``, ``replication_status``), and with ``fresh``
@@ -484,9 +491,9 @@ class Client:
         return listed
 
     def check(
-        self, selection: selection_module.Selection | None = None, *,
+        self, selection: Selection | None = None, *,
         ignore_disabled: bool = False,
-    ) -> results.Verdict:
+    ) -> Verdict:
         """Judge the health of the selected services (all when None) as
         ``volume service check`` does.
 
@@ -510,11 +517,11 @@ class Client:
 class _Holder:
     """What ``services.connect`` takes: a holder of an SDK connection."""
 
-    def __init__(self, connection: sdk_connection.Connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.sdk_connection = connection
 
 
-def _report(change: Any, notes: _Notes, planned: bool = False) -> results.Report:
+def _report(change: Any, notes: _Notes, planned: bool = False) -> Report:
     """The Report of an engine change that planned or applied."""
     made = []
     for outcome in change.outcomes:

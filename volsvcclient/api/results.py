@@ -138,7 +138,7 @@ class ServiceOutcome:
 
     @property
     def advice(self) -> Advice | None:
-        """The first advice of :attr:`said`, if any."""
+        """The first advice of ``said``, if any."""
         return next((part.advice for part in self.said if part.advice), None)
 
     @property
@@ -183,9 +183,12 @@ class ServiceOutcome:
 
 @dataclasses.dataclass(frozen=True)
 class Report:
-    """The outcome of :meth:`Client.plan` or :meth:`Client.apply`, one
-    :class:`ServiceOutcome` per service, in the order asked or listed, and
-    the notes an operator should read."""
+    """The outcome of :meth:`Client.plan` or :meth:`Client.apply`: one
+    :class:`ServiceOutcome` per service, in the order asked or listed
+    (``outcomes``); whether Ctrl-C stopped the change (``interrupted``,
+    only with ``ctrl_c`` given to :meth:`Client.apply`: the outcomes say
+    what was done); whether it is a plan, with nothing sent
+    (``planned``); and the ``notes`` an operator should read."""
 
     outcomes: tuple[ServiceOutcome, ...]
     #: Whether Ctrl-C stopped the change (then the outcomes say what was
@@ -193,6 +196,7 @@ class Report:
     interrupted: bool = False
     #: True for the report of :meth:`Client.plan`: nothing was sent.
     planned: bool = False
+    #: What an operator should read, as the engine told it.
     notes: tuple[Note, ...] = ()
 
     @property

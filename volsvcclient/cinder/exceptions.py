@@ -170,12 +170,12 @@ class Untrusted(Error):
         super().__init__(self.worded(advice_module.API))
 
     def worded(self, words: Words) -> str:
-        from volsvcclient.cinder import failures
+        from volsvcclient.cinder import text
 
         return (
             f'TLS failure talking to {self.server} at {self.url}: give its CA '
             f"with {words.name('cacert')} or 'cacert' in clouds.yaml "
-            f'({failures.one_line(self.cause)})'
+            f'({text.one_line(self.cause)})'
         )
 
 

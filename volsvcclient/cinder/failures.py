@@ -22,31 +22,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TypeGuard
 
+from volsvcclient.cinder.text import one_line
+from volsvcclient.cinder.text import plain
+
 if TYPE_CHECKING:
     from openstack import exceptions as sdk_exceptions
 
     from volsvcclient.cinder import exceptions
 
-_TITLE = re.compile(r'<title>\s*(.*?)\s*</title>', re.IGNORECASE | re.DOTALL)
+__all__ = ['describe', 'endpoint', 'is_server_error', 'is_uncertain',
+           'is_unreachable', 'one_line', 'plain']
+
 _URL = re.compile(r'https?://[^\s:/]+(?::\d+)?[^\s:]*')
 #: What keystoneauth appends to the server's message of an HTTP error.
 _KSA_STATUS = re.compile(r' \(HTTP \d+\)( \(Request-ID: [^)]*\))?$')
 #: How openstacksdk words a service missing from the catalog, which it
 #: reports only once the service is used.
 _NOT_IN_CATALOG = 'not present in the service catalog: '
-
-
-def one_line(text: object) -> str:
-    """Collapse a server message onto one line."""
-    return '; '.join(
-        part.strip() for part in str(text).splitlines() if part.strip()
-    )
-
-
-def plain(text: object) -> str:
-    """A server's error text on one line; an HTML page by its title."""
-    title = _TITLE.search(str(text))
-    return one_line(title.group(1) if title else text)
 
 
 #: Cinder's refusals of freeze, thaw and failover name the database

@@ -52,7 +52,7 @@ class Event:
         return ''.join('-' + c.lower() if c.isupper() else c for c in name).lstrip('-')
 
 
-#: Who hears the events of one run.
+#: Who hears the events of one run: a callable taking each Event.
 Listener = Callable[[Event], None]
 
 
