@@ -65,19 +65,21 @@ class ProxiedTestCase(base.FunctionalTestCase):
         return process
 
     def wait_for(self, method, path_end, timeout=60):
+        """Until the proxy holds such a request (see proxy.hold)."""
         deadline = time.monotonic() + timeout
-        while not self.proxy.saw(method, path_end):
-            self.assertLess(time.monotonic(), deadline, f'no {method} {path_end}')
+        while not self.proxy.holding(method, path_end):
+            self.assertLess(time.monotonic(), deadline, f'no {method} {path_end} held')
             time.sleep(0.05)
 
 
 class TestLostRace(ProxiedTestCase):
     def test_the_slower_freeze_succeeds_saying_another_client_did_it(self):
-        self.proxy.hold('PUT', '/os-services/freeze', 4)
+        released = self.proxy.hold('PUT', '/os-services/freeze', 120)
         process = self.start('freeze', self.host)
         self.wait_for('PUT', '/os-services/freeze')
-        # The other client wins while ours is held.
+        # The other client wins while ours is held, however long it takes.
         self.assertEqual(200, self.raw.put('freeze', {'host': self.host}).status_code)
+        released.set()
         stdout, stderr = process.communicate(timeout=120)
         self.assertEqual(0, process.returncode, stderr)
         self.assertIn('already frozen), but it is already as asked: another '
@@ -86,8 +88,7 @@ class TestLostRace(ProxiedTestCase):
 
 
 class TestCtrlC(ProxiedTestCase):
-    def interrupt(self, process, after):
-        time.sleep(after)
+    def interrupt(self, process):
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=120)
         self.assertEqual(130, process.returncode, stderr)
@@ -95,11 +96,13 @@ class TestCtrlC(ProxiedTestCase):
         return yaml.safe_load(stdout), stderr
 
     def test_while_verifying(self):
-        self.proxy.hold('GET', '/os-services', 30, once_seen='PUT')
+        self.proxy.hold('GET', '/os-services', 120, once_seen='PUT')
         process = self.start('commit', self.host, 'cinder-volume', '--status',
                              'disabled', '--disable-reason', 'ctrl-c', '-f', 'json')
-        self.wait_for('PUT', '/os-services/disable-log-reason')
-        rows, stderr = self.interrupt(process, 1)
+        # Ctrl-C once the verifying read is held (it was 1 s after the PUT
+        # was seen, which a slow machine could miss).
+        self.wait_for('GET', '/os-services')
+        rows, stderr = self.interrupt(process)
         self.assertEqual(
             [('unknown', 'interrupted before it was verified')],
             [(r['Result'], r['Detail']) for r in rows],
@@ -114,12 +117,14 @@ class TestCtrlC(ProxiedTestCase):
             self.skipTest('this Cinder applies os-services/enable: no freeze and thaw')
         self.raw.put('disable-log-reason', {'host': self.host, 'binary': 'cinder-volume',
                                             'disabled_reason': 'maint'})
-        # Cinder freezes; its answer is held, and Ctrl-C comes meanwhile.
-        self.proxy.hold('PUT', '/os-services/freeze', 20, answered=True)
+        # Cinder freezes; its answer is held, and Ctrl-C comes meanwhile
+        # (it came 1.5 s after the freeze was seen, perhaps before Cinder
+        # had answered on a slow machine).
+        self.proxy.hold('PUT', '/os-services/freeze', 120, answered=True)
         process = self.start('commit', self.host, 'cinder-volume', '--status',
                              'enabled', '--enable-via-thaw', '-f', 'json')
         self.wait_for('PUT', '/os-services/freeze')
-        rows, stderr = self.interrupt(process, 1.5)
+        rows, stderr = self.interrupt(process)
         self.assertEqual(['unknown'], [r['Result'] for r in rows])
         self.assertIn('interrupted after freezing it; thawing it back', stderr)
         service = self.raw.service(self.host)
