@@ -166,6 +166,39 @@ class TestCheckAndWait(OperationsTestCase):
              if name == 'volsvc_service_up'})
 
 
+class TestWaitAcrossAKeystoneRestart(OperationsTestCase):
+    #: How long Keystone stays down once the wait has met it.
+    OUTAGE = 10
+
+    def test_wait_keeps_trying_while_keystone_is_down(self):
+        """Issue 23, hazard: ``wait`` gave up at once when Keystone was
+        down; a wait across a controller restart must keep trying within
+        its timeout. Keystone comes back 10 s after the wait first met it
+        down (keystoneauth's own request line, under --debug, says when),
+        so no start-up time of the machine's makes the test pass."""
+        from openstack import config
+
+        host = self.volume_services()[0]['host']
+        auth_url = config.OpenStackConfig().get_one(
+            cloud=base.ADMIN_CLOUD).config['auth']['auth_url']
+        self.addCleanup(self.lab, 'start', 'keystone')
+        self.lab('stop', 'keystone')
+        command = self.start_command('--debug', 'wait', host, 'cinder-volume', '--state', 'up',
+                                     '--wait-timeout', '60', program='volsvc')
+        self.wait_until(lambda: f'REQ: curl -g -i -X GET {auth_url}' in command.stderr,
+                        'the wait asked Keystone', command=command)
+        met = time.monotonic()
+        while time.monotonic() < met + self.OUTAGE:
+            if not command.running():
+                self.fail(f'the wait gave up while Keystone was down: {command.finish(10)!r}')
+            time.sleep(0.2)
+        self.lab('start', 'keystone')
+        result = command.finish(120)
+        self.assertEqual(0, result.code, result)
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertEqual('up', self.raw.service(host)['state'])
+
+
 class TestDownFor(OperationsTestCase):
     def test_finds_exactly_the_records_older_than_asked(self):
         """Issue 23, item 0: records with a fresh heartbeat and a sleep of
