@@ -320,6 +320,30 @@ class FunctionalTestCase(testtools.TestCase):
             check=True, capture_output=True,
         )
 
+    def wait_until_pools_reported(self, timeout=120):
+        """Until cinder-scheduler knows the pools of every enabled,
+        unclustered cinder-volume that is up, as Backend State shows.
+
+        The scheduler learns them from each backend's periodic report
+        (periodic_interval: 10 s in the lab, 60 s by default), so after
+        cinder-volume, cinder-scheduler or RabbitMQ started again, or a
+        backend was enabled again, Backend State stays empty for a while:
+        a later test that reads it must not meet that.
+        """
+        def reported():
+            try:
+                services = self.raw.services('3.49')
+            except Exception:
+                return False
+            return all(
+                s.get('backend_state') is not None for s in services
+                if s['binary'] == 'cinder-volume' and s['status'] == 'enabled'
+                and s['state'] == 'up' and not s.get('cluster')
+            )
+
+        self.wait_until(reported, "every backend's pools reported to cinder-scheduler",
+                        timeout)
+
     def keep_up(self, hosts):
         """Hold cinder-volume on ``hosts`` shown up, its process stopped or
         not, until the test's cleanup (``tools/lab keep-beating``)."""

@@ -41,6 +41,8 @@ class DegradedTestCase(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
         self.needs_lab(f'to stop {self.part}')
+        # Last of all, once the services are back as they were.
+        self.addCleanup(self.wait_until_pools_reported)
         self.host = self.pick_backend()
         self.replicated = self.pick_backend(replicated=True, required=False)
         self.before = self.raw.services()

@@ -64,6 +64,7 @@ class TestCheckAndWait(OperationsTestCase):
     def test_a_stopped_backend_goes_critical_and_back(self):
         self.wait_until_ok()
         hosts = sorted(s['host'] for s in self.volume_services())
+        self.addCleanup(self.wait_until_pools_reported)
         self.addCleanup(self.lab, 'start', 'cinder-volume')
         self.lab('stop', 'cinder-volume')
         deadline = time.monotonic() + 60

@@ -22,7 +22,8 @@ test depends on the machine's speed. Each test waits until the raw reader
 shows the change, then interrupts as Ctrl-C does. Cleanups drop the freeze
 Cinder queued (``tools/lab drop-rpc``: restarted within its time to live,
 cinder-volume would still act on it), start the processes again, wait for
-every service to report and put the services back.
+every service to report, put the services back and wait until the
+scheduler has their pools again.
 
 They need the lab (VOLSVC_LAB_DIR) to stop its processes; elsewhere they skip.
 """
@@ -57,7 +58,8 @@ class StoppedTestCase(base.FunctionalTestCase):
                              service)
         # Cleanups run last first: drop the RPC left queued, stop the
         # heartbeats, start the processes, wait until every service
-        # reports, then put the services back.
+        # reports, put the services back, and wait for their pools.
+        self.addCleanup(self.wait_until_pools_reported)
         self.put_back()
         self.addCleanup(self.wait_until_healthy)
         for part in self.parts:
