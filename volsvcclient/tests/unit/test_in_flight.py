@@ -16,14 +16,12 @@ the real SDK by cinder.workload, and judged."""
 
 import datetime
 
-from openstack import connection as sdk_connection
-
 from volsvcclient.cinder import connection
 from volsvcclient.cinder import records
 from volsvcclient.cinder import workload
 from volsvcclient.engine import in_flight
 from volsvcclient.tests.unit import base
-from volsvcclient.tests.unit import fakes
+from volsvcclient.tests.unit.test_services import _Manager
 
 IN_FLIGHT = in_flight.IN_FLIGHT
 WAITING = in_flight.WAITING
@@ -102,15 +100,6 @@ CINDER_MIGRATION_STATUSES = {
     'migrating', 'error', 'success', 'completing', 'none', 'starting',
 }
 load_tests = base.load_tests
-
-
-class _Manager:
-    def __init__(self):
-        self.sdk_connection = sdk_connection.Connection(
-            auth_url=fakes.AUTH_URL, username='admin', password='pw',
-            project_name='admin', user_domain_id='default',
-            project_domain_id='default', region_name='RegionOne',
-        )
 
 
 class TestTables(base.ShellTestCase):

@@ -15,26 +15,16 @@ against the fake Cinder, with the number of requests each costs."""
 
 import urllib.parse
 
-from openstack import connection as sdk_connection
-
 from volsvcclient.cinder import connection
 from volsvcclient.cinder import records
 from volsvcclient.cinder import workload
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
+from volsvcclient.tests.unit.test_services import _Manager
 
 BACKEND = 'vm@fake-2'
 POOL = 'vm@fake-2#fake-2'
 TARGET = records.Target(host=BACKEND)
-
-
-class _Manager:
-    def __init__(self, **config):
-        self.sdk_connection = sdk_connection.Connection(
-            auth_url=fakes.AUTH_URL, username='admin', password='pw',
-            project_name='admin', user_domain_id='default',
-            project_domain_id='default', region_name='RegionOne', **config,
-        )
 
 
 class WorkloadTestCase(base.ShellTestCase):
