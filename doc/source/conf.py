@@ -36,6 +36,17 @@ master_doc = 'index'
 exclude_patterns = ['_build']
 html_theme = 'alabaster'
 autoprogram_cliff_application = 'openstack'
+# sphinx-build -n: every cross-reference resolves, except the internal
+# names api.rst's signatures still show until the public API names its
+# own types (issue 24); remove each as it goes.
+nitpick_ignore = [
+    ('py:class', name) for name in (
+        'datetime.datetime', 'interrupts.Interrupts', 'sdk_connection.Connection',
+        'voice_module.Voice', 'volsvcclient.desired_state.Wanted',
+        'volsvcclient.selection.Selector', 'volsvcclient.services.ServiceAPI',
+        'volsvcclient.voice.Voice',
+    )
+]
 
 
 class AutoprogramVolsvc(sphinxext.AutoprogramCliffDirective):
