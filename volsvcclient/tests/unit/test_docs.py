@@ -490,15 +490,31 @@ class TestScriptingReference(base.ShellTestCase):
         self.assertEqual(1, error.code, error)
 
 
-class TestWaitTimeout(base.ShellTestCase):
+class TestDecidedBehaviour(base.ShellTestCase):
+    """What the pages document as decided by the lead (issue 27) before the
+    code does it: each expectedFailure goes with the change that makes it
+    pass (an unexpected success then fails the suite)."""
+
     @unittest.expectedFailure
-    def test_a_timeout_has_its_own_exit_code(self):
-        # The lead's change (issue 27): wait exits 124 at its timeout, so a
-        # script tells a timeout from an error. Remove expectedFailure with it.
+    def test_a_wait_timeout_has_its_own_exit_code(self):
         self.cinder.add(HOST)
         self.assertIn('124 at ``--wait-timeout``', page('scripting.rst'))
         result = self.cli('wait', HOST, VOLUME, '--state', 'down', '--wait-timeout', '0')
         self.assertEqual(124, result.code, result)
+
+    @unittest.expectedFailure
+    def test_freezing_one_member_of_a_cluster_is_refused(self):
+        for member in ('c1@lvm', 'c2@lvm'):
+            self.cinder.add(member, cluster_name='cl@lvm')
+        self.assertIn('Freezing or thawing one member alone is refused',
+                      prose('operations.rst'))
+        result = self.cli('freeze', 'c1@lvm')
+        self.assertEqual(1, result.code, result)
+        for member in self.cinder.members('cl@lvm'):
+            member.update(frozen=True, disabled=True, disabled_reason='frozen')
+        result = self.cli('thaw', 'c1@lvm')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual([], self.cinder.puts())
 
 
 # Limits, defaults and figures the pages quote
