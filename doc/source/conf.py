@@ -13,14 +13,20 @@
 """Sphinx configuration for volsvcclient."""
 
 import fnmatch
+import os
+import sys
 
 from cliff import sphinxext
 
 from volsvcclient.osc import shell
 
+# Extensions of this documentation: doc/source/_exts.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '_exts'))
+
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'
-extensions = ['cliff.sphinxext', 'sphinx.ext.autodoc', 'sphinx.ext.graphviz']
+extensions = ['cliff.sphinxext', 'sphinx.ext.autodoc', 'sphinx.ext.graphviz',
+              'ansible_modules']
 # The Python API reference (api.rst) is its docstrings and type hints.
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'signature'
