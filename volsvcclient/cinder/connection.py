@@ -57,7 +57,7 @@ RETRIED_STATUSES = (502, 503, 504)
 
 def block_storage(client_manager: ConnectionHolder, requested: str) -> sdk_proxy.Proxy:
     """The block-storage proxy at the ``requested`` API version, or the
-    CinderError that says why there is none."""
+    Error that says why there is none."""
     try:
         # Not client_manager.volume_service: OSC caches that proxy on the
         # ClientManager class, so it would outlive this command's options

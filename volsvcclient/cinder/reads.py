@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 Service = records.Service
 
 
-def _server_time(response: requests.Response) -> datetime.datetime | None:
+def server_time(response: requests.Response) -> datetime.datetime | None:
     import email.utils
 
     try:
@@ -89,7 +89,7 @@ class Reads(connection.Connection):
             **{**self.read_retries, **options},
         )
         sdk_exceptions.raise_from_response(response)
-        self.server_time = _server_time(response)
+        self.server_time = server_time(response)
         return [Service(fields) for fields in response.json()['services']]
 
     def _scheduler_silent(self, exc: BaseException) -> None:

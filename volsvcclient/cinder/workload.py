@@ -41,6 +41,7 @@ import urllib.parse
 
 from openstack import exceptions as sdk_exceptions
 
+from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import reads
 from volsvcclient.cinder import records
@@ -68,7 +69,7 @@ BACKING_UP = 'backing-up'
 RESTORING_BACKUP = 'restoring-backup'
 
 
-class NotAdmin(failures.CinderError):
+class NotAdmin(exceptions.Error):
     """The listing by backend needs the admin role (policy
     volume_extension:volume_host_attribute and the admin-only filters)."""
 
@@ -247,7 +248,7 @@ class WorkloadReads:
             **self.conn.read_retries,
         )
         sdk_exceptions.raise_from_response(response)
-        self.server_time = reads._server_time(response) or self.server_time
+        self.server_time = reads.server_time(response) or self.server_time
         body: dict[str, Any] = response.json()
         return body
 
@@ -267,7 +268,7 @@ class WorkloadReads:
                     if marker is None:
                         return list(found.values())
                     if marker in markers:
-                        raise failures.CinderError(
+                        raise exceptions.Error(
                             f'cinder-api sent the same next page of {resource} twice '
                             f'(marker {marker})'
                         )
@@ -276,7 +277,7 @@ class WorkloadReads:
                 # The marker row was deleted between two pages.
                 if marker is None:
                     raise
-        raise failures.CinderError(
+        raise exceptions.Error(
             f'{resource} kept changing while they were listed: the last row of a '
             f'page was deleted before the next page, {RESTARTS + 1} times'
         )

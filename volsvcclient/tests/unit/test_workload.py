@@ -124,7 +124,7 @@ class TestPaging(WorkloadTestCase):
                 order[999]['deleted'] = True
 
         self.cinder.between_pages = delete_every_marker
-        error = self.assertRaises(workload.failures.CinderError,
+        error = self.assertRaises(workload.exceptions.Error,
                                   self.reader().volumes, TARGET)
         self.assertIn('volumes kept changing while they were listed', str(error))
 
