@@ -42,6 +42,7 @@ original exception is the ``__cause__``).
 
 import importlib
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from volsvcclient.api.client import Client
@@ -118,9 +119,13 @@ def _public(exported: Any) -> Any:
 def __getattr__(name: str) -> Any:
     if name not in _LATER:
         raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    exported = _public(getattr(importlib.import_module(_LATER[name]), name))
-    globals()[name] = exported
-    return exported
+    importlib.import_module(_LATER[name])
+    # Every name whose module is now loaded, at once: their type hints
+    # name each other.
+    for other, where in _LATER.items():
+        if where in sys.modules:
+            globals()[other] = _public(getattr(sys.modules[where], other))
+    return globals()[name]
 
 
 for _name in __all__:

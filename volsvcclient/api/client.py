@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
     from volsvcclient.api import results
+    from volsvcclient.api.results import Drain
     from volsvcclient.api.results import Report
     from volsvcclient.api.results import Verdict
     from volsvcclient.cinder.records import Service
@@ -444,7 +445,7 @@ class Client:
         interval: float = 5.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
-    ) -> results.Drain:
+    ) -> Drain:
         """Take a backend out for maintenance: disable its cinder-volume
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
         delete its volumes and to create or delete their snapshots), then
@@ -641,7 +642,7 @@ class _Holder:
         self.sdk_connection = connection
 
 
-def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.Drain:
+def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
     """The Drain of an engine drain."""
     from volsvcclient.api import results
 
