@@ -237,7 +237,6 @@ def unmet_line(case):
     return result.code, last_line(result)
 
 
-
 # Drain and resume: a clock that only moves when they sleep, heartbeats,
 # and Ctrl-C at a chosen moment.
 
@@ -497,8 +496,8 @@ LINES = [
      with_setup(add(), with_setup(down, printed('drain', HOST, '--freeze',
                                                 line=f'{VOLUME} on {HOST}: failed: ')))),
     ('not back', '<n> cinder-volume service(s) did not report again in <n> s: nothing '
-     'was changed', 1, with_setup(add(disabled=True), fails('resume', HOST,
-                                                           '--wait-timeout', '0'))),
+     'was changed', 1,
+     with_setup(add(disabled=True), fails('resume', HOST, '--wait-timeout', '0'))),
     ('drained', 'drained: safe to stop cinder-volume on <backend>', 0,
      with_setup(in_flight_on(HOST, 'available'), fails('drain', HOST))),
     ('enable by thaw', '<binary> on <host>: the server ignored os-services/enable; '
@@ -512,8 +511,8 @@ LINES = [
      with_setup(in_flight_on(HOST), with_setup(
          ctrl_c_while_watching, printed('drain', HOST, line='interrupted while')))),
     ('drain interrupted', 'drain: interrupted; the rows above say what is on each backend',
-     130, with_setup(in_flight_on(HOST), with_setup(ctrl_c_while_watching,
-                                                     fails('drain', HOST)))),
+     130, with_setup(in_flight_on(HOST),
+                     with_setup(ctrl_c_while_watching, fails('drain', HOST)))),
     ('resume interrupted', 'resume: interrupted; the rows above say what was done', 130,
      with_setup(disabled_for_maintenance(frozen=True),
                 with_setup(ctrl_c_while_verifying, fails('resume', HOST)))),
@@ -743,8 +742,8 @@ def list_table_rows(text):
     text, folded."""
     rows = []
     for row in re.split(r'^   \* - ', text, flags=re.MULTILINE)[1:]:
-        rows.append([' '.join(cell.split()) for cell in re.split(r'^     - ', row,
-                                                                  flags=re.MULTILINE)])
+        cells = re.split(r'^     - ', row, flags=re.MULTILINE)
+        rows.append([' '.join(cell.split()) for cell in cells])
     return rows
 
 
