@@ -450,7 +450,10 @@ class Client:
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
         delete its volumes and to create or delete their snapshots), then
         read what is on it every ``interval`` seconds (at least 1) until
-        nothing is in flight in two reads in a row, or ``timeout``.
+        nothing is in flight in two reads in a row, or ``timeout``. A
+        cluster is frozen, not disabled member by member (no API of Cinder
+        28.0.0 and later would re-enable them). Only the backends the
+        change took out are watched.
 
         Give one ``host`` (host@backend), one ``cluster`` (API 3.7), or a
         ``selection`` (every cinder-volume backend it takes; a cluster's
@@ -461,7 +464,6 @@ class Client:
         :raises Refused: before any change: one member of a cluster alone.
         :raises NoSuchService: no cinder-volume service of that name.
         """
-        from volsvcclient.api import results
         from volsvcclient.engine import draining
 
         found_by = self._backend_arguments(host, cluster, selection)
@@ -479,8 +481,7 @@ class Client:
             drain = draining.Drain(
                 self._api, draining.backends(self._api, *found_by), notes, ctrl_c)
             change = drain.disable(disabled_reason, freeze, even_if_down)
-            if not drain.interrupted and not any(
-                    o.result in results.UNFINISHED for o in change.outcomes):
+            if not drain.interrupted and any(b.taken for b in drain.backends):
                 drain.watch(timeout, interval)
         return _drained(drain, change, notes, timeout)
 

@@ -386,6 +386,8 @@ class Drain:
         moving = [b for b in self.backends if not b.drained]
         if not moving:
             return None
+        if not any(b.reads for b in moving):
+            return 'the change took no backend out: nothing was watched'
         each = '; '.join(
             f"{b.backend}: " + (', '.join(m.line for m in b.in_flight[:5])
                                 + (f' and {len(b.in_flight) - 5} more'

@@ -145,7 +145,11 @@ class Change:
         for outcome in self.to_change:
             live = self.live[outcome.key]
             action = next((a.name for a in outcome.actions if a.name in FREEZE_OR_THAW), None)
-            if action and live.status == 'disabled' and live.disabled_reason != 'frozen':
+            # Said only where the change leaves the status to the freeze or
+            # thaw; one that sets it (a drain's disable, a resume's enable)
+            # means to.
+            if (action and outcome.desired.status is None and live.status == 'disabled'
+                    and live.disabled_reason != 'frozen'):
                 self.tell(events.ReasonReplaced(live.label, live.disabled_reason, action))
 
     def _irreversible(self) -> dict[str, str | None]:

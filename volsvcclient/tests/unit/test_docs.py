@@ -506,7 +506,7 @@ LINES = [
     ('thaw re-enables', "<binary> on <host>: disabled with reason '<reason>': the thaw "
      're-enables it and clears the reason; disable it again if it must stay out of '
      'service', 0,
-     with_setup(disabled_for_maintenance(frozen=True), printed('resume', HOST, line=VOLUME))),
+     with_setup(disabled_for_maintenance(frozen=True), printed('thaw', HOST, line=VOLUME))),
     ('watching interrupted', 'interrupted while watching what is in flight', 130,
      with_setup(in_flight_on(HOST), with_setup(
          ctrl_c_while_watching, printed('drain', HOST, line='interrupted while')))),
@@ -649,11 +649,11 @@ class TestScriptingReference(base.ShellTestCase):
         volume['status'] = snapshot['status'] = 'available'
         [row] = self.valid('drain -f json', 'drain', HOST)
         verdicts.append(row['Verdict'])
-        # A backend down cannot be frozen: the change fails, nothing is
-        # watched, and the counts are null.
+        # A backend down cannot be frozen: the change fails for it, it is
+        # not watched and its counts are null; the others are watched.
         rows = self.valid('drain -f json', 'drain', '--host-pattern', 'node*', '--freeze',
                           code=1)
-        self.assertEqual({None}, {r['Volumes'] for r in rows})
+        self.assertIn(None, {r['Volumes'] for r in rows})
         verdicts += [r['Verdict'] for r in rows]
         ctrl_c_while_watching(self)
         self.cinder.add_volume('node3@rep', 'creating')
@@ -661,10 +661,13 @@ class TestScriptingReference(base.ShellTestCase):
         verdicts.append(row['Verdict'])
         self.assertEqual(sorted(schema['Verdict']['enum']), sorted(set(verdicts)))
         self.assertEqual(2, self.cli('drain', HOST, '--interval', '0').code)
-        self.assertIn('drain -q', prose('scripting.rst'))
+        self.assertIn('``drain -q`` and ``resume -q`` print the rows and why they failed',
+                      prose('scripting.rst'))
         quiet = self.cli('drain', 'node3@rep', '--wait-timeout', '0', '-f', 'value',
                          '-c', 'Verdict', global_options=['-q'])
-        self.assertEqual((1, 'in flight\n', ''), (quiet.code, quiet.stdout, quiet.stderr))
+        self.assertEqual((1, 'in flight\n'), (quiet.code, quiet.stdout))
+        self.assertTrue(quiet.stderr.startswith('Still in flight after 0 s: node3@rep: '),
+                        quiet.stderr)
 
     def test_resume(self):
         lib = library()
@@ -674,10 +677,12 @@ class TestScriptingReference(base.ShellTestCase):
         # Nothing reports: nothing changes, no rows.
         result = self.cli('resume', HOST, '--wait-timeout', '0', '-f', 'json')
         self.assertEqual((1, ''), (result.code, result.stdout), result)
-        # Ctrl-C while it waits: nothing changes, nothing is printed.
+        # Ctrl-C while it waits: nothing changes, and it says so.
         ctrl_c_while_waiting(self)
         result = self.cli('resume', HOST, '-f', 'json')
-        self.assertEqual((130, '', ''), (result.code, result.stdout, result.stderr))
+        self.assertEqual((130, '', 'resume: interrupted while waiting for cinder-volume '
+                                   'to report again; nothing was changed\n'),
+                         (result.code, result.stdout, result.stderr))
         self.assertEqual([], self.cinder.puts())
         beating(self)
         [row] = self.valid('resume -f json', 'resume', HOST)
@@ -819,32 +824,36 @@ class TestMaintenanceRunbook(base.ShellTestCase):
                 break
         return codes, sum(not m['disabled'] for m in members), result
 
-    def test_a_cluster_before_28(self):
-        self.assertEqual(([0], 2), self.drained_and_resumed(27)[:2])
-        self.assertEqual(([1, 0], 2), self.drained_and_resumed(27, '--freeze')[:2])
+    def test_a_cluster_comes_back_on_every_release(self):
         text = prose('operations.rst')
-        self.assertIn('``resume`` exits 1 naming the others, and the same ``resume`` run '
-                      'again re-enables them', text)
+        self.assertIn('A cluster is **frozen, not disabled** member by member', text)
+        self.assertIn('so every member is back, on every release', text)
+        for release in (27, 28, 29):
+            for drain in ((), ('--freeze',)):
+                codes, enabled, _ = self.drained_and_resumed(release, *drain)
+                self.assertEqual(([0], 2), (codes, enabled), (release, drain))
 
-    def test_a_cluster_on_28_and_later(self):
-        for release in (28, 29):
-            codes, enabled, _ = self.drained_and_resumed(release, '--freeze')
-            self.assertEqual(([1, 1], 1), (codes, enabled))
-            codes, enabled, result = self.drained_and_resumed(release)
-            self.assertEqual(([1, 1], 0), (codes, enabled))
-            [phrase] = re.findall(r"``(a freeze and thaw would act on every member of "
-                                  r"cluster '<cluster>'[^`]*)``", prose('operations.rst'))
-            self.assertRegex(result.stdout, pattern(phrase))
+    def test_a_cluster_disabled_member_by_member_on_28_and_later(self):
+        [phrase] = re.findall(r"``(a freeze and thaw would act on every member of "
+                              r"cluster '<cluster>'[^`]*)``", prose('operations.rst'))
+        self.cinder.release = 29
+        members = [self.cinder.add(f'cl@aa-{n}', cluster_name='cl@aa') for n in (1, 2)]
+        for member in members:
+            self.assertEqual(0, self.cli('set', member['host'], VOLUME, '--disable').code)
+        beating(self)
+        result = self.cli('resume', '--cluster', 'cl@aa')
+        self.assertEqual(1, result.code, result)
+        self.assertRegex(result.stdout, pattern(phrase))
 
     def test_a_selection_with_a_backend_down_cannot_be_frozen(self):
         self.cinder.add('rack3-a@lvm')
         self.cinder.add('rack3-b@lvm', state='down')
-        self.assertIn('the drain fails for it and watches none of the backends',
-                      prose('operations.rst'))
+        self.assertIn("its row says ``not disabled``, the others are watched, and the "
+                      "drain exits 1", prose('operations.rst'))
         result = self.cli('drain', '--host-pattern', 'rack3-*', '--freeze', '-f', 'json')
         self.assertEqual(1, result.code, result)
-        self.assertEqual({'not disabled'}, {row['Verdict'] for row in result.json()})
-        self.assertEqual([], self.cinder.workload_requests())
+        self.assertEqual({'rack3-a@lvm': 'drained', 'rack3-b@lvm': 'not disabled'},
+                         {row['Backend']: row['Verdict'] for row in result.json()})
 
     def test_what_drain_waits_for_is_the_code_s(self):
         flight = library().in_flight
