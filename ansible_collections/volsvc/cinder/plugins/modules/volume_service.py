@@ -200,7 +200,6 @@ msg:
   sample: "Not every service ended as asked (1 failed): cinder-volume on node1@lvm: failed (...)"
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
@@ -243,8 +242,8 @@ def desired(api, params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **module_rules())
+    module = connection.ansible_module(argument_spec(), supports_check_mode=True,
+                                       **module_rules())
     params = module.params
     if params['disabled_reason'] is not None and params['status'] != 'disabled':
         module.fail_json(msg='disabled_reason goes with status=disabled')

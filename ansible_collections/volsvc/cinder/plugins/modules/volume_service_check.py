@@ -128,7 +128,6 @@ services:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
@@ -163,8 +162,8 @@ def judged(verdict):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **services.SELECTION_RULES)
+    module = connection.ansible_module(argument_spec(), supports_check_mode=True,
+                                       **services.SELECTION_RULES)
     api = connection.require_api(module)
     try:
         client = connection.client(module, rpc_timeout=module.params['rpc_timeout'])

@@ -153,7 +153,6 @@ unmet:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
@@ -186,8 +185,8 @@ def conditions(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **module_rules())
+    module = connection.ansible_module(argument_spec(), supports_check_mode=True,
+                                       **module_rules())
     api = connection.require_api(module)
     try:
         client = connection.client(module)
