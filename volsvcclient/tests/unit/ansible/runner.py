@@ -88,8 +88,9 @@ class ModuleTestCase(base.ShellTestCase):
 
     def run_module(self, module, check_mode=False, diff=False, **args):
         """Run ``module.main()`` with ``args`` as a task would give them."""
+        name = module.__name__.rpartition('.')[2]
         params = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff,
-                      _ansible_verbosity=3)
+                      _ansible_verbosity=3, _ansible_module_name=f'volsvc.cinder.{name}')
         stdout, stderr, logged = io.StringIO(), io.StringIO(), []
 
         def log(module, msg, log_args=None):
@@ -126,3 +127,17 @@ class ModuleTestCase(base.ShellTestCase):
         result = dict(result)
         result.pop('invocation')
         return result
+
+
+def service(host, binary='cinder-volume', **fields):
+    """A service as volume_service_wait and volume_service_check return it,
+    the fake Cinder's defaults unless ``fields`` say otherwise."""
+    volume = binary == 'cinder-volume'
+    listed = dict(
+        host=host, binary=binary, zone='nova', status='enabled', state='up',
+        updated_at='2026-11-24T10:00:00.000000', disabled_reason=None, cluster=None,
+        frozen=False if volume else None,
+        replication_status='disabled' if volume else None,
+        active_backend_id=None, backend_state=None)
+    listed.update(fields)
+    return listed
