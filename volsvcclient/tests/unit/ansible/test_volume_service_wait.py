@@ -141,7 +141,8 @@ class TestNotMet(WaitTestCase):
         for args, message in (
             (dict(), 'nothing to wait for: give state, status, frozen, '
                      'replication_status or fresh'),
-            (dict(state='up', interval=0.5), 'interval must be at least 1 s'),
+            (dict(state='up', interval=0.5),
+             'interval must be a finite number of seconds, at least 1 (got 0.5)'),
         ):
             run = self.run_module(**args)
             self.assertFailsWith(run, dict(changed=False, msg=message))

@@ -71,7 +71,8 @@ options:
     aliases: [key]
   api_timeout:
     description:
-      - Seconds to wait for each HTTP answer of Keystone and Cinder.
+      - Seconds to wait for each HTTP answer of Keystone and Cinder (more
+        than 0).
     type: int
 requirements:
   - python >= 3.10

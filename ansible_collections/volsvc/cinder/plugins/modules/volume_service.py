@@ -100,19 +100,21 @@ options:
     description:
       - Seconds to wait for an answer to freeze or thaw, which Cinder gives
         only once the backend's cinder-volume has answered over RabbitMQ.
-        Default 20, or I(api_timeout) when that is lower.
+        Default 20, or I(api_timeout) when that is lower. More than 0.
     type: float
   wait_timeout:
     description:
       - Keep re-reading the services for up to this many seconds until each
         shows its new state. 0 reads once.
+      - A finite number, 0 or more.
     type: float
     default: 0
   concurrency:
     description:
-      - How many services are changed at the same time (1 to 16).
+      - How many services are changed at the same time.
     type: int
     default: 8
+    choices: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 extends_documentation_fragment:
   - volsvc.cinder.connection
 attributes:
@@ -201,6 +203,7 @@ msg:
 '''
 
 
+from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
@@ -215,7 +218,7 @@ def argument_spec():
         even_if_irreversible=dict(type='bool', default=False),
         rpc_timeout=dict(type='float'),
         wait_timeout=dict(type='float', default=0),
-        concurrency=dict(type='int', default=8),
+        concurrency=dict(type='int', default=8, choices=bounds.CONCURRENCY_CHOICES),
     )
     options.update(services.SELECTION_SPEC)
     return connection.argument_spec(**options)
@@ -249,6 +252,7 @@ def main():
         module.fail_json(msg='disabled_reason goes with status=disabled')
     api = connection.require_api(module)
     try:
+        bounds.check(module.params)
         client = connection.client(module, rpc_timeout=params['rpc_timeout'])
         asked = desired(api, params)
         if module.check_mode:

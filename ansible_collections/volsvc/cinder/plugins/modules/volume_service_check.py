@@ -41,7 +41,7 @@ options:
     description:
       - Seconds to wait for Backend State, which Cinder asks cinder-scheduler
         for; past them the check says it is unknown. Default 2, or
-        I(api_timeout) when that is lower.
+        I(api_timeout) when that is lower. More than 0.
     type: float
 extends_documentation_fragment:
   - volsvc.cinder.connection
@@ -129,6 +129,7 @@ services:
 '''
 
 
+from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
@@ -166,6 +167,7 @@ def main():
                                        **services.SELECTION_RULES)
     api = connection.require_api(module)
     try:
+        bounds.check(module.params)
         client = connection.client(module, rpc_timeout=module.params['rpc_timeout'])
         verdict = client.check(services.selection(api, module.params),
                                ignore_disabled=module.params['ignore_disabled'])

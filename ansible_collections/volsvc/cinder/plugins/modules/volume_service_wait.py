@@ -58,7 +58,8 @@ options:
     default: false
   timeout:
     description:
-      - Give up after this many seconds.
+      - Give up after this many seconds (a finite number, 0 or more: 0
+        reads once).
     type: float
     default: 300
   interval:
@@ -154,6 +155,7 @@ unmet:
 '''
 
 
+from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
@@ -189,6 +191,7 @@ def main():
                                        **module_rules())
     api = connection.require_api(module)
     try:
+        bounds.check(module.params)
         client = connection.client(module)
         listed = client.wait(services.selection(api, module.params),
                              **conditions(module.params))
