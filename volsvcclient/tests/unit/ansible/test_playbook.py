@@ -23,8 +23,11 @@ are the real ones.
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 
 import fixtures
 import testtools
@@ -34,13 +37,17 @@ from volsvcclient.tests.unit.ansible import test_secrets
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 
-#: The module's Python: the fake cloud, syslog and the journal recorded.
+#: The module's Python: the fake cloud, syslog and the journal recorded,
+#: its pid written down; each change Cinder applies takes
+#: VOLSVC_TEST_ACTION_SECONDS, and the first one leaves LOG.sending.
 INTERPRETER = '''\
 #!{python}
 import json
+import os
 import runpy
 import sys
 import syslog
+import time
 
 import requests_mock
 
@@ -54,6 +61,13 @@ def record(*args, **kwargs):
         stream.write(json.dumps([args, kwargs]) + '\\n')
 
 
+def slowly(action, body):
+    open(LOG + '.sending', 'a').close()
+    time.sleep(float(os.environ.get('VOLSVC_TEST_ACTION_SECONDS', 0)))
+
+
+with open(LOG + '.pid', 'a') as stream:
+    stream.write('%d\\n' % os.getpid())
 syslog.syslog = record
 try:
     from systemd import journal
@@ -64,8 +78,10 @@ else:
 mocker = requests_mock.Mocker(case_sensitive=True)
 mocker.start()
 cloud = fakes.Cloud(mocker)
-cloud.cinder.add('node1@lvm')
+for n in range(1, 7):
+    cloud.cinder.add('node%d@lvm' % n)
 cloud.cinder.add('node1', 'cinder-scheduler')
+cloud.cinder.after_action = slowly
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name='__main__')
 '''
@@ -98,7 +114,41 @@ PLAYBOOK = '''\
 '''
 
 
-class TestPlaybookVerbose(testtools.TestCase):
+#: A change of six services, one at a time.
+CHANGE = '''\
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Disable every backend
+      volsvc.cinder.volume_service:
+        cloud: {cloud}
+        host_pattern: "node*"
+        status: disabled
+        concurrency: 1
+'''
+
+
+def wait_for(condition, what, seconds=60):
+    """Wait (bounded) until ``condition()`` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'no {what} after {seconds} s')
+        time.sleep(0.05)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class TestPlaybook(testtools.TestCase):
+    """ansible-playbook with the collection of this repository, its modules
+    under INTERPRETER."""
 
     def setUp(self):
         super().setUp()
@@ -107,6 +157,18 @@ class TestPlaybookVerbose(testtools.TestCase):
         if not os.path.exists(self.playbook_command):
             self.skipTest('ansible-core is not installed beside this Python')
         self.dir = self.useFixture(fixtures.TempDir()).path
+        self.syslog = os.path.join(self.dir, 'syslog')
+        self.python = self.write(
+            'python', INTERPRETER.format(python=sys.executable, log=self.syslog), 0o755)
+        self.ansible_log = os.path.join(self.dir, 'ansible.log')
+        self.env = {name: value for name, value in os.environ.items()
+                    if not name.startswith(('OS_', 'ANSIBLE_', 'VOLSVC_'))}
+        self.env.update(
+            HOME=self.dir, OS_CLIENT_CONFIG_FILE=self.write('clouds.yaml', 'clouds: {}\n'),
+            ANSIBLE_NOCOLOR='1', ANSIBLE_COLLECTIONS_PATH=REPO,
+            ANSIBLE_LOG_PATH=self.ansible_log, ANSIBLE_PIPELINING='0',
+            ANSIBLE_LOCAL_TEMP=os.path.join(self.dir, 'tmp'),
+            ANSIBLE_REMOTE_TEMP=os.path.join(self.dir, 'tmp'))
 
     def write(self, name, text, mode=0o644):
         path = os.path.join(self.dir, name)
@@ -115,31 +177,23 @@ class TestPlaybookVerbose(testtools.TestCase):
         os.chmod(path, mode)
         return path
 
+    def command(self, playbook, *options):
+        return [self.playbook_command, *options, '-i', 'localhost,', playbook,
+                '-e', f'ansible_python_interpreter={self.python}']
+
+    def read(self, path):
+        with open(path) as stream:
+            return stream.read()
+
     def test_nothing_secret_at_vvv(self):
-        syslog = os.path.join(self.dir, 'syslog')
-        python = self.write('python', INTERPRETER.format(python=sys.executable, log=syslog),
-                            0o755)
         playbook = self.write('play.yml', PLAYBOOK.format(
             cloud=json.dumps(test_secrets.cloud_dict())))
-        clouds = self.write('clouds.yaml', 'clouds: {}\n')
-        ansible_log = os.path.join(self.dir, 'ansible.log')
-        env = {name: value for name, value in os.environ.items()
-               if not name.startswith(('OS_', 'ANSIBLE_'))}
-        env.update(HOME=self.dir, OS_CLIENT_CONFIG_FILE=clouds, ANSIBLE_NOCOLOR='1',
-                   ANSIBLE_COLLECTIONS_PATH=REPO, ANSIBLE_LOG_PATH=ansible_log,
-                   ANSIBLE_PIPELINING='0', ANSIBLE_LOCAL_TEMP=os.path.join(self.dir, 'tmp'),
-                   ANSIBLE_REMOTE_TEMP=os.path.join(self.dir, 'tmp'))
-        done = subprocess.run(
-            [self.playbook_command, '-vvv', '-i', 'localhost,', playbook,
-             '-e', f'ansible_python_interpreter={python}'],
-            env=env, cwd=self.dir, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(self.command(playbook, '-vvv'), env=self.env, cwd=self.dir,
+                              capture_output=True, text=True, timeout=300)
         shown = done.stdout + done.stderr
         self.assertEqual(0, done.returncode, shown)
-        with open(ansible_log) as stream:
-            logged = stream.read()
-        with open(syslog) as stream:
-            module_log = stream.read()
-        for text in (shown, logged, module_log):
+        module_log = self.read(self.syslog)
+        for text in (shown, self.read(self.ansible_log), module_log):
             self.assertNotIn(test_secrets.PASSWORD, text)
         # The three tasks ran, and -vvv showed each one's module_args.
         self.assertIn('ok=3 ', shown)
@@ -149,3 +203,35 @@ class TestPlaybookVerbose(testtools.TestCase):
         # The two modules that got past their arguments logged them.
         self.assertEqual(2, module_log.count('Invoked with'), module_log)
         self.assertIn("'username': 'admin'", module_log)
+
+    def test_ctrl_c_mid_change_leaves_a_report(self):
+        # ansible-playbook's worker sends the module's process group the
+        # SIGINT, then exits: the report is left in the module's log.
+        env = dict(self.env, VOLSVC_TEST_ACTION_SECONDS='0.5')
+        started = subprocess.Popen(
+            self.command(self.write('change.yml', CHANGE.format(
+                cloud=json.dumps(test_secrets.cloud_dict())))), env=env, cwd=self.dir,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        self.addCleanup(started.kill)
+        wait_for(lambda: os.path.exists(self.syslog + '.sending')
+                 or started.poll() is not None, 'request sent')
+        if started.poll() is not None:
+            self.fail(started.communicate()[0])
+        pid = int(self.read(self.syslog + '.pid'))
+        self.addCleanup(lambda: alive(pid) and os.kill(pid, signal.SIGKILL))
+        os.kill(started.pid, signal.SIGINT)
+        shown = started.communicate(timeout=120)[0]
+        self.assertIn('User interrupted execution', shown)
+        wait_for(lambda: not alive(pid), 'end of the module process')
+        (report,) = [json.loads(line)[0][-1] for line in self.read(self.syslog).splitlines()
+                     if 'Interrupted by' in line]
+        # Those sent before the SIGINT changed, and the request under way
+        # finished; the others were not sent.
+        results = re.findall(r'cinder-volume on (node\d@lvm): (changed|not attempted)', report)
+        self.assertEqual([f'node{n}@lvm' for n in range(1, 7)], [h for h, _ in results])
+        changed = [r for _, r in results].count('changed')
+        self.assertEqual(['changed'] * changed + ['not attempted'] * (6 - changed),
+                         [r for _, r in results], report)
+        self.assertGreater(changed, 0)
+        self.assertLess(changed, 6)

@@ -103,3 +103,13 @@ def rows(report, advise):
     return [dict(host=o.host, binary=o.binary, actions=o.actions, result=o.result,
                  detail=o.said(advise) if o.detail else '')
             for o in report.outcomes]
+
+
+def interrupted(signal_name, report, advise):
+    """The one line of a change a signal interrupted: what became of each
+    service, sent or not."""
+    each = '; '.join(
+        '%s on %s: %s' % (o.binary, o.host, o.result)
+        + (' (%s)' % o.said(advise) if o.detail else '')
+        for o in report.outcomes)
+    return 'Interrupted by %s: %s' % (signal_name, each)

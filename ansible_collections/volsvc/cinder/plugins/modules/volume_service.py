@@ -206,6 +206,7 @@ msg:
 from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import signals  # noqa: E402
 
 
 def argument_spec():
@@ -251,25 +252,39 @@ def main():
     if params['disabled_reason'] is not None and params['status'] != 'disabled':
         module.fail_json(msg='disabled_reason goes with status=disabled')
     api = connection.require_api(module)
-    try:
-        bounds.check(module.params)
-        client = connection.client(module, rpc_timeout=params['rpc_timeout'])
-        asked = desired(api, params)
-        if module.check_mode:
-            report = client.plan(enable_via_thaw=params['enable_via_thaw'], **asked)
-        else:
-            report = client.apply(
-                enable_via_thaw=params['enable_via_thaw'],
-                wait_timeout=params['wait_timeout'],
-                concurrency=params['concurrency'],
-                even_if_down=params['even_if_down'],
-                even_if_irreversible=params['even_if_irreversible'],
-                **asked)
-    except Exception as exc:
-        connection.fail(module, exc)
+    with signals.counted() as (ctrl_c, received):
+        try:
+            bounds.check(module.params)
+            client = connection.client(module, rpc_timeout=params['rpc_timeout'])
+            asked = desired(api, params)
+            if module.check_mode:
+                report = client.plan(enable_via_thaw=params['enable_via_thaw'], **asked)
+            else:
+                report = client.apply(
+                    enable_via_thaw=params['enable_via_thaw'],
+                    wait_timeout=params['wait_timeout'],
+                    concurrency=params['concurrency'],
+                    even_if_down=params['even_if_down'],
+                    even_if_irreversible=params['even_if_irreversible'],
+                    ctrl_c=ctrl_c,
+                    **asked)
+        except KeyboardInterrupt:
+            # Before anything was sent, or during a re-enable by freeze and
+            # thaw: the engine has no report to give.
+            msg = ('Interrupted by %s before the change could say what it sent: '
+                   'read the services again (volume_service_check) to see them'
+                   % received.name)
+            module.log(msg)
+            module.fail_json(msg=msg)
+        except Exception as exc:
+            connection.fail(module, exc)
     result = dict(changed=report.changed, services=services.rows(report, connection.advice))
     if module._diff:
         result['diff'] = services.diff(report)
+    if report.interrupted:
+        msg = services.interrupted(received.name, report, connection.advice)
+        module.log(msg)
+        module.fail_json(msg=msg, **result)
     reason = connection.report_reason(report)
     if reason:
         module.fail_json(msg=reason, **result)
