@@ -228,9 +228,11 @@ def message(exc):
     class name beside the text for anything else (a keystoneauth or
     openstacksdk error names the endpoint or the cloud)."""
     if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
-        option = getattr(exc, 'option', None)
-        if option:
-            text = '%s. %s' % (exc.facts, advice(option, exc.purpose))
+        # A refusal that an option overrules (the API's _Advised); other
+        # errors may name an option too (TooOld: the one that needs 3.7).
+        option, purpose = getattr(exc, 'option', None), getattr(exc, 'purpose', None)
+        if option and purpose:
+            text = '%s. %s' % (exc.facts, advice(option, purpose))
         else:
             text = str(exc)
     else:
