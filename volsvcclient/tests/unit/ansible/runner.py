@@ -130,13 +130,14 @@ class ModuleTestCase(base.ShellTestCase):
 
 
 def service(host, binary='cinder-volume', **fields):
-    """A service as volume_service_wait and volume_service_check return it,
-    the fake Cinder's defaults unless ``fields`` say otherwise."""
+    """A service as volume_service_wait and volume_service_check return it
+    (openstack.cloud's volume_service_info fields), the fake Cinder's
+    defaults unless ``fields`` say otherwise."""
     volume = binary == 'cinder-volume'
     listed = dict(
-        host=host, binary=binary, zone='nova', status='enabled', state='up',
-        updated_at='2026-11-24T10:00:00.000000', disabled_reason=None, cluster=None,
-        frozen=False if volume else None,
+        host=host, binary=binary, name=binary, id=None, availability_zone='nova',
+        status='enabled', state='up', updated_at='2026-11-24T10:00:00.000000',
+        disabled_reason=None, cluster=None, is_frozen=False if volume else None,
         replication_status='disabled' if volume else None,
         active_backend_id=None, backend_state=None)
     listed.update(fields)

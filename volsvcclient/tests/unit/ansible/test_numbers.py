@@ -79,7 +79,8 @@ class TestNumbers(runner.ModuleTestCase):
     def test_seconds_at_least_0(self):
         for module, args, name in (
             (volume_service_wait, WAIT, 'timeout'),
-            (volume_service, CHANGE, 'wait_timeout'),
+            (volume_service, dict(CHANGE, wait=True), 'timeout'),
+            (volume_service_check, {}, 'timeout'),
         ):
             for value in NOT_FINITE + (-1, '-0.5'):
                 shown = '%s' % float(value)
@@ -121,5 +122,5 @@ class TestNumbers(runner.ModuleTestCase):
             WAIT, state='up', timeout=0, interval=1, api_timeout=1))
         self.assertEqual(0, run.code, run)
         run = self.run_module(volume_service, **dict(
-            CHANGE, wait_timeout=0, rpc_timeout=0.5, concurrency=10))
+            CHANGE, wait=True, timeout=0, rpc_timeout=0.5, concurrency=10))
         self.assertEqual(0, run.code, run)

@@ -70,8 +70,8 @@ class TestInterrupted(runner.ModuleTestCase):
             f"cinder-volume on {r['host']}: {r['result']}"
             + (f" ({r['detail']})" if r['detail'] else '') for r in rows)
         message = f'Interrupted by {signal_name}: {summary}'
-        enabled, disabled = dict(status='enabled', disabled_reason=None, frozen=False), \
-            dict(status='disabled', disabled_reason=None, frozen=False)
+        enabled, disabled = dict(status='enabled', disabled_reason=None, is_frozen=False), \
+            dict(status='disabled', disabled_reason=None, is_frozen=False)
         self.assertFailsWith(run, dict(
             changed=True, msg=message, services=rows,
             diff=[dict(before=enabled,

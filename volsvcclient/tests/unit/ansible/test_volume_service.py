@@ -47,7 +47,7 @@ def row(host, binary=VOLUME, actions='-', result='unchanged', detail=''):
 
 def fields(status='enabled', disabled_reason=None, frozen=False):
     """What a change sets, as the diff shows it."""
-    return dict(status=status, disabled_reason=disabled_reason, frozen=frozen)
+    return dict(status=status, disabled_reason=disabled_reason, is_frozen=frozen)
 
 
 def diff(host, before, after, binary=VOLUME):
@@ -115,10 +115,11 @@ class TestOneService(VolumeServiceTestCase):
         self.assertEqual(dict(
             cloud=None, auth=None, auth_type=None, region_name=None, interface=None,
             validate_certs=None, ca_cert=None, client_cert=None, client_key=None,
-            api_timeout=None, host='node1@lvm', binary=VOLUME, host_pattern=None,
-            zone=None, cluster=None, status='disabled', disabled_reason='maintenance',
-            frozen=None, enable_via_thaw=False, even_if_down=False,
-            even_if_irreversible=False, rpc_timeout=None, wait_timeout=0.0,
+            api_timeout=None, wait=False, timeout=180.0, sdk_log_path=None,
+            sdk_log_level='INFO', host='node1@lvm',
+            binary=VOLUME, host_pattern=None, zone=None, cluster=None, status='disabled',
+            disabled_reason='maintenance', frozen=None, enable_via_thaw=False,
+            even_if_down=False, even_if_irreversible=False, rpc_timeout=None,
             concurrency=8), run.result['invocation']['module_args'])
 
     def test_idempotent(self):
@@ -136,7 +137,7 @@ class TestOneService(VolumeServiceTestCase):
     def test_verified_across_a_lagging_replica(self):
         # The first re-reads still show it enabled: wait_timeout re-reads.
         self.cinder.read_lag = 3
-        run = self.disable_node1(wait_timeout=10)
+        run = self.disable_node1(wait=True, timeout=10)
         self.assertExits(run, dict(changed=True, services=[
             row('node1@lvm', actions="disable (reason 'maintenance')", result='changed')]))
 
@@ -379,8 +380,8 @@ class TestRefused(VolumeServiceTestCase):
              'binary, ca_cert, client_cert, client_key, cloud, cluster, concurrency, '
              'disabled_reason, enable_via_thaw, even_if_down, even_if_irreversible, '
              'frozen, host, host_pattern, interface, region_name, rpc_timeout, '
-             'status, validate_certs, wait_timeout, zone (cacert, cert, '
-             'endpoint_type, key, verify).'),
+             'sdk_log_level, sdk_log_path, status, timeout, validate_certs, wait, '
+             'zone (cacert, cert, endpoint_type, key, verify).'),
         ):
             run = self.run_module(**args)
             self.assertFailsWith(run, dict(msg=message))

@@ -66,8 +66,10 @@ class TestVerdicts(CheckTestCase):
         self.assertEqual(dict(
             cloud=None, auth=None, auth_type=None, region_name=None, interface=None,
             validate_certs=None, ca_cert=None, client_cert=None, client_key=None,
-            api_timeout=None, host=None, binary=None, host_pattern=None, zone=None,
-            cluster=None, ignore_disabled=False, rpc_timeout=None),
+            api_timeout=None, wait=True, timeout=180.0, sdk_log_path=None,
+            sdk_log_level='INFO', host=None, binary=None,
+            host_pattern=None, zone=None, cluster=None, ignore_disabled=False,
+            rpc_timeout=None),
             run.result['invocation']['module_args'])
 
     def test_critical_is_no_failure(self):
@@ -90,7 +92,7 @@ class TestVerdicts(CheckTestCase):
         disabled = 'cinder-volume on node2@lvm disabled (frozen)'
         frozen = 'cinder-volume on node2@lvm frozen'
         node2 = runner.service('node2@lvm', status='disabled', disabled_reason='frozen',
-                               frozen=True)
+                               is_frozen=True)
         self.assertExits(run, dict(
             changed=False, verdict='WARNING', level=1,
             status_line=f'WARNING - {disabled}; {frozen} | up=1 down=0 disabled=1 '

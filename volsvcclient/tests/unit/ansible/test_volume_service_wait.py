@@ -55,9 +55,11 @@ class TestMet(WaitTestCase):
         self.assertEqual(dict(
             cloud=None, auth=None, auth_type=None, region_name=None, interface=None,
             validate_certs=None, ca_cert=None, client_cert=None, client_key=None,
-            api_timeout=None, host='node1@lvm', binary=VOLUME, host_pattern=None,
-            zone=None, cluster=None, state='up', status=None, frozen=None,
-            replication_status=None, fresh=False, timeout=300.0, interval=2.0),
+            api_timeout=None, wait=True, timeout=180.0, sdk_log_path=None,
+            sdk_log_level='INFO', host='node1@lvm',
+            binary=VOLUME, host_pattern=None, zone=None, cluster=None, state='up',
+            status=None, frozen=None, replication_status=None, fresh=False,
+            interval=2.0),
             run.result['invocation']['module_args'])
 
     def test_met_after_some_reads(self):
@@ -80,7 +82,7 @@ class TestMet(WaitTestCase):
         run = self.run_module(host='node1@lvm', binary=VOLUME, state='up',
                               status='disabled', frozen=True, replication_status='disabled')
         self.assertExits(run, dict(changed=False, services=[runner.service(
-            'node1@lvm', status='disabled', disabled_reason='frozen', frozen=True)]))
+            'node1@lvm', status='disabled', disabled_reason='frozen', is_frozen=True)]))
 
     def test_fresh_heartbeats(self):
         def heartbeat(read):

@@ -10,29 +10,15 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The connection options every module of volsvc.cinder takes, read as
-openstack.cloud's modules read them, and the one place that turns an
-error into the task's one-line message.
-
-The modules run where volsvcclient is installed (as openstack.cloud's need
-openstacksdk), so volsvcclient is imported here, inside a try: ansible-test
-imports the modules where it is absent.
+"""The options every module of volsvc.cinder takes, openstack.cloud's
+common options (its openstack_full_argument_spec), read as its modules read
+them; and the AnsibleModule that keeps their secrets out of every output.
 """
 
 import os
 import re
-import traceback
 
 from ansible.module_utils import basic
-from ansible.module_utils.basic import missing_required_lib
-
-try:
-    from volsvcclient import api
-except ImportError:
-    api = None
-    API_IMPORT_ERROR = traceback.format_exc()
-else:
-    API_IMPORT_ERROR = None
 
 #: Module option -> openstack.connect() keyword, where they differ.
 _CONNECT_NAMES = {
@@ -60,14 +46,15 @@ _CONNECTION_OPTIONS = ('auth', 'auth_type', 'region_name', 'interface',
 
 
 def argument_spec(**module_options):
-    """The connection options, then the module's own."""
+    """openstack.cloud's common options, then the module's own (which may
+    redefine ``wait`` and ``timeout``)."""
     spec = dict(
         cloud=dict(type='raw'),
         auth=dict(type='dict', no_log=True),
         auth_type=dict(type='str'),
         region_name=dict(type='str'),
-        # No default: the cloud's own interface (clouds.yaml, OS_INTERFACE)
-        # must win when the task does not name one.
+        # No default (openstack.cloud's is public): the cloud's own interface
+        # (clouds.yaml, OS_INTERFACE) must win when the task names none.
         interface=dict(type='str', choices=['public', 'internal', 'admin'],
                        aliases=['endpoint_type']),
         validate_certs=dict(type='bool', aliases=['verify']),
@@ -75,6 +62,10 @@ def argument_spec(**module_options):
         client_cert=dict(type='str', aliases=['cert']),
         client_key=dict(type='str', no_log=True, aliases=['key']),
         api_timeout=dict(type='int'),
+        wait=dict(type='bool', default=True),
+        timeout=dict(type='float', default=180),
+        sdk_log_path=dict(type='str'),
+        sdk_log_level=dict(type='str', default='INFO', choices=['INFO', 'DEBUG']),
     )
     spec.update(module_options)
     return spec
@@ -202,56 +193,3 @@ def connect_options(params):
     if cloud is not None:
         options['cloud'] = cloud
     return options
-
-
-def require_api(module):
-    """volsvcclient.api, or the task fails saying what to install."""
-    if api is None:
-        module.fail_json(msg=missing_required_lib('volsvcclient'),
-                         exception=API_IMPORT_ERROR)
-    return api
-
-
-def client(module, rpc_timeout=None):
-    """A volsvcclient.api.Client for the module's connection options;
-    raises OptionError, or the API's errors."""
-    volsvc_api = require_api(module)
-    options = connect_options(module.params)
-    cloud = options.pop('cloud', None)
-    return volsvc_api.Client.from_cloud(cloud, rpc_timeout=rpc_timeout, **options)
-
-
-def message(exc):
-    """One line for the task: the API's own wording for its errors, with
-    the advice of a refusal that a keyword argument overrules worded here
-    (the modules' options are named as the API's keyword arguments); the
-    class name beside the text for anything else (a keystoneauth or
-    openstacksdk error names the endpoint or the cloud)."""
-    if isinstance(exc, OptionError) or (api is not None and isinstance(exc, api.Error)):
-        # A refusal that an option overrules (the API's _Advised); other
-        # errors may name an option too (TooOld: the one that needs 3.7).
-        option, purpose = getattr(exc, 'option', None), getattr(exc, 'purpose', None)
-        if option and purpose:
-            text = '%s. %s' % (exc.facts, advice(option, purpose))
-        else:
-            text = str(exc)
-    else:
-        text = '%s: %s' % (type(exc).__name__, exc)
-    return ' '.join(text.split())
-
-
-def advice(option, purpose):
-    """Advice to set the module option named as the API's keyword
-    argument ``option``, that does ``purpose``."""
-    return 'Set %s: true to %s' % (option, purpose)
-
-
-def report_reason(report):
-    """Why an api.Report's services did not all end as asked, its advice
-    naming the modules' options; None when they did."""
-    return report.worded(advice)
-
-
-def fail(module, exc, **result):
-    """End the task with the one-line message; the traceback only with -vvv."""
-    module.fail_json(msg=message(exc), exception=traceback.format_exc(), **result)

@@ -30,18 +30,17 @@ SELECTION_RULES = dict(
                         ('host', 'cluster')],
     required_by={'host': 'binary'},
 )
-#: Service attributes a task returns, under the names it returns them.
-_SERVICE_FIELDS = (
-    ('host', 'host'), ('binary', 'binary'), ('zone', 'availability_zone'),
-    ('status', 'status'), ('state', 'state'), ('updated_at', 'updated_at'),
-    ('disabled_reason', 'disabled_reason'), ('cluster', 'cluster'),
-    ('frozen', 'is_frozen'), ('replication_status', 'replication_status'),
-    ('active_backend_id', 'active_backend_id'),
-    ('backend_state', 'backend_state'),
+#: The fields of a service a task returns: openstack.cloud's
+#: volume_service_info's, openstacksdk's Service.to_dict(computed=False)
+#: (``name`` is the SDK's alias of ``binary``; os-services entries have no
+#: ``id``), so that the results of one feed the other.
+SERVICE_FIELDS = (
+    'active_backend_id', 'availability_zone', 'backend_state', 'binary', 'cluster',
+    'disabled_reason', 'host', 'id', 'is_frozen', 'name', 'replication_status',
+    'state', 'status', 'updated_at',
 )
-#: The fields a change sets, as a diff shows them: (name, SDK attribute).
-_STATE_FIELDS = (('status', 'status'), ('disabled_reason', 'disabled_reason'),
-                 ('frozen', 'is_frozen'))
+#: The fields a change sets, as a diff shows them.
+STATE_FIELDS = ('status', 'disabled_reason', 'is_frozen')
 
 
 def selection(api, params):
@@ -56,25 +55,25 @@ def selection(api, params):
 
 
 def service(svc):
-    """One service as a task returns it (the SDK's ``is_frozen`` is
-    ``frozen``, ``availability_zone`` is ``zone``)."""
-    return dict((name, getattr(svc, attr, None)) for name, attr in _SERVICE_FIELDS)
+    """One service as a task returns it."""
+    shown = dict((name, getattr(svc, name, None)) for name in SERVICE_FIELDS)
+    shown['name'] = shown['binary']
+    return shown
 
 
 def state(svc):
     """The fields a change sets, for a diff; {} for no service."""
     if svc is None:
         return {}
-    return dict((name, getattr(svc, attr, None)) for name, attr in _STATE_FIELDS)
+    return dict((name, getattr(svc, name, None)) for name in STATE_FIELDS)
 
 
 def predicted(outcome):
     """The state a plan predicts for one service: as it is, with what was
     asked of it."""
     after = state(outcome.before)
-    for name, attr in _STATE_FIELDS:
-        if attr in outcome.wanted:
-            after[name] = outcome.wanted[attr]
+    after.update((name, outcome.wanted[name]) for name in STATE_FIELDS
+                 if name in outcome.wanted)
     return after
 
 

@@ -20,6 +20,7 @@ import unittest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection
+from ansible_collections.volsvc.cinder.plugins.module_utils import module
 from ansible_collections.volsvc.cinder.plugins.module_utils import services
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
@@ -38,6 +39,23 @@ class FakeAPI(object):
     Desired = Recorded
     Selection = Recorded
     State = Recorded
+
+    class Error(Exception):
+        pass
+
+
+def spec(module_class):
+    """A module's whole argument spec and AnsibleModule rules."""
+    rules = dict(module_class.module_kwargs)
+    rules.pop('supports_check_mode', None)
+    return connection.argument_spec(**module_class.argument_spec), rules
+
+
+def task(module_class, params):
+    """A module as run() sees it, without AnsibleModule or volsvcclient."""
+    made = module_class.__new__(module_class)
+    made.params, made.api = params, FakeAPI
+    return made
 
 
 def validate(spec, rules, **params):
@@ -58,8 +76,7 @@ def refused(spec, rules, **params):
 class VolumeServiceArgumentsTest(unittest.TestCase):
 
     def check(self, **params):
-        return validate(volume_service.argument_spec(),
-                        volume_service.module_rules(), **params)
+        return validate(*spec(volume_service.VolumeServiceModule), **params)
 
     def accepted(self, **params):
         return self.check(**params)[0]
@@ -71,7 +88,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         params, errors = self.check(host='node1@lvm', binary='cinder-volume',
                                     status='disabled', disabled_reason='maintenance')
         self.assertEqual('', errors)
-        asked = volume_service.desired(FakeAPI, params)
+        asked = task(volume_service.VolumeServiceModule, params).desired()
         self.assertEqual(['desired'], list(asked))
         (wanted,) = asked['desired']
         self.assertEqual(('node1@lvm', 'cinder-volume'), wanted.args)
@@ -81,7 +98,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
     def test_selection_and_template(self):
         params, errors = self.check(host_pattern='node1@*', frozen=True)
         self.assertEqual('', errors)
-        asked = volume_service.desired(FakeAPI, params)
+        asked = task(volume_service.VolumeServiceModule, params).desired()
         self.assertEqual(dict(host_pattern='node1@*'), asked['selection'].kwargs)
         self.assertEqual(dict(status=None, disabled_reason=None, frozen=True),
                          asked['template'].kwargs)
@@ -91,7 +108,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         self.assertFalse(params['enable_via_thaw'])
         self.assertFalse(params['even_if_down'])
         self.assertFalse(params['even_if_irreversible'])
-        self.assertEqual(0, params['wait_timeout'])
+        self.assertFalse(params['wait'])
 
     def test_host_needs_binary(self):
         errors = self.refused(host='node1@lvm', status='disabled')
@@ -120,40 +137,41 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         self.assertIn('enabled, disabled', errors)
 
     def test_auth_is_secret(self):
-        spec = volume_service.argument_spec()
-        self.assertTrue(spec['auth']['no_log'])
-        self.assertTrue(spec['client_key']['no_log'])
+        options = spec(volume_service.VolumeServiceModule)[0]
+        self.assertTrue(options['auth']['no_log'])
+        self.assertTrue(options['client_key']['no_log'])
 
 
 class WaitAndCheckArgumentsTest(unittest.TestCase):
 
     def test_wait_conditions(self):
         params, errors = validate(
-            volume_service_wait.argument_spec(), volume_service_wait.module_rules(),
+            *spec(volume_service_wait.VolumeServiceWaitModule),
             host_pattern='node1@*', state='up', fresh=True, timeout=60)
         self.assertEqual('', errors)
         self.assertEqual(
             dict(state='up', status=None, frozen=None, replication_status=None,
                  fresh=True, timeout=60.0, interval=2.0),
-            volume_service_wait.conditions(params))
+            task(volume_service_wait.VolumeServiceWaitModule, params).conditions())
+        params['wait'] = False
+        self.assertEqual(
+            0, task(volume_service_wait.VolumeServiceWaitModule, params).conditions()['timeout'])
         self.assertEqual(dict(host_pattern='node1@*'),
                          services.selection(FakeAPI, params).kwargs)
 
     def test_wait_state_choices(self):
-        errors = refused(volume_service_wait.argument_spec(),
-                         volume_service_wait.module_rules(), state='sideways')
+        errors = refused(*spec(volume_service_wait.VolumeServiceWaitModule),
+                         state='sideways')
         self.assertIn('up, down', errors)
 
     def test_check_everything_by_default(self):
-        params, errors = validate(volume_service_check.argument_spec(),
-                                  services.SELECTION_RULES)
+        params, errors = validate(*spec(volume_service_check.VolumeServiceCheckModule))
         self.assertEqual('', errors)
         self.assertIsNone(services.selection(FakeAPI, params))
 
     def test_check_one_service(self):
-        params = accepted(volume_service_check.argument_spec(),
-                          services.SELECTION_RULES, host='node1@lvm',
-                          binary='cinder-volume')
+        params = accepted(*spec(volume_service_check.VolumeServiceCheckModule),
+                          host='node1@lvm', binary='cinder-volume')
         self.assertEqual(dict(host='node1@lvm', binary='cinder-volume'),
                          services.selection(FakeAPI, params).kwargs)
 
@@ -210,30 +228,20 @@ class ConnectOptionsTest(unittest.TestCase):
             option = 'even_if_irreversible'
             purpose = 'disable it anyway'
 
-        saved = connection.api
-        connection.api = type('API', (), {'Error': Error})
-        try:
-            # Worded from the fields, whatever the command line's words.
-            text = connection.message(Refused(
-                'disabling it may not be reversible: give --even-if-irreversible'))
-            plain = connection.message(Error('No service matches the selection'))
-        finally:
-            connection.api = saved
+        api = type('API', (), {'Error': Error})
+        # Worded from the fields, whatever the command line's words.
+        text = module.message(Refused(
+            'disabling it may not be reversible: give --even-if-irreversible'), api)
+        plain = module.message(Error('No service matches the selection'), api)
         self.assertEqual('disabling it may not be reversible. Set '
                          'even_if_irreversible: true to disable it anyway', text)
         self.assertEqual('No service matches the selection', plain)
 
-    def test_report_advice_names_the_module_options(self):
-        class Report(object):
-            """api.Report's worded(): each advice by the caller's words."""
-
-            def worded(self, advise):
-                return ('cinder-volume on h@lvm: failed (freeze: h@lvm is down. %s)'
-                        % advise('even_if_down', 'send the request anyway'))
-
-        self.assertEqual('cinder-volume on h@lvm: failed (freeze: h@lvm is down. '
-                         'Set even_if_down: true to send the request anyway)',
-                         connection.report_reason(Report()))
+    def test_version_order(self):
+        # pbr's dev versions are pre-releases; pip's order.
+        ordered = ['0.0.0', '0.0.1.dev3', '0.0.1.dev10', '0.0.1a1', '0.0.1rc2', '0.0.1',
+                   '0.0.1.post1', '0.1', '0.1.1', '1.0.0']
+        self.assertEqual(ordered, sorted(reversed(ordered), key=module.version_key))
 
     def test_rows_word_advice_in_the_module_options(self):
         class Outcome(object):
@@ -256,9 +264,9 @@ class ConnectOptionsTest(unittest.TestCase):
                                           'to send the request anyway'),
              dict(host='g@lvm', binary='cinder-volume', actions='freeze',
                   result='changed', detail='')],
-            services.rows(report, connection.advice))
+            services.rows(report, module.advice))
 
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
-                         connection.message(type('ConnectFailure', (Exception,), {})(
-                             'Unable to establish\nconnection to http://k')))
+                         module.message(type('ConnectFailure', (Exception,), {})(
+                             'Unable to establish\nconnection to http://k'), FakeAPI))
