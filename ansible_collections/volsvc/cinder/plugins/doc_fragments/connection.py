@@ -46,7 +46,7 @@ options:
       - The endpoint interface of the service catalog.
       - When not given, the cloud's own setting applies (C(public) unless
         C(clouds.yaml) or C(OS_INTERFACE) says otherwise). openstack.cloud's
-        modules default to C(public), which overrides the cloud's own:
+        modules default to C(public), which overrides the cloud's own;
         a control node that reaches only the internal endpoints would be
         sent to the public ones.
     type: str

@@ -31,9 +31,9 @@ description:
     not be verified; what was applied is in that report.
   - Interrupted (Ctrl-C of ansible-playbook, or SIGTERM, which ansible passes
     to the module), it sends nothing more, lets the requests under way end
-    (SIGTERM: stops waiting for them), and fails with one line naming each
+    (after SIGTERM it stops waiting for them), and fails with one line naming each
     service and what became of it, which it also logs (syslog or the
-    journal): ansible-playbook may be gone to read the result.
+    journal), for ansible-playbook may be gone to read the result.
   - This is C(volsvc commit) (C(openstack volume service commit)) of
     volsvcclient, run through its Python API C(volsvcclient.api).
 options:
@@ -112,7 +112,7 @@ options:
       - Keep re-reading the services every 2 s, up to I(timeout) seconds,
         until each shows its new state; without it one read verifies the
         change.
-      - Defaults to false, where openstack.cloud's modules default to true:
+      - Defaults to false, where openstack.cloud's modules default to true;
         Cinder answers each request once it is applied (freeze and thaw once
         the backend acted), so one read tells, unless a database replica
         lags behind; and a wait re-reads an enable that Cinder 28.0.0 and

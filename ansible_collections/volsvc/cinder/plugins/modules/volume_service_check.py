@@ -45,14 +45,15 @@ options:
     type: float
   wait:
     description:
-      - Ignored (openstack.cloud's common option, for C(module_defaults)):
-        the check reads once.
+      - Ignored, the check reads once (openstack.cloud's common option, taken
+        for C(module_defaults)).
     type: bool
     default: true
   timeout:
     description:
-      - Ignored (openstack.cloud's common option, for C(module_defaults)):
-        the check reads once, each request bounded by I(api_timeout).
+      - Ignored, the check reads once, each request bounded by
+        I(api_timeout) (openstack.cloud's common option, taken for
+        C(module_defaults)).
     type: float
     default: 180
 extends_documentation_fragment:

@@ -64,7 +64,7 @@ options:
     default: true
   timeout:
     description:
-      - Give up after this many seconds (a finite number, 0 or more: 0
+      - Give up after this many seconds (a finite number, 0 or more; 0
         reads once). openstack.cloud's default; it was 300 before.
     type: float
     default: 180
