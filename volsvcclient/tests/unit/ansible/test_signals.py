@@ -21,6 +21,7 @@ import time
 import fixtures
 
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
+from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
 from volsvcclient.tests.unit.ansible import runner
 from volsvcclient.tests.unit import fakes
 
@@ -134,3 +135,22 @@ class TestInterrupted(runner.ModuleTestCase):
         self.disable_all()
         self.assertEqual(before, (signal.getsignal(signal.SIGINT),
                                   signal.getsignal(signal.SIGTERM)))
+
+
+class TestReadInterrupted(runner.ModuleTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.cinder.add('node1@lvm')
+        self.addCleanup(signal.signal, signal.SIGINT, signal.getsignal(signal.SIGINT))
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def test_check(self):
+        def interrupt(read):
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+        self.cinder.after_read = interrupt
+        message = 'Interrupted by SIGINT; nothing was changed'
+        self.assertFailsWith(self.run_module(volume_service_check), dict(
+            changed=False, verdict='UNKNOWN', level=3, msg=message,
+            status_line=f'UNKNOWN - {message}'))

@@ -119,6 +119,16 @@ class TestNotMet(WaitTestCase):
             # At once, every 2 s, and at the deadline.
             self.assertEqual(6, self.reads())
 
+    def test_no_wait_reads_once(self):
+        # openstack.cloud's wait: false.
+        run = self.run_module(host='node2@lvm', binary=VOLUME, state='up', wait=False)
+        unmet = ("cinder-volume on node2@lvm: state 'down', wanted 'up'; last "
+                 "heartbeat 2026-11-24T10:00:00.000000")
+        self.assertFailsWith(run, dict(
+            changed=False, unmet=[unmet],
+            msg=f'1 service(s) not as asked after 0 s: {unmet}'))
+        self.assertEqual(1, self.reads())
+
     def test_server_error_until_the_timeout(self):
         self.cinder.read_failures = [500] * 6
         run = self.run_module(host='node1@lvm', binary=VOLUME, state='up', timeout=10)
