@@ -48,6 +48,14 @@ except ImportError:  # ansible-core before 2.19
 MASKED = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
+def warning_text(warning):
+    """A warning's text: ansible-core 2.19 returns each as a summary of an
+    event, earlier releases as a string."""
+    if isinstance(warning, dict):
+        return warning['event']['msg']
+    return warning
+
+
 @dataclasses.dataclass
 class Run:
     """One run of a module: its exit status, the JSON result it printed,
@@ -106,7 +114,10 @@ class ModuleTestCase(base.ShellTestCase):
                 code = exc.code
             else:
                 self.fail(f'{module.__name__} returned without exit_json or fail_json')
-        return Run(code, json.loads(stdout.getvalue()), logged, stderr.getvalue())
+        result = json.loads(stdout.getvalue())
+        if 'warnings' in result:
+            result['warnings'] = [warning_text(w) for w in result['warnings']]
+        return Run(code, result, logged, stderr.getvalue())
 
     def assertExits(self, run, expected):
         """exit_json with exactly ``expected`` (``invocation`` aside)."""

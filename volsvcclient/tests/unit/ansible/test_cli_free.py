@@ -17,20 +17,20 @@ modules in their options (``Set even_if_down: true to ...``).
 
 Every text a task returns is searched: ``msg``, each service's
 ``detail``, the check's ``status_line`` and findings, the wait's ``unmet``
-and any warning. The expected failures are advice the library words for
-the command line, which the modules pass on as they get it (the report
-lists them for the library's rework).
+and any warning. The library gives advice as facts (volsvcclient.cinder.
+advice), which module_utils/words.py words as options and tasks.
 """
 
 import re
-import unittest
 
 import fixtures
 import requests
 
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_wait
+from volsvcclient.cinder import advice
 from volsvcclient.tests.unit.ansible import runner
 from volsvcclient.tests.unit import fakes
 
@@ -53,18 +53,22 @@ class CommandLineFreeTestCase(runner.ModuleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', fakes.FakeClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
         self.cinder.add('node1@lvm')
         self.cinder.add('node2@lvm', state='down')
         self.cinder.add('node1', 'cinder-scheduler')
 
     def assertNoCommandLine(self, module, **args):
+        """The task fails, and no text of its result names a command line;
+        the result."""
         run = self.run_module(module, **args)
         self.assertEqual(1, run.code, run)
         said = texts(run.result)
         self.assertTrue(said, run)
         for text in said:
             self.assertNotRegex(text, COMMAND_LINE)
+        return run.result
 
 
 class TestModulesWords(CommandLineFreeTestCase):
@@ -127,37 +131,71 @@ class TestModulesWords(CommandLineFreeTestCase):
                                  status='disabled')
 
 
-class TestLibraryWords(CommandLineFreeTestCase):
-    """Advice the library words for the command line, passed on by the
-    modules as they get it: each names where it is worded."""
+class TestWords(runner.ModuleTestCase):
 
-    @unittest.expectedFailure
+    def test_every_verb_and_form_of_the_library(self):
+        # A verb the library adds, or a form renamed, fails here first.
+        verbs = [advice.THAW, advice.FREEZE_THEN_THAW, advice.SHOW, advice.FAILOVER,
+                 advice.ENABLE]
+        for verb in verbs:
+            said = WORDS.advise(advice.Advice('does it', verb=verb, host='h@lvm',
+                                              binary=VOLUME))
+            self.assertTrue(said.endswith(' does it'), said)
+            self.assertNotRegex(said, COMMAND_LINE)
+        self.assertEqual('even_if_down: true does it', WORDS.advise(advice.Advice(
+            'does it', advice.EVEN_IF_DOWN, form=advice.DOES)))
+        self.assertEqual('Set even_if_down: true to do it', WORDS.advise(advice.Advice(
+            'do it', advice.EVEN_IF_DOWN, form=advice.GIVE)))
+
+
+class TestAdviceOnTasks(CommandLineFreeTestCase):
+    """Advice the library gives as facts (a thaw, a read, an enable) that
+    the modules word as tasks of their own, whole."""
+
+    def detail(self, module, **args):
+        """The one service detail of a failed task that names no command."""
+        result = self.assertNoCommandLine(module, **args)
+        (detail,) = [s['detail'] for s in result['services'] if s['detail']]
+        return detail
+
     def test_unconfirmed_request(self):
-        # voice.Voice.check_later: "'volsvc show H B' shows whether it did".
         self.cinder.volume_rpc = 'silent'
-        self.assertNoCommandLine(volume_service, host='node1@lvm', binary=VOLUME,
-                                 frozen=True)
+        self.assertEqual(
+            "freeze: freeze got no answer within 20 s: Cinder answers it only once "
+            "the backend's cinder-volume has, over RabbitMQ (is either down?). The "
+            "database now shows cinder-volume on node1@lvm: status enabled, frozen "
+            "True, reason None, replication disabled; the backend has not confirmed; "
+            "the request may still complete: a volume_service_check task with host: "
+            "node1@lvm, binary: cinder-volume shows whether it did",
+            self.detail(volume_service, host='node1@lvm', binary=VOLUME, frozen=True))
 
-    @unittest.expectedFailure
     def test_cluster_member_left_disabled_by_a_thaw(self):
-        # voice.Voice.cluster_thaw: "'volsvc set --enable' re-enables the others".
         for host in ('c1@lvm', 'c2@lvm'):
             self.cinder.add(host, cluster_name='cl@lvm', frozen=True, disabled=True,
                             disabled_reason='frozen')
-        self.assertNoCommandLine(volume_service, cluster='cl@lvm', frozen=False,
-                                 status='enabled')
+        self.assertEqual(
+            "the server accepted every request but status is 'disabled'. Cinder "
+            "delivers freeze and thaw of a cluster to one of its members, and only "
+            "that member disables or re-enables its own service; where "
+            "os-services/enable works (before 28.0.0), a volume_service task with "
+            "host: c2@lvm, binary: cinder-volume and status: enabled re-enables the "
+            "others",
+            self.detail(volume_service, cluster='cl@lvm', frozen=False, status='enabled'))
 
-    @unittest.expectedFailure
     def test_enable_via_thaw_of_another_binary(self):
-        # single.enable_via_thaw: "--enable-via-thaw applies to cinder-volume only".
         self.cinder.get('node1', 'cinder-scheduler')['disabled'] = True
-        self.assertNoCommandLine(volume_service, host='node1', binary='cinder-scheduler',
-                                 status='enabled', enable_via_thaw=True)
+        self.assertEqual(
+            "the server accepted every request but status is 'disabled'. Cinder "
+            "28.0.0 and later answer os-services/enable with 200 without enabling the "
+            "service, and enable_via_thaw: true applies to cinder-volume only",
+            self.detail(volume_service, host='node1', binary='cinder-scheduler',
+                        status='enabled', enable_via_thaw=True))
 
-    @unittest.expectedFailure
     def test_tls_failure(self):
-        # errors._tls_failure: "give its CA with --os-cacert or 'cacert' in
-        # clouds.yaml" (the modules' option is ca_cert).
         self.mock.post(fakes.AUTH_URL + '/auth/tokens',
                        exc=requests.exceptions.SSLError('certificate verify failed'))
-        self.assertNoCommandLine(volume_service_check)
+        self.assertEqual(
+            "TLS failure talking to Keystone at http://keystone.test/v3/auth/tokens: "
+            "give its CA with ca_cert or 'cacert' in clouds.yaml (SSL exception "
+            "connecting to http://keystone.test/v3/auth/tokens: certificate verify "
+            "failed)", self.assertNoCommandLine(volume_service_check)['msg'])

@@ -55,7 +55,7 @@ class TestNumbers(runner.ModuleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', BoundedClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', BoundedClock()))
         self.cinder.add('node1@lvm')
 
     def refused(self, module, args, message):

@@ -26,6 +26,9 @@ from volsvcclient.tests.unit.ansible import runner
 from volsvcclient.tests.unit import fakes
 
 HOSTS = [f'node{n}@lvm' for n in range(1, 7)]
+#: The engine's notes of a change interrupted once, and twice (SIGTERM).
+FINISHING = 'interrupted: finishing the requests under way'
+NOT_WAITING = 'interrupted again: not waiting for the 1 request(s) under way'
 
 
 def row(host, result, detail=''):
@@ -37,7 +40,8 @@ class TestInterrupted(runner.ModuleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', fakes.FakeClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
         for host in HOSTS:
             self.cinder.add(host)
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -66,7 +70,7 @@ class TestInterrupted(runner.ModuleTestCase):
     def disabled(self):
         return [s['host'] for s in self.cinder.services if s['disabled']]
 
-    def assertReported(self, run, signal_name, rows):
+    def assertReported(self, run, signal_name, rows, warnings):
         summary = '; '.join(
             f"cinder-volume on {r['host']}: {r['result']}"
             + (f" ({r['detail']})" if r['detail'] else '') for r in rows)
@@ -78,7 +82,8 @@ class TestInterrupted(runner.ModuleTestCase):
             diff=[dict(before=enabled,
                        after=disabled if r['result'] == 'changed' else enabled,
                        before_header=f"cinder-volume on {r['host']}",
-                       after_header=f"cinder-volume on {r['host']}") for r in rows]))
+                       after_header=f"cinder-volume on {r['host']}") for r in rows],
+            warnings=warnings))
         # The journal or syslog keeps it when ansible-playbook is gone.
         self.assertEqual(message, run.logged[-1]['msg'])
 
@@ -87,7 +92,7 @@ class TestInterrupted(runner.ModuleTestCase):
         run = self.disable_all()
         unsent = row(None, 'not attempted', 'not sent: interrupted')
         self.assertReported(run, 'SIGINT', [row(h, 'changed') for h in HOSTS[:3]]
-                            + [dict(unsent, host=h) for h in HOSTS[3:]])
+                            + [dict(unsent, host=h) for h in HOSTS[3:]], [FINISHING])
         self.assertEqual(HOSTS[:3], self.disabled())
 
     def test_sigterm_stops_waiting_and_still_reports(self):
@@ -96,7 +101,8 @@ class TestInterrupted(runner.ModuleTestCase):
         run = self.disable_all()
         unsent = row(None, 'not attempted', 'not sent: interrupted')
         self.assertReported(run, 'SIGTERM', [row(h, 'changed') for h in HOSTS[:3]]
-                            + [dict(unsent, host=h) for h in HOSTS[3:]])
+                            + [dict(unsent, host=h) for h in HOSTS[3:]],
+                            [FINISHING, NOT_WAITING])
         self.assertEqual(HOSTS[:3], self.disabled())
 
     def test_sigterm_before_cinder_applied_it(self):
@@ -115,8 +121,10 @@ class TestInterrupted(runner.ModuleTestCase):
         unsent = row(None, 'not attempted', 'not sent: interrupted')
         self.assertReported(run, 'SIGTERM', [row(h, 'changed') for h in HOSTS[:2]] + [
             row(HOSTS[2], 'unknown',
-                'interrupted while disable was under way: it may still be applied')]
-            + [dict(unsent, host=h) for h in HOSTS[3:]])
+                'interrupted while disable was under way: it may still be applied; '
+                'a volume_service_check task with host: node3@lvm, binary: '
+                'cinder-volume shows whether it was')]
+            + [dict(unsent, host=h) for h in HOSTS[3:]], [FINISHING, NOT_WAITING])
 
     def test_before_anything_was_sent(self):
         def interrupt(read):

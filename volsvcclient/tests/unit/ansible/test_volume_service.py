@@ -16,7 +16,6 @@ fake holds after."""
 
 import threading
 import time
-import unittest
 
 import fixtures
 
@@ -29,15 +28,22 @@ SCHEDULER = 'cinder-scheduler'
 IGNORED_ENABLE = (
     "the server accepted every request but status is 'disabled'. Cinder "
     "28.0.0 and later answer os-services/enable with 200 without enabling the "
-    "service. Set enable_via_thaw: true to re-enable it by freeze and thaw")
+    "service; enable_via_thaw: true re-enables it by freeze and thaw")
 DOWN = (
     "freeze: cinder-volume on node2@lvm (last heartbeat 2026-11-24T10:00:00.000000) "
     "is down: Cinder would wait for it over RPC (60 s by default) and no driver "
-    "would freeze. Set even_if_down: true to send the request anyway")
+    "would freeze. Start it first, or set even_if_down: true to send the request anyway")
 IRREVERSIBLE = (
-    '1 cinder-scheduler service(s): Cinder 28.0.0 and later have no API that '
+    'cinder-scheduler on node1: Cinder 28.0.0 and later have no API that '
     're-enables cinder-scheduler: disabling it may not be reversible. Set '
     'even_if_irreversible: true to disable it anyway')
+#: What the engine notes (an Ansible warning) when it re-enables by freeze
+#: and thaw, and when it disables what no API re-enables.
+RE_ENABLING = ('cinder-volume on node1@lvm: the server ignored os-services/enable; '
+               're-enabling it by freeze and thaw')
+NOT_REVERSIBLE = ('cinder-scheduler on node1: warning: Cinder 28.0.0 and later have no '
+                  'API that re-enables cinder-scheduler: disabling it may not be '
+                  'reversible')
 
 
 def row(host, binary=VOLUME, actions='-', result='unchanged', detail=''):
@@ -66,7 +72,8 @@ class VolumeServiceTestCase(runner.ModuleTestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', fakes.FakeClock()))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
         self.cinder.add('node1@lvm')
         self.cinder.add('node2@lvm')
         self.cinder.add('node1', SCHEDULER)
@@ -182,7 +189,8 @@ class TestEnable(VolumeServiceTestCase):
             changed=True,
             services=[row('node1@lvm', actions='enable, freeze, thaw', result='changed')],
             diff=[diff('node1@lvm', fields('disabled', 'maintenance'),
-                       fields('enabled', ''))]))
+                       fields('enabled', ''))],
+            warnings=[RE_ENABLING]))
         self.assertEqual(['enable', 'freeze', 'thaw'],
                          [action for action, _ in self.cinder.puts()])
         self.assertFalse(self.cinder.get('node1@lvm')['disabled'])
@@ -262,18 +270,25 @@ class TestSelection(VolumeServiceTestCase):
         self.cinder.rpc_response_timeout = 1.0
         run = self.run_module(host_pattern='node2*', frozen=True, even_if_down=True,
                               diff=True)
+        # The library's note words its advice as an instruction ("to sends
+        # it anyway"): the lead's to fix (events.SendingAnyway).
         self.assertFailsWith(without_details(run.result), dict(
             changed=True,
             services=[row('node2@lvm', actions='freeze', result='unknown', detail='...')],
             diff=[diff('node2@lvm', fields(), fields(frozen=True))],
-            msg='...'))
+            msg='...',
+            warnings=['cinder-volume on node2@lvm (last heartbeat '
+                      '2026-11-24T10:00:00.000000) down; sending the freeze anyway '
+                      '(Set even_if_down: true to sends it anyway)']))
         self.assertEqual([('freeze', dict(host='node2@lvm'))], self.cinder.puts())
 
     def test_binary_chooses_among_the_selection(self):
         run = self.run_module(host_pattern='node1*', binary=SCHEDULER, status='disabled',
                               even_if_irreversible=True)
         self.assertExits(run, dict(changed=True, services=[
-            row('node1', SCHEDULER, actions='disable', result='changed')]))
+            row('node1', SCHEDULER, actions='disable', result='changed')],
+            warnings=['warning: Cinder 28.0.0 and later have no API that re-enables '
+                      'cinder-scheduler: disabling it may not be reversible']))
         self.assertEqual([('disable-log-reason', dict(host='node1', binary=SCHEDULER))],
                          self.cinder.puts())
 
@@ -321,36 +336,42 @@ class TestRefused(VolumeServiceTestCase):
         run = self.run_module(host='node1', binary=SCHEDULER, status='disabled',
                               even_if_irreversible=True)
         self.assertExits(run, dict(changed=True, services=[
-            row('node1', SCHEDULER, actions='disable', result='changed')]))
+            row('node1', SCHEDULER, actions='disable', result='changed')],
+            warnings=[NOT_REVERSIBLE]))
 
-    @unittest.expectedFailure
     def test_irreversible_disable_in_check_mode(self):
-        # Issue 23 item 6: the plan does not apply the run's refusals.
+        # The plan applies the run's refusals (issue 23 item 6).
         run = self.run_module(host='node1', binary=SCHEDULER, status='disabled',
                               check_mode=True)
         self.assertFailsWith(run, dict(msg=IRREVERSIBLE))
 
-    @unittest.expectedFailure
     def test_down_in_check_mode(self):
-        # Issue 23 item 6: check mode predicts a freeze that the run refuses.
+        # Check mode fails the freeze the run refuses (issue 23 item 6).
         self.cinder.get('node2@lvm')['state'] = 'down'
-        run = self.run_module(host='node2@lvm', binary=VOLUME, frozen=True, check_mode=True)
-        self.assertEqual(1, run.code, run)
+        run = self.run_module(host_pattern='node*', frozen=True, check_mode=True, diff=True)
+        self.assertFailsWith(run, dict(
+            changed=True,
+            services=[row('node1@lvm', actions='freeze', result='would change'),
+                      row('node2@lvm', actions='freeze', result='failed', detail=DOWN)],
+            diff=[diff('node1@lvm', fields(), fields('disabled', 'frozen', True)),
+                  diff('node2@lvm', fields(), fields())],
+            msg='Not every service ended as asked (1 failed): cinder-volume on '
+                f'node2@lvm: failed ({DOWN})'))
+        self.assertEqual([], self.cinder.puts())
 
     def test_requests_no_request_reaches(self):
         for args, message in (
             (dict(host='node1@lvm', binary=VOLUME, status='enabled', frozen=True),
-             'cinder-volume on node1@lvm: status enabled and frozen contradict each '
-             'other: a freeze disables the service'),
+             'status enabled and frozen contradict each other: a freeze disables '
+             'the service'),
             (dict(host='node1', binary=SCHEDULER, frozen=True),
-             'cinder-scheduler on node1: only cinder-volume services can be frozen '
-             'or thawed, not cinder-scheduler on node1'),
+             'only cinder-volume services can be frozen or thawed, not '
+             'cinder-scheduler'),
             (dict(host='node1@lvm', binary=VOLUME, status='disabled',
                   disabled_reason='x' * 256),
-             'cinder-volume on node1@lvm: disabled_reason is 256 characters long; '
-             'Cinder accepts at most 255'),
+             'disabled_reason is 256 characters long; Cinder accepts at most 255'),
             (dict(host_pattern='node*', status='disabled', disabled_reason=' '),
-             'the template: disabled_reason must not be empty'),
+             'disabled_reason must not be empty'),
         ):
             for check_mode in (True, False):
                 run = self.run_module(check_mode=check_mode, **args)

@@ -32,7 +32,7 @@ class WaitTestCase(runner.ModuleTestCase):
     def setUp(self):
         super().setUp()
         self.clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', self.clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', self.clock))
         self.cinder.add('node1@lvm')
         self.cinder.add('node2@lvm', state='down')
         self.cinder.add('node1', 'cinder-scheduler')

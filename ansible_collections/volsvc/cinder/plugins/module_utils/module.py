@@ -37,6 +37,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import bounds
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 
 #: The oldest volsvcclient whose Python API these modules use; pbr's
 #: 0.0.1.devN are the pre-releases of 0.0.1, the first version. Raise it
@@ -80,26 +81,15 @@ def load_api():
     return api, None
 
 
-def advice(option, purpose):
-    """Advice to set the module option named as the API's keyword
-    argument ``option``, that does ``purpose``."""
-    return 'Set %s: true to %s' % (option, purpose)
-
-
 def message(exc, api):
-    """One line for the task: the API's own wording for its errors, with
-    the advice of a refusal that a keyword argument overrules worded here
-    (the modules' options are named as the API's keyword arguments); the
-    class name beside the text for anything else (a keystoneauth or
-    openstacksdk error names the endpoint or the cloud)."""
-    if isinstance(exc, connection.OptionError) or isinstance(exc, api.Error):
-        # A refusal that an option overrules (the API's _Advised); other
-        # errors may name an option too (TooOld: the one that needs 3.7).
-        option, purpose = getattr(exc, 'option', None), getattr(exc, 'purpose', None)
-        if option and purpose:
-            text = '%s. %s' % (exc.facts, advice(option, purpose))
-        else:
-            text = str(exc)
+    """One line for the task: the API's errors in the modules' words
+    (their options and tasks), ours as they are, and the class name beside
+    the text for anything else (a keystoneauth or openstacksdk error names
+    the endpoint or the cloud)."""
+    if isinstance(exc, api.Error):
+        text = exc.worded(WORDS)
+    elif isinstance(exc, connection.OptionError):
+        text = str(exc)
     else:
         text = '%s: %s' % (type(exc).__name__, exc)
     return ' '.join(text.split())

@@ -69,11 +69,11 @@ def state(svc):
 
 
 def predicted(outcome):
-    """The state a plan predicts for one service: as it is, with what was
-    asked of it."""
+    """The state a plan predicts for one service, as the engine predicts
+    it from Cinder's code (a freeze disables with reason 'frozen')."""
     after = state(outcome.before)
-    after.update((name, outcome.wanted[name]) for name in STATE_FIELDS
-                 if name in outcome.wanted)
+    after.update((name, value) for name, value in outcome.predicted.items()
+                 if name in STATE_FIELDS)
     return after
 
 
@@ -84,7 +84,8 @@ def diff(report):
     for outcome in report.outcomes:
         before = state(outcome.before)
         if report.planned:
-            after = predicted(outcome)
+            # A service the run would refuse keeps its state.
+            after = predicted(outcome) if outcome.result.value == 'would change' else before
         elif outcome.after is not None:
             after = state(outcome.after)
         else:
@@ -95,20 +96,28 @@ def diff(report):
     return entries
 
 
-def rows(report, advise):
+def actions(outcome):
+    """What was planned for a service, with what may follow (as the
+    Actions column of ``commit``)."""
+    planned = ', '.join(outcome.actions) or '-'
+    if outcome.fallback:
+        planned += ' (then %s if the server ignores enable)' % ', '.join(outcome.fallback)
+    return planned
+
+
+def rows(report, words):
     """``commit -f json``'s rows with lower-case keys (host, binary,
-    actions, result, detail), advice in ``detail`` worded by
-    ``advise(option, purpose)`` in the module's option names."""
-    return [dict(host=o.host, binary=o.binary, actions=o.actions, result=o.result,
-                 detail=o.said(advise) if o.detail else '')
+    actions, result, detail), ``detail`` in the modules' ``words``."""
+    return [dict(host=o.host, binary=o.binary, actions=actions(o), result=o.result.value,
+                 detail=o.worded(words))
             for o in report.outcomes]
 
 
-def interrupted(signal_name, report, advise):
+def interrupted(signal_name, report, words):
     """The one line of a change a signal interrupted: what became of each
     service, sent or not."""
     each = '; '.join(
-        '%s on %s: %s' % (o.binary, o.host, o.result)
-        + (' (%s)' % o.said(advise) if o.detail else '')
+        '%s on %s: %s' % (o.binary, o.host, o.result.value)
+        + (' (%s)' % o.worded(words) if o.said else '')
         for o in report.outcomes)
     return 'Interrupted by %s: %s' % (signal_name, each)

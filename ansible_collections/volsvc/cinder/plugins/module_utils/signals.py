@@ -44,15 +44,13 @@ class Received(object):
 
 
 @contextlib.contextmanager
-def counted():
-    """(ctrl_c, received): an installed volsvcclient.interrupts.Interrupts
-    for api.Client.apply(ctrl_c=...) that counts SIGINT, with SIGTERM
-    counted as two, and what was received. Handlers belong to the main
-    thread: elsewhere the signals keep Python's own handling."""
-    from volsvcclient import interrupts
-
+def counted(api):
+    """(ctrl_c, received): an installed api.Interrupts for
+    Client.apply(ctrl_c=...) that counts SIGINT, with SIGTERM counted as
+    two, and what was received. Handlers belong to the main thread:
+    elsewhere the signals keep Python's own handling."""
     received = Received()
-    with interrupts.Interrupts() as ctrl_c:
+    with api.Interrupts() as ctrl_c:
         previous = None
 
         def on_sigint(signum, frame):

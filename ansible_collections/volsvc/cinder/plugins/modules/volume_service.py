@@ -29,6 +29,10 @@ description:
   - The task fails, with one line naming each service and why, and with the
     per-service report, when any service was not changed as asked or could
     not be verified; what was applied is in that report.
+  - What an operator should know (a service re-enabled by freeze and thaw, a
+    disable no API undoes, a cluster member that is down) comes back as the
+    task's warnings. Advice, there and in failures, names this collection's
+    options and tasks.
   - Interrupted (Ctrl-C of ansible-playbook, or SIGTERM, which ansible passes
     to the module), it sends nothing more, lets the requests under way end
     (after SIGTERM it stops waiting for them), and fails with one line naming each
@@ -123,7 +127,7 @@ options:
     default: false
   concurrency:
     description:
-      - How many services are changed at the same time.
+      - How many services are changed at the same time (1 to 10).
     type: int
     default: 8
     choices: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
@@ -219,6 +223,7 @@ from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noq
 from ansible_collections.volsvc.cinder.plugins.module_utils import module  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import signals  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS  # noqa: E402
 
 
 class VolumeServiceModule(module.VolsvcModule):
@@ -262,7 +267,7 @@ class VolumeServiceModule(module.VolsvcModule):
         params = self.params
         if params['disabled_reason'] is not None and params['status'] != 'disabled':
             self.fail_json(msg='disabled_reason goes with status=disabled')
-        with signals.counted() as (ctrl_c, received):
+        with signals.counted(self.api) as (ctrl_c, received):
             try:
                 report = self.change(ctrl_c)
             except KeyboardInterrupt:
@@ -273,14 +278,16 @@ class VolumeServiceModule(module.VolsvcModule):
                        % received.name)
                 self.log(msg)
                 self.fail_json(msg=msg)
-        result = dict(changed=report.changed, services=services.rows(report, module.advice))
+        for note in report.notes:
+            self.warn(note.worded(WORDS))
+        result = dict(changed=report.changed, services=services.rows(report, WORDS))
         if self.ansible._diff:
             result['diff'] = services.diff(report)
         if report.interrupted:
-            msg = services.interrupted(received.name, report, module.advice)
+            msg = services.interrupted(received.name, report, WORDS)
             self.log(msg)
             self.fail_json(msg=msg, **result)
-        reason = report.worded(module.advice)
+        reason = report.worded(WORDS)
         if reason:
             self.fail_json(msg=reason, **result)
         return result
@@ -290,7 +297,11 @@ class VolumeServiceModule(module.VolsvcModule):
         params = self.params
         client = self.client(rpc_timeout=params['rpc_timeout'])
         if self.check_mode:
-            return client.plan(enable_via_thaw=params['enable_via_thaw'], **self.desired())
+            return client.plan(
+                enable_via_thaw=params['enable_via_thaw'],
+                even_if_down=params['even_if_down'],
+                even_if_irreversible=params['even_if_irreversible'],
+                **self.desired())
         return client.apply(
             enable_via_thaw=params['enable_via_thaw'],
             wait_timeout=params['timeout'] if params['wait'] else 0,

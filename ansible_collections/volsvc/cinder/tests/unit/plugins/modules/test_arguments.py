@@ -15,6 +15,7 @@ and refuse, checked by ansible's own validator, and how parameters become
 the Python API's requests (a stand-in for volsvcclient.api records what it
 is given: these tests need neither volsvcclient nor a cloud)."""
 
+import collections
 import unittest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -22,6 +23,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection
 from ansible_collections.volsvc.cinder.plugins.module_utils import module
 from ansible_collections.volsvc.cinder.plugins.module_utils import services
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_wait
@@ -42,6 +44,14 @@ class FakeAPI(object):
 
     class Error(Exception):
         pass
+
+
+def advice(purpose, keyword=None, value=True, verb=None, host=None, binary=None,
+           also=None, form='give', first=None):
+    """volsvcclient.cinder.advice.Advice's fields."""
+    return collections.namedtuple('Advice', 'purpose keyword value verb host binary '
+                                  'also form first')(
+        purpose, keyword, value, verb, host, binary, also, form, first)
 
 
 def spec(module_class):
@@ -219,23 +229,15 @@ class ConnectOptionsTest(unittest.TestCase):
         with self.assertRaises(connection.OptionError):
             connection.connect_options(self.params(cloud=['a']))
 
-    def test_advice_names_the_module_options(self):
+    def test_errors_in_the_module_words(self):
         class Error(Exception):
-            pass
-
-        class Refused(Error):
-            facts = 'disabling it may not be reversible'
-            option = 'even_if_irreversible'
-            purpose = 'disable it anyway'
+            def worded(self, words):
+                return 'Refused. %s' % words.advise(advice('disable it anyway',
+                                                           keyword='even_if_irreversible'))
 
         api = type('API', (), {'Error': Error})
-        # Worded from the fields, whatever the command line's words.
-        text = module.message(Refused(
-            'disabling it may not be reversible: give --even-if-irreversible'), api)
-        plain = module.message(Error('No service matches the selection'), api)
-        self.assertEqual('disabling it may not be reversible. Set '
-                         'even_if_irreversible: true to disable it anyway', text)
-        self.assertEqual('No service matches the selection', plain)
+        self.assertEqual('Refused. Set even_if_irreversible: true to disable it anyway',
+                         module.message(Error('Refused. Give --even-if-irreversible'), api))
 
     def test_version_order(self):
         # pbr's dev versions are pre-releases; pip's order.
@@ -245,26 +247,60 @@ class ConnectOptionsTest(unittest.TestCase):
 
     def test_rows_word_advice_in_the_module_options(self):
         class Outcome(object):
-            """api.ServiceOutcome's row fields and said()."""
+            """api.ServiceOutcome's row fields and worded()."""
 
-            def __init__(self, host, result, detail):
-                self.host, self.binary, self.actions = host, 'cinder-volume', 'freeze'
-                self.result, self.detail = result, detail
+            def __init__(self, host, result, said, fallback=()):
+                self.host, self.binary, self.actions = host, 'cinder-volume', ('enable',)
+                self.result = type('Result', (), {'value': result})
+                self.said, self.fallback = said, fallback
 
-            def said(self, advise):
-                return 'h@lvm is down. %s' % advise('even_if_down',
-                                                    'send the request anyway')
+            def worded(self, words):
+                if not self.said:
+                    return ''
+                return 'h@lvm is down. %s' % words.advise(
+                    advice('send the request anyway', keyword='even_if_down'))
 
         report = type('Report', (object,), {'outcomes': (
-            Outcome('h@lvm', 'failed', 'h@lvm is down. Give --even-if-down'),
-            Outcome('g@lvm', 'changed', ''))})()
+            Outcome('h@lvm', 'failed', True),
+            Outcome('g@lvm', 'would change', False, ('freeze', 'thaw')))})()
         self.assertEqual(
-            [dict(host='h@lvm', binary='cinder-volume', actions='freeze',
+            [dict(host='h@lvm', binary='cinder-volume', actions='enable',
                   result='failed', detail='h@lvm is down. Set even_if_down: true '
                                           'to send the request anyway'),
-             dict(host='g@lvm', binary='cinder-volume', actions='freeze',
-                  result='changed', detail='')],
-            services.rows(report, module.advice))
+             dict(host='g@lvm', binary='cinder-volume',
+                  actions='enable (then freeze, thaw if the server ignores enable)',
+                  result='would change', detail='')],
+            services.rows(report, WORDS))
+
+    def test_advice_on_tasks(self):
+        where = dict(host='h@lvm', binary='cinder-volume')
+        for given, said in (
+            (advice('send the request anyway', keyword='even_if_down',
+                    first='Start it first'),
+             'Start it first, or set even_if_down: true to send the request anyway'),
+            (advice('freeze the whole cluster', keyword='cluster', value='c1'),
+             'Set cluster: c1 to freeze the whole cluster'),
+            (advice('re-enables it by freeze and thaw', keyword='enable_via_thaw',
+                    form='does'),
+             'enable_via_thaw: true re-enables it by freeze and thaw'),
+            (advice('thaws and re-enables it', verb='thaw',
+                    also=('enable_via_thaw', 'does that'), **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'frozen: false thaws and re-enables it (enable_via_thaw: true does that)'),
+            (advice('re-enables it', verb='freeze-then-thaw', **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'frozen: true, then frozen: false, re-enables it'),
+            (advice('shows whether it did', verb='show', **where),
+             'a volume_service_check task with host: h@lvm, binary: cinder-volume '
+             'shows whether it did'),
+            (advice('re-enables the others', verb='enable', **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'status: enabled re-enables the others'),
+            (advice('does', verb='failover'), 'a failover of the backend does'),
+        ):
+            self.assertEqual(said, WORDS.advise(given))
+        self.assertEqual('ca_cert', WORDS.name('cacert'))
+        self.assertEqual('even_if_down', WORDS.name('even_if_down'))
 
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
