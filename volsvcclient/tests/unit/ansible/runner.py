@@ -78,16 +78,6 @@ class ModuleTestCase(base.ShellTestCase):
 
     scenarios = [('ansible', {})]
 
-    def setUp(self):
-        super().setUp()
-        # Warnings and deprecations of a module run are kept in module
-        # globals until its result is printed: each run starts with none.
-        for name in ('_global_warnings', '_global_deprecations'):
-            if hasattr(ansible_warnings, name):
-                self.useFixture(fixtures.MonkeyPatch(
-                    f'ansible.module_utils.common.warnings.{name}',
-                    type(getattr(ansible_warnings, name))()))
-
     def without_environment(self):
         """No OS_* variable: the connection is only what the task gives."""
         for name in list(os.environ):
@@ -104,10 +94,17 @@ class ModuleTestCase(base.ShellTestCase):
         def log(module, msg, log_args=None):
             logged.append(dict(msg=msg, log_args=log_args))
 
-        with patch_module_args(params), \
-                mock.patch.object(basic.AnsibleModule, 'log', log), \
-                mock.patch.object(sys, 'stdout', stdout), \
-                mock.patch.object(sys, 'stderr', stderr):
+        with contextlib.ExitStack() as stack:
+            # Warnings and deprecations are kept in module globals until a
+            # result is printed: each run starts with none, as a process does.
+            for name in ('_global_warnings', '_global_deprecations'):
+                if hasattr(ansible_warnings, name):
+                    stack.enter_context(mock.patch.object(
+                        ansible_warnings, name, type(getattr(ansible_warnings, name))()))
+            stack.enter_context(patch_module_args(params))
+            stack.enter_context(mock.patch.object(basic.AnsibleModule, 'log', log))
+            stack.enter_context(mock.patch.object(sys, 'stdout', stdout))
+            stack.enter_context(mock.patch.object(sys, 'stderr', stderr))
             try:
                 module.main()
             except SystemExit as exc:

@@ -142,6 +142,12 @@ class TestWords(runner.ModuleTestCase):
                                               binary=VOLUME))
             self.assertTrue(said.endswith(' does it'), said)
             self.assertNotRegex(said, COMMAND_LINE)
+        self.assertEqual(
+            'a volume_service task with host: h@lvm, binary: cinder-volume and frozen: '
+            'false thaws it (enable_via_thaw: true does that)',
+            WORDS.advise(advice.Advice('thaws it', verb=advice.THAW, host='h@lvm',
+                                       binary=VOLUME,
+                                       also=(advice.ENABLE_VIA_THAW, 'does that'))))
         self.assertEqual('even_if_down: true does it', WORDS.advise(advice.Advice(
             'does it', advice.EVEN_IF_DOWN, form=advice.DOES)))
         self.assertEqual('Set even_if_down: true to do it', WORDS.advise(advice.Advice(

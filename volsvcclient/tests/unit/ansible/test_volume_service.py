@@ -41,6 +41,12 @@ IRREVERSIBLE = (
 #: and thaw, and when it disables what no API re-enables.
 RE_ENABLING = ('cinder-volume on node1@lvm: the server ignored os-services/enable; '
                're-enabling it by freeze and thaw')
+#: The engine's note of a freeze sent to a service that is down: its advice
+#: is worded as an instruction ("to sends it anyway"), the library's to fix
+#: (events.SendingAnyway lacks form=DOES).
+SENDING_ANYWAY = ('cinder-volume on node2@lvm (last heartbeat 2026-11-24T10:00:00.000000) '
+                  'down; sending the freeze anyway (Set even_if_down: true to sends it '
+                  'anyway)')
 NOT_REVERSIBLE = ('cinder-scheduler on node1: warning: Cinder 28.0.0 and later have no '
                   'API that re-enables cinder-scheduler: disabling it may not be '
                   'reversible')
@@ -270,16 +276,11 @@ class TestSelection(VolumeServiceTestCase):
         self.cinder.rpc_response_timeout = 1.0
         run = self.run_module(host_pattern='node2*', frozen=True, even_if_down=True,
                               diff=True)
-        # The library's note words its advice as an instruction ("to sends
-        # it anyway"): the lead's to fix (events.SendingAnyway).
         self.assertFailsWith(without_details(run.result), dict(
             changed=True,
             services=[row('node2@lvm', actions='freeze', result='unknown', detail='...')],
             diff=[diff('node2@lvm', fields(), fields(frozen=True))],
-            msg='...',
-            warnings=['cinder-volume on node2@lvm (last heartbeat '
-                      '2026-11-24T10:00:00.000000) down; sending the freeze anyway '
-                      '(Set even_if_down: true to sends it anyway)']))
+            msg='...', warnings=[SENDING_ANYWAY]))
         self.assertEqual([('freeze', dict(host='node2@lvm'))], self.cinder.puts())
 
     def test_binary_chooses_among_the_selection(self):
@@ -344,6 +345,22 @@ class TestRefused(VolumeServiceTestCase):
         run = self.run_module(host='node1', binary=SCHEDULER, status='disabled',
                               check_mode=True)
         self.assertFailsWith(run, dict(msg=IRREVERSIBLE))
+
+    def test_overruled_in_check_mode(self):
+        # Check mode plans what the run would send with the same options.
+        self.cinder.get('node2@lvm')['state'] = 'down'
+        run = self.run_module(host='node2@lvm', binary=VOLUME, frozen=True,
+                              even_if_down=True, check_mode=True)
+        # The note says "sending" in a plan too (the library's words).
+        self.assertExits(run, dict(changed=True, services=[
+            row('node2@lvm', actions='freeze', result='would change')],
+            warnings=[SENDING_ANYWAY]))
+        run = self.run_module(host='node1', binary=SCHEDULER, status='disabled',
+                              even_if_irreversible=True, check_mode=True)
+        self.assertExits(run, dict(changed=True, services=[
+            row('node1', SCHEDULER, actions='disable', result='would change')],
+            warnings=[NOT_REVERSIBLE]))
+        self.assertEqual([], self.cinder.puts())
 
     def test_down_in_check_mode(self):
         # Check mode fails the freeze the run refuses (issue 23 item 6).
