@@ -39,9 +39,10 @@ from ansible_collections.volsvc.cinder.plugins.module_utils import bounds
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection
 from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 
-#: The oldest volsvcclient whose Python API these modules use; pbr's
-#: 0.0.1.devN are the pre-releases of 0.0.1, the first version. Raise it
-#: with the first release whose API a module starts to use.
+#: The oldest volsvcclient whose Python API these modules use. None is
+#: released yet, and pbr's 0.0.1.devN (pre-releases of 0.0.1) count commits,
+#: which differ between clones: until the first release sets it to itself,
+#: any volsvcclient passes, and an older snapshot fails on the API it lacks.
 MIN_VOLSVCCLIENT = '0.0.1.dev0'
 
 #: Pre-release and post-release tags of a PEP 440 version, in order.
