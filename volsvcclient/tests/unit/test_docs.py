@@ -953,7 +953,7 @@ class TestQuotedFigures(testtools.TestCase):
         options, returns = module_documentation('volume_service_wait')
         self.assertIn(f'(at least {lib.bounds.MIN_INTERVAL:g})',
                       ' '.join(options['options']['interval']['description']))
-        frozen = returns['services']['contains']['frozen']['description']
+        frozen = returns['services']['contains']['is_frozen']['description']
         # Cinder lists frozen at every microversion (os-extended-services).
         self.assertNotIn('API 3.', frozen)
 
