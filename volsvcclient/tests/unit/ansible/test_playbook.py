@@ -300,9 +300,14 @@ class TestPlaybook(testtools.TestCase):
         wait_for(lambda: not alive(pid), 'end of the module process')
         (report,) = [json.loads(line)[0][-1] for line in self.read(self.syslog).splitlines()
                      if 'Interrupted by' in line]
-        # The request under way finished; the others were not sent.
+        # The request under way finished; the others were not sent. Which
+        # signal reaches the module first is ansible-playbook's affair: a
+        # loaded machine lets its worker's SIGTERM (on its way out) come
+        # before the SIGINT it passes on.
         unsent = ' (not sent: interrupted)'
+        signal_name, _, rest = report.partition(': ')
+        self.assertIn(signal_name, ('Interrupted by SIGINT', 'Interrupted by SIGTERM'))
         self.assertEqual(
-            'Interrupted by SIGINT: cinder-volume on node1@lvm: changed; '
+            'cinder-volume on node1@lvm: changed; '
             + '; '.join(f'cinder-volume on node{n}@lvm: not attempted{unsent}'
-                        for n in range(2, 7)), report)
+                        for n in range(2, 7)), rest)
