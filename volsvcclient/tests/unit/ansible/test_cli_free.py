@@ -107,7 +107,7 @@ class TestModulesWords(CommandLineFreeTestCase):
 
     def test_cluster_on_an_old_cloud(self):
         self.useFixture(fixtures.EnvironmentVariable('OS_BLOCK_STORAGE_API_VERSION', '3.6'))
-        message = ('cluster requires Block Storage API 3.7 or later (this command is '
+        message = ('cluster requires Block Storage API 3.7 or later (this task is '
                    'using Block Storage API 3.6)')
         self.assertFailsWith(self.run_module(volume_service, cluster='c', frozen=True),
                              dict(msg=message))

@@ -41,13 +41,11 @@ IRREVERSIBLE = (
 #: and thaw, and when it disables what no API re-enables.
 RE_ENABLING = ('cinder-volume on node1@lvm: the server ignored os-services/enable; '
                're-enabling it by freeze and thaw')
-#: The engine's note of a freeze sent to a service that is down: its advice
-#: is worded as an instruction ("to sends it anyway"), the library's to fix
-#: (events.SendingAnyway lacks form=DOES).
+#: The engine's note of a freeze sent to a service that is down, its advice
+#: in the module's words.
 SENDING_ANYWAY = ('cinder-volume on node2@lvm (last heartbeat 2026-11-24T10:00:00.000000) '
-                  'down; sending the freeze anyway (Set even_if_down: true to sends it '
-                  'anyway)')
-NOT_REVERSIBLE = ('cinder-scheduler on node1: warning: Cinder 28.0.0 and later have no '
+                  'down; sending the freeze anyway (even_if_down: true sends it anyway)')
+NOT_REVERSIBLE = ('cinder-scheduler on node1: Cinder 28.0.0 and later have no '
                   'API that re-enables cinder-scheduler: disabling it may not be '
                   'reversible')
 
@@ -159,9 +157,10 @@ class TestOneService(VolumeServiceTestCase):
         run = self.disable_node1(diff=True)
         detail = ("the server accepted every request but status is 'enabled', "
                   "disabled reason is None")
-        # Nothing the module read changed: not changed, and failed.
+        # The server answered the disable, which Cinder writes before it
+        # answers: changed, whatever the lagging read shows; and failed.
         self.assertFailsWith(run, dict(
-            changed=False,
+            changed=True,
             services=[row('node1@lvm', actions="disable (reason 'maintenance')",
                           result='failed', detail=detail)],
             diff=[diff('node1@lvm', fields(), fields())],
@@ -288,7 +287,7 @@ class TestSelection(VolumeServiceTestCase):
                               even_if_irreversible=True)
         self.assertExits(run, dict(changed=True, services=[
             row('node1', SCHEDULER, actions='disable', result='changed')],
-            warnings=['warning: Cinder 28.0.0 and later have no API that re-enables '
+            warnings=['Cinder 28.0.0 and later have no API that re-enables '
                       'cinder-scheduler: disabling it may not be reversible']))
         self.assertEqual([('disable-log-reason', dict(host='node1', binary=SCHEDULER))],
                          self.cinder.puts())
@@ -351,10 +350,9 @@ class TestRefused(VolumeServiceTestCase):
         self.cinder.get('node2@lvm')['state'] = 'down'
         run = self.run_module(host='node2@lvm', binary=VOLUME, frozen=True,
                               even_if_down=True, check_mode=True)
-        # The note says "sending" in a plan too (the library's words).
+        # A plan sends nothing, and says nothing of sending.
         self.assertExits(run, dict(changed=True, services=[
-            row('node2@lvm', actions='freeze', result='would change')],
-            warnings=[SENDING_ANYWAY]))
+            row('node2@lvm', actions='freeze', result='would change')]))
         run = self.run_module(host='node1', binary=SCHEDULER, status='disabled',
                               even_if_irreversible=True, check_mode=True)
         self.assertExits(run, dict(changed=True, services=[

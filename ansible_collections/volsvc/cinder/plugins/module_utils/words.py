@@ -29,6 +29,7 @@ _NAMES = {
     'cacert': 'ca_cert',
     'api_version': "the cloud's block_storage_api_version",
     'wait_timeout': 'timeout',
+    'session': 'this task',
 }
 
 
@@ -47,7 +48,9 @@ class AnsibleWords(object):
 
     def advise(self, advice):
         if advice.keyword is not None:
-            given = '%s: %s' % (self.name(advice.keyword), _value(advice.value))
+            given = self.name(advice.keyword)
+            if advice.value is not None:
+                given = '%s: %s' % (given, _value(advice.value))
             if advice.form == _DOES:
                 return '%s %s' % (given, advice.purpose)
             start = '%s, or set' % advice.first if advice.first else 'Set'
