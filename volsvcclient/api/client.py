@@ -445,6 +445,7 @@ class Client:
         interval: float = 5.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
+        plan: bool = False,
     ) -> Drain:
         """Take a backend out for maintenance: disable its cinder-volume
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
@@ -457,7 +458,9 @@ class Client:
 
         Give one ``host`` (host@backend), one ``cluster`` (API 3.7), or a
         ``selection`` (every cinder-volume backend it takes; a cluster's
-        members all or none).
+        members all or none). With ``plan``, nothing is sent: the report is
+        the plan (as :meth:`plan`'s), and each backend is read once (what
+        is in flight now).
 
         :returns: a :class:`Drain`: :attr:`Drain.drained` when it is safe
             to stop cinder-volume; :attr:`Drain.reason` says why not.
@@ -473,6 +476,7 @@ class Client:
                 '{disabled_reason} must be text, not None', 'disabled_reason')
         _flag(freeze, 'freeze')
         _flag(even_if_down, 'even_if_down')
+        _flag(plan, 'plan')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
         self._check_ctrl_c(ctrl_c)
@@ -480,6 +484,9 @@ class Client:
         with self._described():
             drain = draining.Drain(
                 self._api, draining.backends(self._api, *found_by), notes, ctrl_c)
+            if plan:
+                change = drain.plan(disabled_reason, freeze, even_if_down)
+                return _drained(drain, change, notes, timeout, planned=True)
             change = drain.disable(disabled_reason, freeze, even_if_down)
             if not drain.interrupted and any(b.taken for b in drain.backends):
                 drain.watch(timeout, interval)
@@ -643,8 +650,10 @@ class _Holder:
         self.sdk_connection = connection
 
 
-def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
-    """The Drain of an engine drain."""
+def _drained(
+    drain: Any, change: Any, notes: _Notes, timeout: float, planned: bool = False
+) -> Drain:
+    """The Drain of an engine drain (or of its plan)."""
     from volsvcclient.api import results
 
     final = change.final or {}
@@ -661,7 +670,7 @@ def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
             judged.waiting if judged else (),
             backend.drained, backend.reads, backend.requests,
         ))
-    return results.Drain(_report(change, notes), tuple(backends), drain.elapsed,
+    return results.Drain(_report(change, notes, planned), tuple(backends), drain.elapsed,
                          timeout, drain.interrupted)
 
 

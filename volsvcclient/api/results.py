@@ -374,8 +374,10 @@ class Drain:
 
     @property
     def drained(self) -> bool:
-        """Every backend disabled as asked, and quiet: safe to stop."""
-        return (not self.interrupted and not self.report.unfinished
+        """Every backend disabled as asked, and quiet: safe to stop (never
+        for a plan, which disables nothing)."""
+        return (not self.interrupted and not self.report.planned
+                and not self.report.unfinished
                 and all(b.drained for b in self.backends))
 
     @property

@@ -180,11 +180,8 @@ class Drain:
         self.interrupted = False
         self.elapsed = 0.0
 
-    def disable(
-        self, reason: str, freeze: bool, even_if_down: bool, wait_timeout: float = 0
-    ) -> changes.Change:
-        """Disable (and freeze) every backend's cinder-volume, through the
-        one engine: refused, sent, verified and judged as any change.
+    def request(self, reason: str, freeze: bool) -> desired_state.Request:
+        """What a drain asks of every backend's cinder-volume.
 
         A cluster is frozen, never disabled member by member: Cinder 28.0.0
         and later have no API that re-enables a member, and the thaw that
@@ -197,9 +194,39 @@ class Drain:
         clustered = [b for b in self.backends if b.target.cluster]
         wanted += _desired(clustered, desired_state.Desired(
             '', records.VOLUME_BINARY, frozen=True))
-        for backend in clustered:
-            self.tell(ClusterFrozen(backend.name))
-        request = desired_state.Request(desired=wanted)
+        return desired_state.Request(desired=wanted)
+
+    def plan(self, reason: str, freeze: bool, even_if_down: bool) -> changes.Change:
+        """What a drain would change, sending nothing, and what is on each
+        backend now (one read each)."""
+        change = self.change = changes.Change(
+            self.api, self.request(reason, freeze), self.tell, even_if_down, self.ctrl_c)
+        change.plan(enable_via_thaw=False)
+        for backend in self.backends:
+            backend.taken = True
+        self.read_once()
+        return change
+
+    def read_once(self) -> None:
+        from volsvcclient.cinder import workload
+
+        reader = workload.WorkloadReads(self.api)
+        for backend in self.backends:
+            before = reader.requests
+            backend.judgement = in_flight.judge(reader.read(backend.target))
+            backend.requests = reader.requests - before
+            backend.reads += 1
+
+    def disable(
+        self, reason: str, freeze: bool, even_if_down: bool, wait_timeout: float = 0
+    ) -> changes.Change:
+        """Disable (and freeze) every backend's cinder-volume, through the
+        one engine: refused, sent, verified and judged as any change (a
+        cluster frozen: see ``request``)."""
+        for backend in self.backends:
+            if backend.target.cluster:
+                self.tell(ClusterFrozen(backend.name))
+        request = self.request(reason, freeze)
         change = self.change = changes.Change(
             self.api, request, self.tell, even_if_down, self.ctrl_c)
         change.apply(wait_timeout=wait_timeout)
