@@ -54,7 +54,10 @@ from volsvcclient.api.exceptions import Unreachable
 from volsvcclient.api.exceptions import Untrusted
 from volsvcclient.api.exceptions import VersionUnavailable
 from volsvcclient.api.exceptions import WaitTimedOut
+from volsvcclient.api.results import BackendDrain
+from volsvcclient.api.results import Drain
 from volsvcclient.api.results import Finding
+from volsvcclient.api.results import InFlight
 from volsvcclient.api.results import Note
 from volsvcclient.api.results import Report
 from volsvcclient.api.results import RULES
@@ -75,7 +78,8 @@ from volsvcclient.engine.outcomes import UNFINISHED
 from volsvcclient.engine.selection import Selection
 
 __all__ = [
-    'Advice', 'Client', 'Desired', 'Error', 'Event', 'Finding', 'Interrupts',
+    'Advice', 'BackendDrain', 'Client', 'Desired', 'Drain', 'Error', 'Event',
+    'Finding', 'InFlight', 'Interrupts',
     'InvalidRequest', 'Listener', 'MAX_CONCURRENCY', 'NoSuchService', 'NotApplied',
     'Note', 'RULES', 'Refused', 'Report', 'RequestFailed', 'Result', 'Said',
     'Selection', 'Service', 'ServiceOutcome', 'State', 'UNFINISHED',

@@ -27,6 +27,7 @@ from volsvcclient.api.results import Verdict
 from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
+from volsvcclient.cinder import reasons
 from volsvcclient.cinder import records
 from volsvcclient.cinder.records import Service
 from volsvcclient.engine import desired_state
@@ -368,7 +369,6 @@ class Client:
         :raises InvalidRequest: for an argument it cannot take.
         """
         from volsvcclient.engine import changes
-        from volsvcclient.engine import interrupts
 
         request = desired_state.request(desired, selection, template)
         for keyword, value in (('enable_via_thaw', enable_via_thaw),
@@ -377,10 +377,7 @@ class Client:
             _flag(value, keyword)
         wait_timeout = bounds.SECONDS.check(wait_timeout, 'wait_timeout')
         concurrency = bounds.check_concurrency(concurrency)
-        if ctrl_c is not None and not isinstance(ctrl_c, interrupts.Interrupts):
-            raise exceptions.InvalidRequest(
-                '{ctrl_c} must be an Interrupts or None, not {given}', 'ctrl_c',
-                given=type(ctrl_c).__name__)
+        self._check_ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             change = changes.Change(self._api, request, notes, even_if_down, ctrl_c)
@@ -427,6 +424,122 @@ class Client:
             return failing_over.failover(
                 self._api, records.Target(host=host, cluster=cluster), backend_id,
                 even_if_down=even_if_down, wait=wait, timeout=timeout, tell=notes)
+
+    # Maintenance of a backend
+
+    def drain(
+        self,
+        host: str | None = None,
+        *,
+        cluster: str | None = None,
+        selection: Selection | None = None,
+        disabled_reason: str = 'maintenance',
+        freeze: bool = False,
+        timeout: float = 600.0,
+        interval: float = 5.0,
+        even_if_down: bool = False,
+        ctrl_c: Interrupts | None = None,
+    ) -> results.Drain:
+        """Take a backend out for maintenance: disable its cinder-volume
+        with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
+        delete its volumes and to create or delete their snapshots), then
+        read what is on it every ``interval`` seconds (at least 1) until
+        nothing is in flight in two reads in a row, or ``timeout``.
+
+        Give one ``host`` (host@backend), one ``cluster`` (API 3.7), or a
+        ``selection`` (every cinder-volume backend it takes; a cluster's
+        members all or none).
+
+        :returns: a :class:`Drain`: :attr:`Drain.drained` when it is safe
+            to stop cinder-volume; :attr:`Drain.reason` says why not.
+        :raises Refused: before any change: one member of a cluster alone.
+        :raises NoSuchService: no cinder-volume service of that name.
+        """
+        from volsvcclient.engine import draining
+
+        found_by = self._backend_arguments(host, cluster, selection)
+        reasons.check_reason(disabled_reason)
+        if disabled_reason is None:
+            raise exceptions.InvalidRequest(
+                '{disabled_reason} must be text, not None', 'disabled_reason')
+        _flag(freeze, 'freeze')
+        _flag(even_if_down, 'even_if_down')
+        timeout = bounds.SECONDS.check(timeout, 'timeout')
+        interval = bounds.INTERVAL.check(interval, 'interval')
+        self._check_ctrl_c(ctrl_c)
+        notes = self._call()
+        with self._described():
+            drain = draining.Drain(
+                self._api, draining.backends(self._api, *found_by), notes, ctrl_c)
+            change = drain.disable(disabled_reason, freeze, even_if_down)
+            if not drain.interrupted and not any(
+                    o.result in results.UNFINISHED for o in change.outcomes):
+                drain.watch(timeout, interval)
+        return _drained(drain, change, notes, timeout)
+
+    def resume(
+        self,
+        host: str | None = None,
+        *,
+        cluster: str | None = None,
+        selection: Selection | None = None,
+        timeout: float = 300.0,
+        interval: float = 2.0,
+        even_if_down: bool = False,
+        ctrl_c: Interrupts | None = None,
+    ) -> Report:
+        """Bring a drained backend back: wait until its cinder-volume has
+        sent two new heartbeats (it really came back), then thaw it and
+        re-enable it (by freeze and thaw where Cinder 28.0.0 and later
+        ignore enable), verified.
+
+        Takes the backends as :meth:`drain` does.
+
+        :returns: the :class:`Report` of the change; a service still
+            disabled is named, with why, by :attr:`Report.reason`.
+        :raises WaitTimedOut: a cinder-volume did not come back in
+            ``timeout`` seconds.
+        """
+        from volsvcclient.engine import draining
+
+        found_by = self._backend_arguments(host, cluster, selection)
+        _flag(even_if_down, 'even_if_down')
+        timeout = bounds.SECONDS.check(timeout, 'timeout')
+        interval = bounds.INTERVAL.check(interval, 'interval')
+        self._check_ctrl_c(ctrl_c)
+        notes = self._call()
+        with self._described():
+            change = draining.resume(
+                self._api, draining.backends(self._api, *found_by), timeout=timeout,
+                interval=interval, even_if_down=even_if_down, tell=notes, ctrl_c=ctrl_c)
+        return _report(change, notes)
+
+    @staticmethod
+    def _backend_arguments(
+        host: object, cluster: object, selection: object
+    ) -> tuple[str | None, str | None, Selection | None]:
+        given = [name for name, value in (('host', host), ('cluster', cluster),
+                                          ('selection', selection)) if value is not None]
+        if len(given) != 1:
+            raise exceptions.InvalidRequest(
+                'give one of {host}, {cluster} or {selection}', 'host')
+        for keyword, value in (('host', host), ('cluster', cluster)):
+            if value is not None and not isinstance(value, str):
+                raise exceptions.InvalidRequest(
+                    '{%s} must be text or None, not {given}' % keyword, keyword,
+                    given=type(value).__name__)
+        if selection is not None:
+            selection = _selection(selection)
+        return (host, cluster, selection)  # type: ignore[return-value]
+
+    @staticmethod
+    def _check_ctrl_c(ctrl_c: object) -> None:
+        from volsvcclient.engine import interrupts
+
+        if ctrl_c is not None and not isinstance(ctrl_c, interrupts.Interrupts):
+            raise exceptions.InvalidRequest(
+                '{ctrl_c} must be an Interrupts or None, not {given}', 'ctrl_c',
+                given=type(ctrl_c).__name__)
 
     # Waiting and judging
 
@@ -519,6 +632,26 @@ class _Holder:
 
     def __init__(self, connection: Connection) -> None:
         self.sdk_connection = connection
+
+
+def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.Drain:
+    """The Drain of an engine drain."""
+    final = change.final or {}
+    backends = []
+    for backend in drain.backends:
+        judged = backend.judgement
+        backends.append(results.BackendDrain(
+            backend.name,
+            tuple(final.get(m.key, change.live.get(m.key, m)) for m in backend.members),
+            judged.on_backend.volumes if judged else None,
+            judged.on_backend.attached if judged else None,
+            judged.on_backend.snapshots if judged else None,
+            judged.in_flight if judged else (),
+            judged.waiting if judged else (),
+            backend.drained, backend.reads, backend.requests,
+        ))
+    return results.Drain(_report(change, notes), tuple(backends), drain.elapsed,
+                         timeout, drain.interrupted)
 
 
 def _report(change: Any, notes: _Notes, planned: bool = False) -> Report:

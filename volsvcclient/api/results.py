@@ -28,11 +28,12 @@ from volsvcclient.cinder import advice as advice_module
 from volsvcclient.cinder.advice import Advice
 from volsvcclient.cinder.advice import Said
 from volsvcclient.engine import health
+from volsvcclient.engine.in_flight import InFlight
 from volsvcclient.engine.outcomes import Result
 from volsvcclient.engine.outcomes import UNFINISHED
 
-__all__ = ['Finding', 'Note', 'RULES', 'Report', 'Result', 'ServiceOutcome',
-           'UNFINISHED', 'Verdict', 'verdict']
+__all__ = ['BackendDrain', 'Drain', 'Finding', 'InFlight', 'Note', 'RULES', 'Report',
+           'Result', 'ServiceOutcome', 'UNFINISHED', 'Verdict', 'verdict']
 
 if TYPE_CHECKING:
     from volsvcclient.cinder.advice import Words
@@ -317,3 +318,78 @@ def verdict(
               for f in judged),
         tuple(listed), ages,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class BackendDrain:
+    """What one drained backend (``backend``: a host@backend, or a
+    cluster's name) holds at the last read: its cinder-volume
+    ``services`` as the drain left them, how many ``volumes`` (of every
+    project, migration targets included), ``attached`` volumes and
+    ``snapshots`` are on it, what is still ``in_flight`` (each an
+    :class:`InFlight`, the longest unchanged first), what is ``waiting``
+    on someone else (a reservation of Nova's, a transfer: reported, not
+    waited for), whether it is ``drained`` (nothing in flight in two reads
+    in a row), and how many ``reads`` it took, the last of ``requests``
+    GET requests. The counts are None when no read of it ended (the
+    disable failed, or Ctrl-C came first)."""
+
+    backend: str
+    services: tuple[Service, ...]
+    volumes: int | None
+    attached: int | None
+    snapshots: int | None
+    in_flight: tuple[InFlight, ...]
+    waiting: tuple[InFlight, ...]
+    drained: bool
+    reads: int
+    requests: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Drain:
+    """The outcome of :meth:`Client.drain`: the change that disabled (and
+    froze) each backend's cinder-volume (``report``), then what is on each
+    backend (``backends``), after ``watched`` seconds of at most
+    ``timeout``; whether Ctrl-C stopped it (``interrupted``)."""
+
+    report: Report
+    backends: tuple[BackendDrain, ...]
+    watched: float
+    timeout: float
+    interrupted: bool = False
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        return self.report.notes
+
+    @property
+    def drained(self) -> bool:
+        """Every backend disabled as asked, and quiet: safe to stop."""
+        return (not self.interrupted and not self.report.unfinished
+                and all(b.drained for b in self.backends))
+
+    @property
+    def reason(self) -> str | None:
+        """Why it is not safe to stop a backend's cinder-volume (None when
+        it is): the change did not end as asked, it was interrupted, or
+        what was still in flight at the timeout, each with its id, project,
+        status and age."""
+        return self.worded(advice_module.API)
+
+    def worded(self, words: Words) -> str | None:
+        """:attr:`reason` in a caller's ``words``."""
+        if self.interrupted:
+            return 'interrupted; the drain says what was done'
+        if self.report.unfinished:
+            return self.report.worded(words)
+        moving = [b for b in self.backends if not b.drained]
+        if not moving:
+            return None
+        each = '; '.join(
+            f"{b.backend}: " + (', '.join(m.line for m in b.in_flight[:5])
+                                + (f' and {len(b.in_flight) - 5} more'
+                                   if len(b.in_flight) > 5 else '')
+                                or 'not yet two quiet reads in a row')
+            for b in moving)
+        return f'Still in flight after {self.timeout:g} s: {each}'

@@ -93,7 +93,8 @@ class SendingAnyway(Event):
 @dataclasses.dataclass(frozen=True)
 class Interrupted(Event):
     """Ctrl-C: ``stage`` is 'sending' (requests under way are finished),
-    'again' (not waited for any more) or 'verifying'."""
+    'again' (not waited for any more), 'verifying' or 'watching' (a
+    drain's watch of what is in flight)."""
 
     stage: str
     under_way: int = 0
@@ -105,6 +106,8 @@ class Interrupted(Event):
         if self.stage == 'again':
             return (f'interrupted again: not waiting for the {self.under_way} '
                     f'request(s) under way')
+        if self.stage == 'watching':
+            return 'interrupted while watching what is in flight'
         return 'interrupted while verifying'
 
 

@@ -172,7 +172,7 @@ def _why(status: str, migration: str | None, known: Mapping[str, Activity]) -> s
 
 
 @dataclasses.dataclass(frozen=True)
-class Moving:
+class InFlight:
     """One volume, snapshot or backup that is not settled."""
 
     #: 'volume', 'snapshot' or 'backup'.
@@ -189,6 +189,14 @@ class Moving:
     #: The volume a snapshot or backup belongs to.
     volume_id: str | None = None
 
+    @property
+    def line(self) -> str:
+        """'volume 3f2a... (project p1, creating, 40s)'."""
+        from volsvcclient.cinder import bounds
+
+        age = f', {bounds.spoken(self.age)}' if self.age is not None else ''
+        return f'{self.kind} {self.id} (project {self.project_id}, {self.why}{age})'
+
 
 @dataclasses.dataclass(frozen=True)
 class OnBackend:
@@ -203,9 +211,9 @@ class Judgement:
 
     on_backend: OnBackend
     #: What a drain waits for, the longest unchanged first.
-    in_flight: tuple[Moving, ...]
+    in_flight: tuple[InFlight, ...]
     #: What waits on someone else: reported, not waited for.
-    waiting: tuple[Moving, ...]
+    waiting: tuple[InFlight, ...]
 
     @property
     def quiet(self) -> bool:
@@ -220,7 +228,7 @@ def _age(now: datetime.datetime | None, updated: datetime.datetime | None,
     return (now - since).total_seconds()
 
 
-def _oldest_first(moving: list[Moving]) -> tuple[Moving, ...]:
+def _oldest_first(moving: list[InFlight]) -> tuple[InFlight, ...]:
     return tuple(sorted(moving, key=lambda m: (m.age is None, -(m.age or 0.0), m.kind, m.id)))
 
 
@@ -228,12 +236,12 @@ def judge(read: workload.Workload, now: datetime.datetime | None = None) -> Judg
     """Judge ``read``; ages are measured to ``now``, else to cinder-api's
     clock at the read."""
     now = now or read.read_at
-    in_flight: list[Moving] = []
-    waiting: list[Moving] = []
+    in_flight: list[InFlight] = []
+    waiting: list[InFlight] = []
     for volume in read.volumes:
         activity = volume_activity(volume.status, volume.migration_status)
         if activity is IN_FLIGHT or activity is WAITING:
-            (in_flight if activity is IN_FLIGHT else waiting).append(Moving(
+            (in_flight if activity is IN_FLIGHT else waiting).append(InFlight(
                 'volume', volume.id, volume.project_id, volume.status,
                 volume.migration_status,
                 _age(now, volume.updated_at, volume.created_at),
@@ -241,14 +249,14 @@ def judge(read: workload.Workload, now: datetime.datetime | None = None) -> Judg
             ))
     for snapshot in read.snapshots:
         if SNAPSHOT_STATUSES.get(snapshot.status, IN_FLIGHT) is IN_FLIGHT:
-            in_flight.append(Moving(
+            in_flight.append(InFlight(
                 'snapshot', snapshot.id, snapshot.project_id, snapshot.status, None,
                 _age(now, snapshot.updated_at, snapshot.created_at),
                 _why(snapshot.status, None, SNAPSHOT_STATUSES), snapshot.volume_id,
             ))
     for backup in read.backups:
         if BACKUP_STATUSES.get(backup.status, IN_FLIGHT) is IN_FLIGHT:
-            in_flight.append(Moving(
+            in_flight.append(InFlight(
                 'backup', backup.id, backup.project_id, backup.status, None,
                 _age(now, backup.updated_at, backup.created_at),
                 _why(backup.status, None, BACKUP_STATUSES),

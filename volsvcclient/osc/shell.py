@@ -312,7 +312,7 @@ class _AsOpenstackNamesThem:
 
 #: The commands, by the names volsvc gives them.
 COMMANDS = ('list', 'show', 'set', 'freeze', 'thaw', 'failover', 'commit',
-            'wait', 'check')
+            'wait', 'check', 'drain', 'resume')
 
 
 def _command_of(argv: list[str]) -> str | None:

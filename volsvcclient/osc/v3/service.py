@@ -27,6 +27,7 @@ from volsvcclient.osc import arguments
 from volsvcclient.osc import options
 from volsvcclient.osc.v2 import changing
 from volsvcclient.osc.v2 import commit
+from volsvcclient.osc.v2 import maintenance
 from volsvcclient.osc.v2 import reading
 from volsvcclient.osc.v2 import replication
 
@@ -124,3 +125,11 @@ class CommitService(commit.CommitService):
             help='Services of this cluster '
             f"({options.needs('--cluster', versions.CLUSTER)})",
         )
+
+
+class DrainService(_ClusterTarget, maintenance.DrainService):
+    cluster_action = 'drain'
+
+
+class ResumeService(_ClusterTarget, maintenance.ResumeService):
+    cluster_action = 'resume'

@@ -61,7 +61,8 @@ class TestPlugin(base.ShellTestCase):
             'import volsvcclient.osc.plugin, volsvcclient.osc.v2.reading, '
             'volsvcclient.osc.v2.changing, volsvcclient.osc.v2.commit, '
             'volsvcclient.osc.v2.replication, volsvcclient.osc.v2.operations, '
-            'volsvcclient.osc.v3.service, volsvcclient.osc.v3.operations\n'
+            'volsvcclient.osc.v3.service, volsvcclient.osc.v3.operations, '
+            'volsvcclient.osc.v2.maintenance\n'
             'print(sorted(set(sys.modules) - before))\n'
         )
         output = subprocess.run(
@@ -77,6 +78,7 @@ class TestPlugin(base.ShellTestCase):
              'volsvcclient.osc.command', 'volsvcclient.osc.options',
              'volsvcclient.osc.plugin', 'volsvcclient.osc.v2',
              'volsvcclient.osc.v2.changing', 'volsvcclient.osc.v2.commit',
+             'volsvcclient.osc.v2.maintenance',
              'volsvcclient.osc.v2.operations', 'volsvcclient.osc.v2.reading',
              'volsvcclient.osc.v2.replication', 'volsvcclient.osc.v3',
              'volsvcclient.osc.v3.operations', 'volsvcclient.osc.v3.service',
