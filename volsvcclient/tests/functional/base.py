@@ -346,7 +346,8 @@ class FunctionalTestCase(testtools.TestCase):
 
     def keep_up(self, hosts):
         """Hold cinder-volume on ``hosts`` shown up, its process stopped or
-        not, until the test's cleanup (``tools/lab keep-beating``)."""
+        not, until the test's cleanup (``tools/lab keep-beating``), or
+        until the test calls the function returned."""
         keeper = subprocess.Popen(
             [sys.executable, '-m', 'volsvcclient.tests.functional.lab',
              '--dir', self.lab_dir, 'keep-beating', *hosts],
@@ -354,13 +355,15 @@ class FunctionalTestCase(testtools.TestCase):
         )
 
         def stop():
-            keeper.terminate()
+            if keeper.poll() is None:
+                keeper.terminate()
             keeper.wait(30)
 
         self.addCleanup(stop)
         # Its first line comes once the first heartbeat is written.
         first = keeper.stderr.readline()
         self.assertIn('writing a heartbeat', first, keeper.stderr.read() if not first else '')
+        return stop
 
     def service_cmd(self, *args, **kwargs):
         """``openstack volume service ARGS``: the command under test."""
