@@ -120,7 +120,9 @@ class Proxy:
                     (self.command, self.path, answer.status, started, time.monotonic()))
                 if released and answered:
                     proxy._wait(self.command, self.path, seconds, released)
-                self.send_response(answer.status)
+                # Cinder's own Date and Server headers, not a second pair
+                # of the proxy's (send_response would add them).
+                self.send_response_only(answer.status)
                 for name, value in answer.getheaders():
                     if name.lower() not in ('transfer-encoding', 'connection',
                                             'content-length'):

@@ -349,12 +349,12 @@ class TestFreezeAndAgain(DrainTestCase):
 
     def test_freeze(self):
         """drain --freeze: the database shows fake-2 frozen and disabled
-        (cinder-volume's freeze_host sets the reason 'frozen'); the summary
-        says Frozen and drained."""
+        with the drain's reason (cinder-volume's freeze_host sets 'frozen';
+        the disable comes after it); the summary says Frozen and drained."""
         result, row = self.drain(self.host, *QUICK, '--freeze')
         self.assertDrained(result, row, self.db.volumes_on(self.host))
-        self.assertDisabled('frozen', frozen=True)
-        self.assertEqual(('disabled', 'frozen', True),
+        self.assertDisabled('maintenance', frozen=True)
+        self.assertEqual(('disabled', 'maintenance', True),
                          (row['Status'], row['Disabled Reason'], row['Frozen']), row)
 
     def assertSecondChangesNothing(self, *options):
@@ -379,9 +379,8 @@ class TestFreezeAndAgain(DrainTestCase):
         self.assertSecondChangesNothing()
 
     def test_second_drain_with_freeze_changes_nothing(self):
-        """The same with --freeze twice: the first leaves the reason
-        'frozen' (Cinder's), which the second must not take for a reason
-        to put right."""
+        """The same with --freeze twice: frozen already, the second sends
+        no freeze (Cinder would call cinder-volume again) and no disable."""
         self.assertSecondChangesNothing('--freeze')
 
 
@@ -430,38 +429,85 @@ class TestRefused(DrainTestCase):
             self.assertRefused(result, host, 'cinder-volume')
         self.assertEqual('enabled', self.raw.service(self.host)['status'])
 
-    def test_usage_errors_exit_2(self):
-        """No target, a host and a selection together, an interval under
-        1 s, an unknown option: exit 2 before any request."""
-        for args in ((), (self.host, '--host-pattern', 'vm@*'),
-                     (self.host, '--interval', '0.5'), (self.host, '--no-such-option')):
+    def test_bad_options_exit_2(self):
+        """An interval under 1 s, an unknown option: the option parser
+        refuses them, exit 2, before any request."""
+        for args in ((self.host, '--interval', '0.5'), (self.host, '--wait-timeout', '-1'),
+                     (self.host, '--no-such-option')):
             result, row = self.drain(*args)
-            self.assertRefused(result, code=2)
+            self.assertRefused(result, 'usage:', code=2)
+        self.assertEqual([], self.proxy.seen)
+
+    def test_no_target_or_two_exit_1(self):
+        """No target, or a host and a selection together: one line, exit 1
+        (as freeze and thaw, doc/source/scripting.rst), before any request."""
+        for args in ((), (self.host, '--host-pattern', 'vm@*')):
+            result, row = self.drain(*args)
+            self.assertRefused(result, 'Give <host>')
+            self.assertEqual(1, len(result.stderr.splitlines()), result)
         self.assertEqual([], self.proxy.seen)
 
 
 class TestInterrupted(DrainTestCase):
+    """Ctrl-C while a drain waits for a volume 'creating' on fake-2, landed
+    where the proxy holds a read: exit 130, the summary's Verdict
+    'interrupted' with fake-2 disabled (what was done, which stays done)."""
 
-    def test_ctrl_c_while_watching_exits_130(self):
-        """Ctrl-C while a drain waits for a volume 'creating' on fake-2:
-        exit 130; the summary says interrupted and lists the volume; stderr
-        says what was done (fake-2 disabled), which stays done."""
-        volume_id = self.rows.volume(self.pool, 'creating', self.demo_project)
+    def setUp(self):
+        super().setUp()
+        self.volume_id = self.rows.volume(self.pool, 'creating', self.demo_project)
         self.use_proxy()
+
+    def interrupt_when_held(self, resource):
         drain = self.start_command('drain', self.host, *QUICK, '--wait-timeout', '300',
                                    '-f', 'json', program='volsvc')
-        self.wait_until(
-            lambda: self.proxy.saw('GET', '/volumes/detail'), 'the drain reading', 60, drain)
+        self.wait_until(lambda: self.proxy.holding('GET', resource),
+                        f'the drain waiting for {resource}', 60, drain)
         self.assertDisabled()
         drain.interrupt()
         result = drain.finish(60)
         self.assertEqual(130, result.code, result)
         self.assertNotIn('Traceback', result.stderr)
-        self.assertIn(self.host, result.stderr)
-        self.assertIn('disabled', result.stderr)
+        self.assertIn('interrupted', result.stderr)
+        [row] = result.json()
+        self.assertEqual(('interrupted', self.host, 'disabled', 'maintenance'),
+                         (row['Verdict'], row['Backend'], row['Status'],
+                          row['Disabled Reason']), row)
+        self.assertDisabled()
+        return row
+
+    def test_ctrl_c_during_the_first_read(self):
+        """Ctrl-C while the first read waits for its snapshots: nothing was
+        read to the end, so nothing is counted (null) or listed."""
+        self.proxy.hold('GET', '/snapshots/detail', 60)
+        row = self.interrupt_when_held('/snapshots/detail')
+        self.assertEqual((None, None, None, []), (
+            row['Volumes'], row['Attached'], row['Snapshots'], row['In Flight']), row)
+
+    def test_ctrl_c_between_reads(self):
+        """Ctrl-C during the second read: the summary is the first read's,
+        the volume in flight."""
+        held = []
+
+        def second_read_held():
+            """Once the first read's snapshots are answered, hold the next
+            page of volumes: the second read's."""
+            if not held and any(path.split('?')[0].endswith('/snapshots/detail')
+                                for _, path, *_ in list(self.proxy.timed)):
+                held.append(self.proxy.hold('GET', '/volumes/detail', 60))
+            return self.proxy.holding('GET', '/volumes/detail')
+
+        drain = self.start_command('drain', self.host, *QUICK, '--wait-timeout', '300',
+                                   '-f', 'json', program='volsvc')
+        self.wait_until(second_read_held, "the drain's second read held", 60, drain)
+        drain.interrupt()
+        result = drain.finish(60)
+        self.assertEqual(130, result.code, result)
+        self.assertNotIn('Traceback', result.stderr)
         [row] = result.json()
         self.assertEqual('interrupted', row['Verdict'], row)
-        self.assertIn(volume_id, [e['ID'] for e in row['In Flight']])
+        self.assertEqual([self.volume_id], [e['ID'] for e in row['In Flight']], row)
+        self.assertEqual(1, row['Volumes'], row)
         self.assertDisabled()
 
 
