@@ -576,7 +576,7 @@ class TestResume(DrainTestCase):
 
         self.wait_until(lambda: reads() >= 3, 'three reads by resume', 60, resume)
         self.assertFalse(self.proxy.saw('PUT', ''), self.proxy.seen)
-        self.assertDisabled('frozen', frozen=True)
+        self.assertDisabled(frozen=True)
         self.lab('start', PROCESS)
         self.wait_until(lambda: not resume.running(), 'resume ending', CINDER_TIMEOUT)
         self.assertResumed(resume.finish(10))
@@ -600,8 +600,10 @@ class TestResume(DrainTestCase):
 
     def test_resume_names_what_stays_disabled(self):
         """A thaw the driver refuses (the lab's fail-thaw switch, on the
-        replicated backend): resume exits 1 naming the backend, which the
-        database shows still frozen."""
+        replicated backend; Cinder's API has cleared 'frozen' already, and
+        cinder-volume leaves the service disabled): resume exits 1, its row
+        'failed', naming the backend and that it is still disabled, as the
+        database shows."""
         self.host = self.backend_host('replicated')
         saved = self.raw.service(self.host)
         self.addCleanup(self.restore, saved)
@@ -612,8 +614,11 @@ class TestResume(DrainTestCase):
         self.addCleanup(remove_if_there, switch)
         result = self.resume(self.host, '--interval', '1')
         self.assertEqual(1, result.code, result)
+        [row] = result.json()
+        self.assertEqual((self.host, 'failed'), (row['Host'], row['Result']), row)
         self.assertIn(self.host, result.stderr)
-        self.assertTrue(self.raw.service(self.host)['frozen'])
+        self.assertIn("'disabled'", result.stderr)
+        self.assertEqual('disabled', self.raw.service(self.host)['status'])
 
 
 class TestScale(DrainTestCase):
