@@ -431,9 +431,17 @@ class FunctionalTestCase(testtools.TestCase):
             self._restore_put('freeze', {'host': host})
         current = self.raw.service(host, binary)
         body = {'host': host, 'binary': binary}
-        if saved['status'] == 'enabled' and current['status'] == 'disabled':
-            self._restore_put('enable', body)
-            if self.raw.service(host, binary)['status'] == 'disabled':
+        if saved['status'] == 'enabled':
+            if current['status'] == 'disabled':
+                self._restore_put('enable', body)
+            enabled = self.raw.service(host, binary)
+            # A thaw enables where enable is ignored (Cinder 28.0.0 and
+            # later); it also clears a reason left on an enabled service
+            # (enable keeps it before 28.0.0), which a listing saved later
+            # would carry, and commit --from-file refuse.
+            if enabled['status'] == 'disabled' or (
+                    binary == 'cinder-volume' and enabled.get('disabled_reason')
+                    and not saved.get('disabled_reason')):
                 self._restore_put('freeze', {'host': host})
                 self._restore_put('thaw', {'host': host})
         elif saved['status'] == 'disabled' and (
@@ -443,9 +451,13 @@ class FunctionalTestCase(testtools.TestCase):
                 body['disabled_reason'] = saved['disabled_reason']
             self._restore_put('disable-log-reason', body)
         restored = self.raw.service(host, binary)
-        # The reason matters only while disabled: thaw leaves '' behind.
+        # The reason of an enabled service matters only when it has one:
+        # thaw leaves '' behind where there was None.
         fields = self.RESTORED + (
             ('disabled_reason',) if saved['status'] == 'disabled' else ())
+        if (saved['status'] == 'enabled' and binary == 'cinder-volume'
+                and restored.get('disabled_reason') and not saved.get('disabled_reason')):
+            fields += ('disabled_reason',)
         wrong = [
             f'{field} {restored.get(field)!r} (was {saved.get(field)!r})'
             for field in fields if restored.get(field) != saved.get(field)

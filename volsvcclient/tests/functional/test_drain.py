@@ -32,6 +32,7 @@ import fnmatch
 import os
 import time
 
+import fixtures
 from testtools import content as testtools_content
 
 from volsvcclient.tests.functional import base
@@ -623,6 +624,22 @@ class TestResume(DrainTestCase):
         else:
             self.assertTrue(self.proxy.saw('PUT', '/os-services/freeze'), self.proxy.seen)
             self.assertTrue(self.proxy.saw('PUT', '/os-services/thaw'), self.proxy.seen)
+
+    def test_a_listing_saved_after_resume_commits(self):
+        """After drain and resume, a listing saved with ``list --long`` is
+        one ``commit --from-file`` takes (here with --dry-run): resume
+        leaves no enabled service with a reason (Cinder before 28.0.0
+        enables and keeps the reason 'maintenance'), which commit refuses."""
+        result, row = self.drain(self.host, *QUICK)
+        self.assertEqual(0, result.code, result)
+        self.assertResumed(self.resume(self.host, '--interval', '1'))
+        saved = self.volsvc('list', '--long', '-f', 'json')
+        self.assertEqual(0, saved.code, saved)
+        listing = os.path.join(self.useFixture(fixtures.TempDir()).path, 'saved.json')
+        with open(listing, 'w') as stream:
+            stream.write(saved.stdout)
+        result = self.volsvc('commit', '--from-file', listing, '--dry-run')
+        self.assertEqual(0, result.code, result)
 
     def test_resume_names_what_stays_disabled(self):
         """A thaw the driver refuses (the lab's fail-thaw switch, on the
