@@ -21,61 +21,37 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from volsvcclient.api import results
-from volsvcclient.api.results import Report
-from volsvcclient.api.results import Verdict
+from volsvcclient.api import arguments
 from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
-from volsvcclient.cinder import failures
 from volsvcclient.cinder import reasons
 from volsvcclient.cinder import records
-from volsvcclient.cinder.records import Service
 from volsvcclient.engine import desired_state
-from volsvcclient.engine.desired_state import Desired
-from volsvcclient.engine.desired_state import State
-from volsvcclient.engine import events
-from volsvcclient.engine.events import Listener
 from volsvcclient.engine import selection as selection_module
-from volsvcclient.engine.selection import Selection
 
 if TYPE_CHECKING:
     import datetime
 
     from openstack.connection import Connection
 
+    from volsvcclient.api import results
+    from volsvcclient.api.results import Drain
+    from volsvcclient.api.results import Report
+    from volsvcclient.api.results import Verdict
+    from volsvcclient.cinder.records import Service
     from volsvcclient.cinder.services import ServiceAPI
+    from volsvcclient.engine.desired_state import Desired
+    from volsvcclient.engine.desired_state import State
+    from volsvcclient.engine import events
+    from volsvcclient.engine.events import Listener
     from volsvcclient.engine.interrupts import Interrupts
+    from volsvcclient.engine.selection import Selection
 
 #: Where notes are logged (at WARNING); a NullHandler keeps them off
 #: stderr where no logging is configured.
 LOG = logging.getLogger('volsvcclient')
 _API_VERSION = re.compile(r'^[23](\.[0-9]+)?$')
 _STATES = ('up', 'down')
-
-
-def _flag(value: object, keyword: str) -> bool:
-    if not isinstance(value, bool):
-        raise exceptions.InvalidRequest(
-            '{%s} must be True or False, not {given}' % keyword, keyword,
-            given=repr(value))
-    return value
-
-
-def _one_of(value: object, keyword: str, choices: Sequence[str]) -> None:
-    if value is not None and value not in choices:
-        raise exceptions.InvalidRequest(
-            '{%s} must be %s or None, not {given}' % (
-                keyword, ', '.join(repr(c) for c in choices)), keyword, given=repr(value))
-
-
-def _selection(value: object) -> selection_module.Selection:
-    if value is None:
-        return selection_module.Selection()
-    if not isinstance(value, selection_module.Selection):
-        raise exceptions.InvalidRequest(
-            '{selection} must be a Selection or None, not {given}', 'selection',
-            given=type(value).__name__)
-    return value
 
 
 class _Notes:
@@ -87,6 +63,8 @@ class _Notes:
         self.also = also
 
     def __call__(self, event: events.Event) -> None:
+        from volsvcclient.api import results
+
         if event.note:
             note = results.Note.of(event)
             self.notes.append(note)
@@ -105,6 +83,8 @@ def _described(keystone: str | None) -> Iterator[None]:
     except exceptions.Error:
         raise
     except Exception as exc:
+        from volsvcclient.cinder import failures
+
         described = failures.describe(exc, keystone)
         if described is None:
             raise
@@ -205,6 +185,8 @@ class Client:
         self._notes = _Notes(self._listener)
 
     def _unknown(self, what: str, listed_at: str) -> None:
+        from volsvcclient.engine import events
+
         self._notes(events.BackendStateUnknown(what, listed_at))
 
     def _call(self) -> _Notes:
@@ -260,8 +242,8 @@ class Client:
                 raise exceptions.InvalidRequest(
                     '{%s} must be text or None, not {given}' % keyword, keyword,
                     given=type(value).__name__)
-        chooser = _selection(selection)
-        _flag(backend_state, 'backend_state')
+        chooser = arguments.selection(selection)
+        arguments.flag(backend_state, 'backend_state')
         if silent_for is not None:
             silent_for = bounds.TIMEOUT.check(silent_for, 'silent_for')
         self._call()
@@ -291,7 +273,7 @@ class Client:
         if not isinstance(host, str) or not isinstance(binary, str):
             raise exceptions.InvalidRequest(
                 '{host} and {binary} must be text', 'host')
-        _flag(backend_state, 'backend_state')
+        arguments.flag(backend_state, 'backend_state')
         self._call()
         with self._described():
             return self._api.find(host, binary, backend_state=backend_state)
@@ -324,7 +306,7 @@ class Client:
         for keyword, value in (('enable_via_thaw', enable_via_thaw),
                                ('even_if_down', even_if_down),
                                ('even_if_irreversible', even_if_irreversible)):
-            _flag(value, keyword)
+            arguments.flag(value, keyword)
         notes = self._call()
         with self._described():
             change = changes.Change(self._api, request, notes, even_if_down)
@@ -374,10 +356,10 @@ class Client:
         for keyword, value in (('enable_via_thaw', enable_via_thaw),
                                ('even_if_down', even_if_down),
                                ('even_if_irreversible', even_if_irreversible)):
-            _flag(value, keyword)
+            arguments.flag(value, keyword)
         wait_timeout = bounds.SECONDS.check(wait_timeout, 'wait_timeout')
         concurrency = bounds.check_concurrency(concurrency)
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             change = changes.Change(self._api, request, notes, even_if_down, ctrl_c)
@@ -416,8 +398,8 @@ class Client:
                 raise exceptions.InvalidRequest(
                     '{%s} must be text or None, not {given}' % keyword, keyword,
                     given=type(value).__name__)
-        _flag(even_if_down, 'even_if_down')
-        _flag(wait, 'wait')
+        arguments.flag(even_if_down, 'even_if_down')
+        arguments.flag(wait, 'wait')
         timeout = bounds.TIMEOUT.check(timeout, 'timeout')
         notes = self._call()
         with self._described():
@@ -439,16 +421,22 @@ class Client:
         interval: float = 5.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
-    ) -> results.Drain:
+        plan: bool = False,
+    ) -> Drain:
         """Take a backend out for maintenance: disable its cinder-volume
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
         delete its volumes and to create or delete their snapshots), then
         read what is on it every ``interval`` seconds (at least 1) until
-        nothing is in flight in two reads in a row, or ``timeout``.
+        nothing is in flight in two reads in a row, or ``timeout``. A
+        cluster is frozen, not disabled member by member (no API of Cinder
+        28.0.0 and later would re-enable them). Only the backends the
+        change took out are watched.
 
         Give one ``host`` (host@backend), one ``cluster`` (API 3.7), or a
         ``selection`` (every cinder-volume backend it takes; a cluster's
-        members all or none).
+        members all or none). With ``plan``, nothing is sent: the report is
+        the plan (as :meth:`plan`'s), and each backend is read once (what
+        is in flight now).
 
         :returns: a :class:`Drain`: :attr:`Drain.drained` when it is safe
             to stop cinder-volume; :attr:`Drain.reason` says why not.
@@ -457,23 +445,26 @@ class Client:
         """
         from volsvcclient.engine import draining
 
-        found_by = self._backend_arguments(host, cluster, selection)
+        found_by = arguments.backends(host, cluster, selection)
         reasons.check_reason(disabled_reason)
         if disabled_reason is None:
             raise exceptions.InvalidRequest(
                 '{disabled_reason} must be text, not None', 'disabled_reason')
-        _flag(freeze, 'freeze')
-        _flag(even_if_down, 'even_if_down')
+        arguments.flag(freeze, 'freeze')
+        arguments.flag(even_if_down, 'even_if_down')
+        arguments.flag(plan, 'plan')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             drain = draining.Drain(
                 self._api, draining.backends(self._api, *found_by), notes, ctrl_c)
+            if plan:
+                change = drain.plan(disabled_reason, freeze, even_if_down)
+                return _drained(drain, change, notes, timeout, planned=True)
             change = drain.disable(disabled_reason, freeze, even_if_down)
-            if not drain.interrupted and not any(
-                    o.result in results.UNFINISHED for o in change.outcomes):
+            if not drain.interrupted and any(b.taken for b in drain.backends):
                 drain.watch(timeout, interval)
         return _drained(drain, change, notes, timeout)
 
@@ -502,44 +493,17 @@ class Client:
         """
         from volsvcclient.engine import draining
 
-        found_by = self._backend_arguments(host, cluster, selection)
-        _flag(even_if_down, 'even_if_down')
+        found_by = arguments.backends(host, cluster, selection)
+        arguments.flag(even_if_down, 'even_if_down')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             change = draining.resume(
                 self._api, draining.backends(self._api, *found_by), timeout=timeout,
                 interval=interval, even_if_down=even_if_down, tell=notes, ctrl_c=ctrl_c)
         return _report(change, notes)
-
-    @staticmethod
-    def _backend_arguments(
-        host: object, cluster: object, selection: object
-    ) -> tuple[str | None, str | None, Selection | None]:
-        given = [name for name, value in (('host', host), ('cluster', cluster),
-                                          ('selection', selection)) if value is not None]
-        if len(given) != 1:
-            raise exceptions.InvalidRequest(
-                'give one of {host}, {cluster} or {selection}', 'host')
-        for keyword, value in (('host', host), ('cluster', cluster)):
-            if value is not None and not isinstance(value, str):
-                raise exceptions.InvalidRequest(
-                    '{%s} must be text or None, not {given}' % keyword, keyword,
-                    given=type(value).__name__)
-        if selection is not None:
-            selection = _selection(selection)
-        return (host, cluster, selection)  # type: ignore[return-value]
-
-    @staticmethod
-    def _check_ctrl_c(ctrl_c: object) -> None:
-        from volsvcclient.engine import interrupts
-
-        if ctrl_c is not None and not isinstance(ctrl_c, interrupts.Interrupts):
-            raise exceptions.InvalidRequest(
-                '{ctrl_c} must be an Interrupts or None, not {given}', 'ctrl_c',
-                given=type(ctrl_c).__name__)
 
     # Waiting and judging
 
@@ -570,16 +534,16 @@ class Client:
         """
         from volsvcclient.engine import waiting
 
-        chooser = _selection(selection)
-        _one_of(state, 'state', _STATES)
-        _one_of(status, 'status', desired_state.STATUSES)
+        chooser = arguments.selection(selection)
+        arguments.one_of(state, 'state', _STATES)
+        arguments.one_of(status, 'status', desired_state.STATUSES)
         if frozen is not None:
-            _flag(frozen, 'frozen')
+            arguments.flag(frozen, 'frozen')
         if replication_status is not None and not isinstance(replication_status, str):
             raise exceptions.InvalidRequest(
                 '{replication_status} must be text or None, not {given}',
                 'replication_status', given=type(replication_status).__name__)
-        _flag(fresh, 'fresh')
+        arguments.flag(fresh, 'fresh')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
         wanted = {
@@ -614,10 +578,11 @@ class Client:
         :raises Error: when the services cannot be read
             (``Verdict.unknown(str(exc))`` is ``check``'s UNKNOWN).
         """
+        from volsvcclient.api import results
         from volsvcclient.engine import health
 
-        chooser = _selection(selection)
-        _flag(ignore_disabled, 'ignore_disabled')
+        chooser = arguments.selection(selection)
+        arguments.flag(ignore_disabled, 'ignore_disabled')
         self._call()
         with self._described():
             chooser.check_version(self._api)
@@ -634,8 +599,12 @@ class _Holder:
         self.sdk_connection = connection
 
 
-def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.Drain:
-    """The Drain of an engine drain."""
+def _drained(
+    drain: Any, change: Any, notes: _Notes, timeout: float, planned: bool = False
+) -> Drain:
+    """The Drain of an engine drain (or of its plan)."""
+    from volsvcclient.api import results
+
     final = change.final or {}
     backends = []
     for backend in drain.backends:
@@ -650,12 +619,14 @@ def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.
             judged.waiting if judged else (),
             backend.drained, backend.reads, backend.requests,
         ))
-    return results.Drain(_report(change, notes), tuple(backends), drain.elapsed,
+    return results.Drain(_report(change, notes, planned), tuple(backends), drain.elapsed,
                          timeout, drain.interrupted)
 
 
 def _report(change: Any, notes: _Notes, planned: bool = False) -> Report:
     """The Report of an engine change that planned or applied."""
+    from volsvcclient.api import results
+
     made = []
     for outcome in change.outcomes:
         before = change.live.get(outcome.key)
