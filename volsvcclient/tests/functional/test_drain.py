@@ -552,9 +552,11 @@ class TestCluster(DrainTestCase):
         self.addCleanup(self.lab, 'reset-cluster', self.cluster)
 
     def test_cluster_drain_counts_the_clusters_volumes(self):
-        """drain --cluster: every member disabled; the summary counts the
-        volumes whose cluster_name is the cluster's (on either member), as
-        the database does, and none of fake-2's."""
+        """drain --cluster: no member takes new volumes any more (each
+        frozen or disabled: the drain freezes a cluster, which Cinder 28.0.0
+        and later cannot re-enable member by member); the summary counts
+        the volumes whose cluster_name is the cluster's (on either member),
+        as the database does, and none of fake-2's."""
         backend = self.cluster.split('@')[1]
         for member in self.members:
             self.rows.volume(f'{member}#{backend}', 'available', self.demo_project,
@@ -566,8 +568,9 @@ class TestCluster(DrainTestCase):
                          (row['Verdict'], row['Backend'], row['In Flight']), row)
         self.assertEqual(len(self.db.volumes_in_cluster(self.cluster)), row['Volumes'])
         self.assertEqual(len(self.members), row['Volumes'])
-        self.assertEqual(['disabled'] * len(self.members),
-                         [self.raw.service(m)['status'] for m in self.members])
+        members = [self.raw.service(m) for m in self.members]
+        self.assertEqual([True] * len(members),
+                         [s['frozen'] or s['status'] == 'disabled' for s in members], members)
 
 
 class TestResume(DrainTestCase):
