@@ -296,6 +296,23 @@ class TestCheckMode(DrainTestCase):
                       row('node2@lvm')]))
         self.assertEqual([], self.cinder.puts())
 
+    def test_resumed_of_a_cluster_member_alone(self):
+        # The plan refuses the thaw the resume would send (the resume itself
+        # refuses the member before its wait: TestDrained).
+        self.cinder.add('m1@aa', cluster_name='c1@aa', frozen=True, disabled=True,
+                        disabled_reason='frozen')
+        self.cinder.add('m2@aa', cluster_name='c1@aa', frozen=True)
+        run = self.run_module(host='m1@aa', state='resumed', check_mode=True)
+        self.assertFailsWith(run, dict(
+            msg="cinder-volume on m1@aa is a member of cluster 'c1@aa': Cinder would thaw "
+                "its other members too (m2@aa). Set cluster: c1@aa to thaw the whole "
+                "cluster"))
+        run = self.run_module(cluster='c1@aa', state='resumed', check_mode=True)
+        self.assertEqual(
+            (0, [row('m1@aa', 'thaw', 'would change'), row('m2@aa', 'thaw', 'would change')]),
+            (run.code, run.result['outcomes']))
+        self.assertEqual([], self.cinder.puts())
+
 
 class TestResumed(DrainTestCase):
 
