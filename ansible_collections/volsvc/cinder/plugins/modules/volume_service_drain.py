@@ -132,6 +132,7 @@ options:
         operations of every project on the backend, and a backup or a
         migration under way takes minutes.
     type: float
+    default: null
   interval:
     description:
       - Seconds between reads (at least 1). Default 5 for a drain (each read

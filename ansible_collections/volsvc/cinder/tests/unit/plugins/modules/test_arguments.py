@@ -217,14 +217,14 @@ class DrainArgumentsTest(unittest.TestCase):
         self.assertEqual((('node1@*',), dict(zone='az1')), (chosen.args, chosen.kwargs))
 
     def test_timing(self):
-        params, _ = self.check(host='node1@lvm')
+        params = self.check(host='node1@lvm')[0]
         self.assertEqual('drained', params['state'])
         # The API's defaults for the state.
         self.assertEqual({}, task(self.module, params).timing())
-        params, _ = self.check(host='node1@lvm', timeout=60, interval=3)
+        params = self.check(host='node1@lvm', timeout=60, interval=3)[0]
         self.assertEqual(dict(timeout=60.0, interval=3.0), task(self.module, params).timing())
         # A drain without wait reads once.
-        params, _ = self.check(host='node1@lvm', timeout=60, wait=False)
+        params = self.check(host='node1@lvm', timeout=60, wait=False)[0]
         self.assertEqual(dict(timeout=0), task(self.module, params).timing())
 
     def test_what_a_resume_refuses(self):
@@ -237,11 +237,11 @@ class DrainArgumentsTest(unittest.TestCase):
             self.assertIsNone(task(self.module, params).refused())
 
     def test_resume_plan(self):
-        params, _ = self.check(host='node1@lvm', state='resumed')
+        params = self.check(host='node1@lvm', state='resumed')[0]
         (wanted,) = task(self.module, params).resume_plan()['desired']
         self.assertEqual((('node1@lvm', 'cinder-volume'), dict(status='enabled', frozen=False)),
                          (wanted.args, wanted.kwargs))
-        params, _ = self.check(zone='az1', state='resumed')
+        params = self.check(zone='az1', state='resumed')[0]
         planned = task(self.module, params).resume_plan()
         self.assertEqual(dict(zone='az1', binary='cinder-volume'),
                          planned['selection'].kwargs)
