@@ -478,13 +478,17 @@ class Client:
         interval: float = 2.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
+        plan: bool = False,
     ) -> Report:
         """Bring a drained backend back: wait until its cinder-volume has
         sent two new heartbeats (it really came back), then thaw it and
         re-enable it (by freeze and thaw where Cinder 28.0.0 and later
         ignore enable), verified.
 
-        Takes the backends as :meth:`drain` does.
+        Takes the backends as :meth:`drain` does. With ``plan``, nothing
+        is sent and nothing waited for: the report is the plan of the
+        thaw and enable (as :meth:`plan`'s, refused as the resume would
+        be), and a note names each cinder-volume that is down now.
 
         :returns: the :class:`Report` of the change; a service still
             disabled is named, with why, by :attr:`Report.reason`.
@@ -495,11 +499,17 @@ class Client:
 
         found_by = arguments.backends(host, cluster, selection)
         arguments.flag(even_if_down, 'even_if_down')
+        arguments.flag(plan, 'plan')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
         arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
+            if plan:
+                change = draining.plan_resume(
+                    self._api, draining.backends(self._api, *found_by), timeout=timeout,
+                    tell=notes)
+                return _report(change, notes, planned=True)
             change = draining.resume(
                 self._api, draining.backends(self._api, *found_by), timeout=timeout,
                 interval=interval, even_if_down=even_if_down, tell=notes, ctrl_c=ctrl_c)

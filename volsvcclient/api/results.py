@@ -118,6 +118,8 @@ class ServiceOutcome:
     #: is_frozen) as the planned requests would leave them, as Cinder's
     #: code does (a freeze disables with reason 'frozen', a thaw
     #: re-enables); {} when the service does not exist or after a change.
+    #: A cluster's freeze or thaw is predicted on every member, though the
+    #: RPC reaches one member, which alone sets its status and reason.
     predicted: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property

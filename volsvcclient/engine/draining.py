@@ -270,6 +270,45 @@ class Drain:
             self.tell(events.Progress(None, what='ready'))
 
 
+@dataclasses.dataclass(frozen=True)
+class NotReporting(events.Event):
+    """A resume's plan: a cinder-volume is down now, and the resume would
+    wait for it before changing anything."""
+
+    label: str
+    timeout: float
+
+    @property
+    def facts(self) -> str:
+        return (f'{self.label} is down now: a resume waits up to {self.timeout:g} s '
+                f'for it to report again, and changes nothing if it does not')
+
+
+def _resume_request(found: Sequence[Backend]) -> desired_state.Request:
+    state = desired_state.Desired('', records.VOLUME_BINARY, 'enabled', None, False)
+    return desired_state.Request(desired=_desired(found, state))
+
+
+def plan_resume(
+    api: services.ServiceAPI,
+    found: list[Backend],
+    *,
+    timeout: float,
+    tell: events.Listener = events.ignore,
+) -> changes.Change:
+    """What a resume would send once every cinder-volume has reported
+    again, sending nothing. The resume waits for that before any change,
+    so the plan is made as for backends that are up; each that is down
+    now is told."""
+    change = changes.Change(api, _resume_request(found), tell, even_if_down=True)
+    change.plan(enable_via_thaw=True)
+    for member in (m for backend in found for m in backend.members):
+        live = change.live.get(member.key, member)
+        if live.state != 'up':
+            tell(NotReporting(live.label, timeout))
+    return change
+
+
 def resume(
     api: services.ServiceAPI,
     found: list[Backend],
@@ -295,9 +334,7 @@ def resume(
         raise exceptions.WaitTimedOut(
             f'{len(unmet)} service(s) not back after {timeout:g} s: '
             + '; '.join(unmet), unmet)
-    state = desired_state.Desired('', records.VOLUME_BINARY, 'enabled', None, False)
-    request = desired_state.Request(desired=_desired(found, state))
-    change = changes.Change(api, request, tell, even_if_down, ctrl_c)
+    change = changes.Change(api, _resume_request(found), tell, even_if_down, ctrl_c)
     left = max(0.0, timeout - (polling.now() - started))
     change.apply(enable_via_thaw=True, wait_timeout=min(left, 2 * interval))
     return change

@@ -299,3 +299,43 @@ class TestDrainPlan(DrainMixin, base.ShellTestCase):
         self.assertEqual((2, 1, [creating['id']]),
                          (backend.volumes, backend.reads, [m.id for m in backend.in_flight]))
         self.assertEqual(0.0, self.clock.slept)
+
+
+class TestResumePlan(DrainMixin, base.ShellTestCase):
+    """Ansible's check mode of a resume: the thaw and enable planned as the
+    resume would send them once cinder-volume reports, nothing sent or
+    waited for."""
+
+    scenarios = [('api', {})]
+
+    def test_a_plan_of_a_backend_that_is_down_waits_for_nothing(self):
+        self.service.update(frozen=True, disabled=True, disabled_reason='maintenance',
+                            state='down')
+        client = api.Client(test_api_connection())
+        report = client.resume(HOST, plan=True)
+        self.assertEqual([], self.cinder.puts())
+        self.assertEqual(0.0, self.clock.slept)
+        self.assertTrue(report.planned)
+        [outcome] = report.outcomes
+        self.assertEqual((api.Result.WOULD_CHANGE, ('thaw',),
+                          {'status': 'enabled', 'disabled_reason': '', 'is_frozen': False}),
+                         (outcome.result, outcome.actions, outcome.predicted))
+        self.assertEqual([f'cinder-volume on {HOST} is down now: a resume waits up to '
+                          f'300 s for it to report again, and changes nothing if it '
+                          f'does not'], [n.facts for n in report.notes])
+
+    def test_a_plan_of_a_cluster_is_refused_as_the_resume_is(self):
+        for member in ('m1@aa', 'm2@aa'):
+            self.cinder.add(member, cluster_name='c1@aa', frozen=True)
+        # The member that took the drain's freeze disabled itself.
+        self.cinder.get('m1@aa').update(disabled=True, disabled_reason='frozen')
+        client = api.Client(test_api_connection())
+        report = client.resume(cluster='c1@aa', plan=True)
+        self.assertEqual([('m1@aa', api.Result.WOULD_CHANGE, ('thaw',)),
+                          ('m2@aa', api.Result.WOULD_CHANGE, ('thaw',))],
+                         [(o.host, o.result, o.actions) for o in report.outcomes])
+        self.assertEqual((), report.notes)
+        for resume in (client.resume, lambda *a, **k: client.resume(*a, plan=True, **k)):
+            error = self.assertRaises(api.Refused, resume, 'm1@aa')
+            self.assertIn("is a member of cluster 'c1@aa'", str(error))
+        self.assertEqual([], self.cinder.puts())

@@ -284,6 +284,19 @@ class TestCheckMode(DrainTestCase):
             diff=[diff(fields('disabled', 'maintenance', True), fields(disabled_reason=''))]))
         self.assertEqual(([], 0.0), (self.cinder.puts(), self.clock.slept))
 
+    def test_resumed_of_a_backend_that_is_down_warns(self):
+        # Stopped for its maintenance: the resume would wait for it, so the
+        # plan is not refused for it.
+        self.service.update(frozen=True, disabled=True, disabled_reason='maintenance',
+                            state='down')
+        run = self.run_module(host=HOST, state='resumed', check_mode=True)
+        self.assertEqual(
+            (0, [row(actions='thaw', result='would change')],
+             ['cinder-volume on node1@lvm is down now: a resume waits up to 300 s for it '
+              'to report again, and changes nothing if it does not']),
+            (run.code, run.result['outcomes'], run.result.get('warnings')))
+        self.assertEqual([], self.cinder.puts())
+
     def test_resumed_where_enable_is_ignored(self):
         self.service.update(disabled=True, disabled_reason='maintenance')
         run = self.run_module(host_pattern='node*', state='resumed', check_mode=True)
@@ -297,16 +310,15 @@ class TestCheckMode(DrainTestCase):
         self.assertEqual([], self.cinder.puts())
 
     def test_resumed_of_a_cluster_member_alone(self):
-        # The plan refuses the thaw the resume would send (the resume itself
-        # refuses the member before its wait: TestDrained).
+        # Refused in check mode as the resume refuses it, before its wait.
         self.cinder.add('m1@aa', cluster_name='c1@aa', frozen=True, disabled=True,
                         disabled_reason='frozen')
         self.cinder.add('m2@aa', cluster_name='c1@aa', frozen=True)
         run = self.run_module(host='m1@aa', state='resumed', check_mode=True)
         self.assertFailsWith(run, dict(
-            msg="cinder-volume on m1@aa is a member of cluster 'c1@aa': Cinder would thaw "
-                "its other members too (m2@aa). Set cluster: c1@aa to thaw the whole "
-                "cluster"))
+            msg="cinder-volume on m1@aa is a member of cluster 'c1@aa': Cinder schedules "
+                "to its other members too (m2@aa), and freezes and thaws them together. "
+                "Set cluster: c1@aa to drain or resume the whole cluster"))
         run = self.run_module(cluster='c1@aa', state='resumed', check_mode=True)
         self.assertEqual(
             (0, [row('m1@aa', 'thaw', 'would change'), row('m2@aa', 'thaw', 'would change')]),

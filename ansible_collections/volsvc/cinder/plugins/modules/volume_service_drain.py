@@ -37,7 +37,8 @@ description:
   - In check mode nothing is sent and nothing is waited for. C(drained)
     returns what would be disabled or frozen, and what is in flight now (one
     read). C(resumed) returns the thaw and enable it would send once
-    cinder-volume has reported. With C(--diff), each service's status,
+    cinder-volume has reported, and warns of each cinder-volume that is down
+    now. With C(--diff), each service's status,
     disabled reason and frozen state before and after (after as predicted).
   - Give one backend (I(host)), one I(cluster), or a selection
     (I(host_pattern), I(zone)). A cluster is drained as one backend, frozen
@@ -494,16 +495,13 @@ class VolumeServiceDrainModule(module.VolsvcModule):
 
     def resume(self, client, ctrl_c, received):
         params = self.params
-        if self.check_mode:
-            report = client.plan(enable_via_thaw=True, even_if_down=params['even_if_down'],
-                                 **self.resume_plan())
-        else:
-            try:
-                report = client.resume(even_if_down=params['even_if_down'], ctrl_c=ctrl_c,
-                                       **dict(self.target(), **self.timing()))
-            except self.api.WaitTimedOut as exc:
-                self.fail_json(msg='%s; nothing was changed' % module.message(exc, self.api),
-                               unmet=list(exc.unmet), changed=False)
+        try:
+            report = client.resume(even_if_down=params['even_if_down'], ctrl_c=ctrl_c,
+                                   plan=self.check_mode,
+                                   **dict(self.target(), **self.timing()))
+        except self.api.WaitTimedOut as exc:
+            self.fail_json(msg='%s; nothing was changed' % module.message(exc, self.api),
+                           unmet=list(exc.unmet), changed=False)
         listed = [o.after or o.before for o in report.outcomes if o.after or o.before]
         result = self.result(report, listed)
         if report.interrupted:
@@ -514,21 +512,6 @@ class VolumeServiceDrainModule(module.VolsvcModule):
         if reason:
             self.fail_json(msg=reason, **result)
         return result
-
-    def resume_plan(self):
-        """Client.plan's keywords for what resume sends once cinder-volume
-        has reported: every cinder-volume of the target enabled and thawed
-        (the API's resume has no plan of its own)."""
-        api, params = self.api, self.params
-        wanted = dict(status='enabled', frozen=False)
-        if params['host'] is not None:
-            return dict(desired=[api.Desired(params['host'], 'cinder-volume', **wanted)])
-        if params['cluster'] is not None:
-            chosen = api.Selection(cluster=params['cluster'], binary='cinder-volume')
-        else:
-            chosen = api.Selection(params['host_pattern'], zone=params['zone'],
-                                   binary='cinder-volume')
-        return dict(selection=chosen, template=api.State(**wanted))
 
 
 def main():
