@@ -146,6 +146,22 @@ class Bench:
         self.record('openstack --help without it (s)', without)
         self.record('ratio with/without', with_plugin / without)
 
+    def api_import_cost(self):
+        """What the Python API adds to a program that already uses
+        openstacksdk: ``import volsvcclient.api`` and its Client (loaded
+        lazily) over ``import openstack.connection``."""
+        print(f'Python API import: median of {HELP_RUNS}, interleaved')
+        python = str(self.ours / 'bin' / 'python')
+        sdk = 'import openstack.connection'
+        runs = self.interleaved({
+            'sdk': [python, '-c', sdk],
+            'api': [python, '-c', sdk + '; import volsvcclient.api; volsvcclient.api.Client'],
+        }, HELP_RUNS)
+        self.record('import openstack.connection (s)', runs['sdk'][0])
+        self.record('the same and volsvcclient.api.Client (s)', runs['api'][0])
+        self.record('volsvcclient.api over openstack.connection (ms)',
+                    (runs['api'][0] - runs['sdk'][0]) * 1000)
+
     def requests_per_command(self, host):
         print('HTTP requests per command (from --debug)')
         for label, venv in (('volsvcclient', self.ours), ('upstream OSC', self.upstream)):
@@ -351,6 +367,8 @@ def main():
     parser.add_argument('--json', metavar='<file>', help='Also write the figures here')
     parser.add_argument('--only-standalone', action='store_true',
                         help='Only volsvc beside openstack (a minute)')
+    parser.add_argument('--only-imports', action='store_true',
+                        help='Only the import costs, the plugin\'s and the API\'s')
     args = parser.parse_args()
     bench = Bench(args.ours, args.upstream, args.runs)
     # An unclustered backend: Cinder freezes and thaws clusters unevenly.
@@ -364,6 +382,9 @@ def main():
         bench.standalone()
         return
     bench.import_cost()
+    bench.api_import_cost()
+    if args.only_imports:
+        return
     bench.requests_per_command(host)
     small = {'volsvcclient': bench.list_cost(), 'volsvc': bench.standalone()}
     bench.batch(loop=not args.no_loop)

@@ -236,17 +236,6 @@ class DrainArgumentsTest(unittest.TestCase):
             params['state'] = 'drained'
             self.assertIsNone(task(self.module, params).refused())
 
-    def test_resume_plan(self):
-        params = self.check(host='node1@lvm', state='resumed')[0]
-        (wanted,) = task(self.module, params).resume_plan()['desired']
-        self.assertEqual((('node1@lvm', 'cinder-volume'), dict(status='enabled', frozen=False)),
-                         (wanted.args, wanted.kwargs))
-        params = self.check(zone='az1', state='resumed')[0]
-        planned = task(self.module, params).resume_plan()
-        self.assertEqual(dict(zone='az1', binary='cinder-volume'),
-                         planned['selection'].kwargs)
-        self.assertEqual(dict(status='enabled', frozen=False), planned['template'].kwargs)
-
 
 class ConnectOptionsTest(unittest.TestCase):
 
