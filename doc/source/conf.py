@@ -20,7 +20,8 @@ from volsvcclient import shell
 
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'
-extensions = ['cliff.sphinxext', 'sphinx.ext.autodoc', 'sphinx.ext.graphviz']
+extensions = ['cliff.sphinxext', 'openstackdocstheme', 'sphinx.ext.autodoc',
+              'sphinx.ext.graphviz']
 # The Python API reference (api.rst) is its docstrings and type hints.
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'signature'
@@ -28,7 +29,13 @@ autodoc_typehints = 'signature'
 graphviz_output_format = 'svg'
 master_doc = 'index'
 exclude_patterns = ['_build']
-html_theme = 'alabaster'
+# OpenStack's theme, as docs.openstack.org publishes every project. It
+# reads the last-updated date from git and fetches nothing: -W builds offline.
+html_theme = 'openstackdocs'
+openstackdocs_repo_name = 'openstack/volsvcclient'
+openstackdocs_bug_project = 'volsvcclient'
+openstackdocs_bug_tag = ''
+openstackdocs_auto_name = False
 autoprogram_cliff_application = 'openstack'
 
 
