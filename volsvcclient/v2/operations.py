@@ -127,7 +127,8 @@ class CheckService(command.Lister):
             self.service_api(parsed_args.rpc_timeout), self.voice)
         self.verdict = client.check(chooser, ignore_disabled=parsed_args.ignore_disabled)
         if parsed_args.prometheus_textfile:
-            self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict)
+            self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict,
+                                          _cloud(self.app))
         return _CHECK_COLUMNS, terminal.rows_for(parsed_args.formatter, _rows(self.verdict))
 
     def produce_output(
@@ -166,7 +167,8 @@ class CheckService(command.Lister):
 
         if parsed_args.prometheus_textfile and textfile.available():
             try:
-                textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN)
+                textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN,
+                               cloud=_cloud(self.app))
             except exceptions.CommandError as write_error:
                 reason = f'{reason}; {write_error}'
         level, line = health.unknown(reason)
@@ -188,14 +190,23 @@ class CheckService(command.Lister):
         return level
 
 
-def _write_figures(path: str, verdict: api.Verdict) -> api.Verdict:
+def _cloud(app: Any) -> tuple[str, str]:
+    """The textfile's cloud and region labels: the cloud's clouds.yaml name
+    (``envvars`` from OS_* variables) and the region asked for, if any."""
+    cloud = getattr(app, 'cloud', None)
+    if cloud is None:
+        return '', ''
+    return cloud.name or '', cloud.region_name or ''
+
+
+def _write_figures(path: str, verdict: api.Verdict, cloud: tuple[str, str]) -> api.Verdict:
     """The Prometheus textfile, at the verdict on the services; a file that
     cannot be written is a finding of its own."""
     from volsvcclient import textfile
 
     ages = {id(s): verdict.ages[s.key] for s in verdict.services}
     try:
-        textfile.write(path, verdict.level, verdict.services, ages)
+        textfile.write(path, verdict.level, verdict.services, ages, cloud=cloud)
     except exceptions.CommandError as exc:
         return verdict.with_finding('textfile', str(exc))
     return verdict
