@@ -117,9 +117,10 @@ class Bench:
                        env=self.env, check=True)
         code = (
             'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
-            'import volsvcclient.plugin, volsvcclient.v2.reading, volsvcclient.v2.changing,'
-            ' volsvcclient.v2.commit, volsvcclient.v2.replication, volsvcclient.v3.service,'
-            ' volsvcclient.v2.operations, volsvcclient.v3.operations'
+            'import volsvcclient.osc.plugin, volsvcclient.osc.v2.reading,'
+            ' volsvcclient.osc.v2.changing, volsvcclient.osc.v2.commit,'
+            ' volsvcclient.osc.v2.replication, volsvcclient.osc.v3.service,'
+            ' volsvcclient.osc.v2.operations, volsvcclient.osc.v3.operations'
         )
         totals, plugin = [], []
         for _ in range(max(self.runs, 5)):
@@ -128,9 +129,9 @@ class Bench:
             own = [line for line in trace.splitlines() if ' volsvcclient' in line]
             totals.append(sum(int(line.split('|')[0].split(':')[1]) for line in own))
             plugin.append(sum(int(line.split('|')[0].split(':')[1]) for line in own
-                              if line.rstrip().endswith(('volsvcclient.plugin',
+                              if line.rstrip().endswith(('volsvcclient.osc.plugin',
                                                          '| volsvcclient'))))
-        self.record('volsvcclient.plugin import (self, ms)', statistics.median(plugin) / 1000)
+        self.record('volsvcclient.osc.plugin import (self, ms)', statistics.median(plugin) / 1000)
         self.record('all volsvcclient command modules (self, ms)',
                     statistics.median(totals) / 1000)
         # A 1 ms difference in a 0.7 s run: interleave many runs so that

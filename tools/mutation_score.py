@@ -14,7 +14,7 @@
 
 Killed counts the mutants a test failed on, or that hung until mutmut's
 timeout; total is every mutant that ran. Usage (tools/mutation calls it):
-python tools/mutation_score.py [--survivors] [volsvcclient.batch.* ...]
+python tools/mutation_score.py [--survivors] [volsvcclient.engine.batch.* ...]
 """
 
 import fnmatch

@@ -13,18 +13,30 @@
 """Sphinx configuration for volsvcclient."""
 
 import fnmatch
+import os
+import sys
 
 from cliff import sphinxext
 
-from volsvcclient import shell
+from volsvcclient.osc import shell
+
+# Extensions of this documentation: doc/source/_exts.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '_exts'))
 
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'
 extensions = ['cliff.sphinxext', 'openstackdocstheme', 'sphinx.ext.autodoc',
-              'sphinx.ext.graphviz']
+              'sphinx.ext.graphviz', 'ansible_modules']
 # The Python API reference (api.rst) is its docstrings and type hints.
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'signature'
+# Types of the libraries the API takes, and the command line's own way in.
+nitpick_ignore = [
+    ('py:class', 'Connection'), ('py:class', 'datetime.datetime'),
+    ('py:class', 'ServiceAPI'), ('py:class', 'openstack.exceptions.SDKException'),
+    # An alias (Callable[[Event], None]) whose name autodoc cannot resolve.
+    ('py:class', 'Listener'),
+]
 # The state diagram is built by Graphviz's dot: a broken source fails the build.
 graphviz_output_format = 'svg'
 master_doc = 'index'

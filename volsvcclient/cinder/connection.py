@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from openstack import exceptions as sdk_exceptions
 from openstack import utils as sdk_utils
 
-from volsvcclient import bounds
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     import datetime
@@ -42,10 +43,11 @@ if TYPE_CHECKING:
 
 
 class Listener(Protocol):
-    """Who hears what a read's fallback leaves unknown (the operator's
-    voice, ``voice.Voice``): this layer states the fact, it words it."""
+    """Who hears what a read's fallback leaves unknown: this layer states
+    the fact (``what``, and the microversion it listed at instead), the
+    engine's listener tells it."""
 
-    def backend_state_unknown(self, what: str, listed_at: str) -> None: ...
+    def __call__(self, what: str, listed_at: str) -> None: ...
 
 
 #: How often a read is retried on a connection error or a status below.
@@ -55,7 +57,7 @@ RETRIED_STATUSES = (502, 503, 504)
 
 def block_storage(client_manager: ConnectionHolder, requested: str) -> sdk_proxy.Proxy:
     """The block-storage proxy at the ``requested`` API version, or the
-    CinderError that says why there is none."""
+    Error that says why there is none."""
     try:
         # Not client_manager.volume_service: OSC caches that proxy on the
         # ClientManager class, so it would outlive this command's options
@@ -65,7 +67,7 @@ def block_storage(client_manager: ConnectionHolder, requested: str) -> sdk_proxy
         if requested.split('.')[0] == '3':
             # No usable version at all: the version document was not read.
             raise _why_undiscovered(client_manager) or exc
-        raise failures.NoSuchAPI(requested) from exc
+        raise exceptions.NoSuchAPI(requested) from exc
     except sdk_exceptions.ServiceDiscoveryException as exc:
         raise _why_undiscovered(client_manager) or exc
     except sdk_exceptions.ConfigException as exc:
@@ -73,14 +75,14 @@ def block_storage(client_manager: ConnectionHolder, requested: str) -> sdk_proxy
         if not offered:
             raise
         if requested.split('.')[0] != offered.group(1).split('.')[0]:
-            raise failures.NoSuchAPI(requested) from exc
-        raise failures.VersionUnavailable(
+            raise exceptions.NoSuchAPI(requested) from exc
+        raise exceptions.VersionUnavailable(
             f'Block Storage API {requested} is not available: the server '
             f'supports {offered.group(1)} to {offered.group(2)}'
         ) from exc
 
 
-def _why_undiscovered(client_manager: ConnectionHolder) -> failures.CinderError | None:
+def _why_undiscovered(client_manager: ConnectionHolder) -> exceptions.Error | None:
     """The cause openstacksdk's discovery keeps to itself: TLS, or an
     error answer to the version document."""
     from keystoneauth1 import exceptions as ksa_exceptions
@@ -91,12 +93,12 @@ def _why_undiscovered(client_manager: ConnectionHolder) -> failures.CinderError 
         if url:
             response = connection.session.get(url, authenticated=False, raise_exc=False)
             if response.status_code >= 400:
-                return failures.CinderError(
+                return exceptions.Error(
                     f'cinder-api at {url} answered its version document with '
                     f'HTTP {response.status_code}: {failures.plain(response.text)}'
                 )
     except ksa_exceptions.SSLError as exc:
-        return failures.Untrusted(exc)
+        return exceptions.Untrusted('cinder-api', failures.endpoint(exc), exc)
     except Exception:
         pass
     return None
@@ -117,7 +119,7 @@ class Connection:
         proxy: sdk_proxy.Proxy,
         major: str,
         rpc_timeout: float | None = None,
-        voice: Listener | None = None,
+        unknown: Listener | None = None,
     ) -> None:
         self.proxy = proxy
         self.major = major
@@ -126,7 +128,8 @@ class Connection:
             rpc_timeout, bounds.BACKEND_STATE, api_timeout
         )
         self.action_bound = bounds.effective(rpc_timeout, bounds.ACTION, api_timeout)
-        self.voice = voice
+        #: Told when Backend State falls back to unknown.
+        self.unknown = unknown
         #: Why Backend State is unknown, once a 3.49 read went unanswered.
         self.backend_state_unknown: str | None = None
         #: cinder-api's clock at the last read (its Date header), which is
@@ -167,4 +170,4 @@ class Connection:
     def require(self, minimum: str, option: str) -> None:
         """Fail before any request when ``option`` needs a newer version."""
         if not self.supports(minimum):
-            raise failures.TooOld(option, minimum, self.version_label)
+            raise exceptions.TooOld(option, minimum, self.version_label)

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
 from openstack import exceptions as sdk_exceptions
 
 from volsvcclient.cinder import connection
+from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
 from volsvcclient.cinder import records
-from volsvcclient import versions
+from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
     import datetime
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 Service = records.Service
 
 
-def _server_time(response: requests.Response) -> datetime.datetime | None:
+def server_time(response: requests.Response) -> datetime.datetime | None:
     import email.utils
 
     try:
@@ -88,7 +89,7 @@ class Reads(connection.Connection):
             **{**self.read_retries, **options},
         )
         sdk_exceptions.raise_from_response(response)
-        self.server_time = _server_time(response)
+        self.server_time = server_time(response)
         return [Service(fields) for fields in response.json()['services']]
 
     def _scheduler_silent(self, exc: BaseException) -> None:
@@ -100,8 +101,8 @@ class Reads(connection.Connection):
         else:
             what = f'cinder-scheduler did not answer within {self.read_bound:g} s'
         self.backend_state_unknown = what
-        if self.voice is not None:
-            self.voice.backend_state_unknown(what, versions.BEFORE_BACKEND_STATE)
+        if self.unknown is not None:
+            self.unknown(what, versions.BEFORE_BACKEND_STATE)
 
     def read(self, host: str, binary: str, backend_state: bool = False) -> Service | None:
         """The service ``binary`` on exactly ``host``, or None."""
@@ -116,7 +117,7 @@ class Reads(connection.Connection):
         """Like :meth:`read`, failing with what does exist instead."""
         service = self.read(host, binary, backend_state)
         if service is None:
-            raise failures.NoSuchService(self._not_found(host, binary))
+            raise exceptions.NoSuchService(self._not_found(host, binary))
         return service
 
     def _not_found(self, host: str, binary: str) -> str:
@@ -141,7 +142,7 @@ class Reads(connection.Connection):
         if not members:
             clusters = {s.cluster for s in self.list(binary=volume) if s.cluster}
             known = records.shorten(clusters) if clusters else 'none'
-            raise failures.NoSuchService(
+            raise exceptions.NoSuchService(
                 f"No {volume} service in cluster '{cluster}'. Clusters: {known}"
             )
         return members
@@ -172,6 +173,6 @@ class Reads(connection.Connection):
             listed = [current.get((s.host, s.binary)) for s in services]
         for service, found in zip(services, listed):
             if found is None:
-                raise failures.NotApplied(f'{service.label} disappeared{after}')
+                raise exceptions.NotApplied(f'{service.label} disappeared{after}')
         # Every one was found: a None raised above.
         return cast('builtins.list[Service]', listed)

@@ -18,16 +18,25 @@ check of the server's state goes through a second reader, a raw GET of
 os-services on a keystoneauth session, never through volsvcclient.
 """
 
+import datetime
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
 
+import fixtures
 import testtools
+import yaml
 
 ADMIN_CLOUD = os.environ.get('OS_CLOUD', 'devstack-admin')
 DEMO_CLOUD = os.environ.get('VOLSVC_DEMO_CLOUD', 'devstack')
+#: The admin cloud with its Block Storage endpoint on a proxy (use_proxy).
+PROXIED_CLOUD = 'volsvc-proxied'
 
 
 def installed_program(name):
@@ -50,6 +59,60 @@ class Result:
 
     def __repr__(self):
         return f'<exit {self.code}; stdout {self.stdout!r}; stderr {self.stderr!r}>'
+
+
+class Running:
+    """A command started in the background, its output read as it comes.
+
+    It leads its own session, as a terminal's foreground job leads its
+    process group: ``interrupt`` signals the group, as Ctrl-C (or
+    ``timeout -s INT``) does.
+    """
+
+    def __init__(self, argv, env):
+        self.process = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env, start_new_session=True,
+        )
+        self._out, self._err = [], []
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, into), daemon=True)
+            for stream, into in ((self.process.stdout, self._out),
+                                 (self.process.stderr, self._err))
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _read(stream, into):
+        for line in stream:
+            into.append(line)
+
+    @property
+    def stderr(self):
+        return ''.join(self._err)
+
+    def running(self):
+        return self.process.poll() is None
+
+    def interrupt(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+    def kill(self):
+        if self.running():
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def finish(self, timeout):
+        """Its Result once it ends, within ``timeout`` seconds."""
+        self.process.wait(timeout)
+        for reader in self._readers:
+            reader.join(10)
+        return Result(subprocess.CompletedProcess(
+            self.process.args, self.process.returncode, ''.join(self._out), self.stderr))
 
 
 class RawReader:
@@ -132,33 +195,117 @@ class FunctionalTestCase(testtools.TestCase):
         if not self.program:
             self.skipTest('no openstack program installed')
         self.raw = RawReader(ADMIN_CLOUD)
+        #: The cloud commands use unless told, and the clouds.yaml naming it.
+        self.cloud = ADMIN_CLOUD
+        self.client_config = os.environ.get('OS_CLIENT_CONFIG_FILE')
 
-    def openstack(self, *args, cloud=ADMIN_CLOUD, version=None, stdin=None):
+    def openstack(self, *args, cloud=None, version=None, stdin=None):
         """Run ``openstack --os-cloud C [--os-volume-api-version V] ARGS``."""
         return self._run(self.program, args, cloud, version, stdin)
 
-    def volsvc(self, *args, cloud=ADMIN_CLOUD, version=None, stdin=None):
+    def volsvc(self, *args, cloud=None, version=None, stdin=None):
         """Run ``volsvc --os-cloud C [--os-volume-api-version V] ARGS``."""
+        return self._run(self.volsvc_program(), args, cloud, version, stdin)
+
+    def volsvc_program(self):
         program = installed_program('volsvc')
         if not program:
             self.skipTest('no volsvc program installed')
-        return self._run(program, args, cloud, version, stdin)
+        return program
 
-    @staticmethod
-    def _run(program, args, cloud, version, stdin):
-        # Like upstream's harness: no OS_* variable but where clouds.yaml is.
-        env = {
-            k: v for k, v in os.environ.items()
-            if not k.startswith('OS_') or k == 'OS_CLIENT_CONFIG_FILE'
-        }
-        argv = [program, '--os-cloud', cloud]
+    def _argv(self, program, args, cloud, version):
+        argv = [program, '--os-cloud', cloud or self.cloud]
         if version:
             argv += ['--os-volume-api-version', version]
+        return argv + list(args)
+
+    def _env(self):
+        # Like upstream's harness: no OS_* variable but where clouds.yaml is.
+        env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
+        if self.client_config:
+            env['OS_CLIENT_CONFIG_FILE'] = self.client_config
+        return env
+
+    def _run(self, program, args, cloud, version, stdin):
         completed = subprocess.run(
-            argv + list(args), capture_output=True, text=True, env=env,
-            input=stdin, timeout=600,
+            self._argv(program, args, cloud, version), capture_output=True,
+            text=True, env=self._env(), input=stdin, timeout=600,
         )
         return Result(completed)
+
+    def start_command(self, *args, program='openstack', version=None):
+        """Start ``openstack volume service ARGS`` (``volsvc ARGS`` with
+        program 'volsvc') in the background: a Running, killed at cleanup
+        if it still runs."""
+        if program == 'volsvc':
+            argv = self._argv(self.volsvc_program(), args, None, version)
+        else:
+            argv = self._argv(self.program, ('volume', 'service') + args, None, version)
+        command = Running(argv, self._env())
+        self.addCleanup(command.kill)
+        return command
+
+    def use_proxy(self):
+        """From now on, send the commands' Block Storage requests through a
+        proxy.Proxy (``self.proxy``), which records them and can hold
+        chosen ones; the raw reader goes around it."""
+        from openstack import config
+
+        from volsvcclient.tests.functional import proxy
+
+        endpoint = urllib.parse.urlsplit(self.raw.endpoint)
+        self.proxy = proxy.Proxy(self.raw.endpoint)
+        self.addCleanup(self.proxy.close)
+        loader = config.OpenStackConfig()
+        with open(loader.config_filename) as stream:
+            clouds = yaml.safe_load(stream)
+        cloud = dict(clouds['clouds'][ADMIN_CLOUD])
+        cloud['block_storage_endpoint_override'] = (
+            f'http://127.0.0.1:{self.proxy.port}{endpoint.path}'
+        )
+        clouds['clouds'][PROXIED_CLOUD] = cloud
+        folder = self.useFixture(fixtures.TempDir()).path
+        self.client_config = os.path.join(folder, 'clouds.yaml')
+        with open(self.client_config, 'w') as stream:
+            yaml.safe_dump(clouds, stream)
+        self.cloud = PROXIED_CLOUD
+
+    def wait_until(self, condition, what, timeout=60, command=None):
+        """Until ``condition()`` holds, polled every 0.2 s for at most
+        ``timeout`` s; a ``command`` that ends meanwhile fails the test
+        with its output."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if command is not None and not command.running():
+                self.fail(f'the command ended before {what}: {command.finish(10)!r}')
+            if time.monotonic() >= deadline:
+                self.fail(f'not {what} within {timeout} s')
+            time.sleep(0.2)
+
+    def wait_until_healthy(self, timeout=120):
+        """Every service has reported since now, and reports up: after a
+        part of the lab started again, before restores and the next test.
+
+        "up" alone is not enough: a service that lost MariaDB or RabbitMQ
+        stays up on its old heartbeat for a while, then goes down before
+        it reconnects, under the next test's feet.
+        """
+        # The lab's services share this clock; MariaDB keeps whole seconds.
+        since = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None, microsecond=0)
+
+        def healthy():
+            try:
+                services = self.raw.services('3.49')
+            except Exception:
+                return False
+            return all(
+                s['state'] == 'up' and s['updated_at']
+                and datetime.datetime.fromisoformat(s['updated_at']) >= since
+                for s in services
+            )
+
+        self.wait_until(healthy, 'every service reporting up again', timeout)
 
     def needs_lab(self, why):
         """Skip unless the lab runs this cloud; it can stop and start parts."""
@@ -172,6 +319,48 @@ class FunctionalTestCase(testtools.TestCase):
              '--dir', self.lab_dir, *args],
             check=True, capture_output=True,
         )
+
+    def wait_until_pools_reported(self, timeout=120):
+        """Until cinder-scheduler knows the pools of every enabled,
+        unclustered cinder-volume that is up, as Backend State shows.
+
+        The scheduler learns them from each backend's periodic report
+        (periodic_interval: 10 s in the lab, 60 s by default), so after
+        cinder-volume, cinder-scheduler or RabbitMQ started again, or a
+        backend was enabled again, Backend State stays empty for a while:
+        a later test that reads it must not meet that.
+        """
+        def reported():
+            try:
+                services = self.raw.services('3.49')
+            except Exception:
+                return False
+            return all(
+                s.get('backend_state') is not None for s in services
+                if s['binary'] == 'cinder-volume' and s['status'] == 'enabled'
+                and s['state'] == 'up' and not s.get('cluster')
+            )
+
+        self.wait_until(reported, "every backend's pools reported to cinder-scheduler",
+                        timeout)
+
+    def keep_up(self, hosts):
+        """Hold cinder-volume on ``hosts`` shown up, its process stopped or
+        not, until the test's cleanup (``tools/lab keep-beating``)."""
+        keeper = subprocess.Popen(
+            [sys.executable, '-m', 'volsvcclient.tests.functional.lab',
+             '--dir', self.lab_dir, 'keep-beating', *hosts],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+
+        def stop():
+            keeper.terminate()
+            keeper.wait(30)
+
+        self.addCleanup(stop)
+        # Its first line comes once the first heartbeat is written.
+        first = keeper.stderr.readline()
+        self.assertIn('writing a heartbeat', first, keeper.stderr.read() if not first else '')
 
     def service_cmd(self, *args, **kwargs):
         """``openstack volume service ARGS``: the command under test."""

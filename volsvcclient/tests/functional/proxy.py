@@ -14,13 +14,14 @@
 
 Tests point a cloud's ``block_storage_endpoint_override`` at it to make a
 race or a Ctrl-C land where they want: ``hold('PUT', 'freeze', 5)`` keeps
-the next freeze from reaching Cinder for 5 s.
+the next freeze from reaching Cinder for 5 s, or until the test sets the
+event it returns; ``holding()`` tells when the request is held, so that a
+test acts on that condition, never after a guessed delay.
 """
 
 import http.client
 import http.server
 import threading
-import time
 import urllib.parse
 
 
@@ -30,6 +31,7 @@ class Proxy:
         self.upstream = (target.hostname, target.port)
         self.holds = []
         self.seen = []
+        self.held = []
         self.lock = threading.Lock()
         self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), self._handler())
         self.server.daemon_threads = True
@@ -37,16 +39,31 @@ class Proxy:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        with self.lock:
+            for hold in self.holds:
+                hold[-1].set()
+            for _, _, released in self.held:
+                released.set()
         self.server.shutdown()
         self.server.server_close()
 
     def hold(self, method, path_end, seconds, answered=False, once_seen=None):
         """Hold the next ``method`` request whose path ends with
-        ``path_end`` for ``seconds``: before Cinder handles it, or once it
-        has when ``answered``; only after a ``once_seen`` request (a method)
-        went through, when given."""
+        ``path_end`` for ``seconds`` or until the returned event is set:
+        before Cinder handles it, or once Cinder has answered when
+        ``answered``; only after a ``once_seen`` request (a method) went
+        through, when given."""
+        released = threading.Event()
         with self.lock:
-            self.holds.append((method, path_end, seconds, answered, once_seen))
+            self.holds.append((method, path_end, seconds, answered, once_seen, released))
+        return released
+
+    def holding(self, method, path_end):
+        """Whether such a request is held now (with Cinder's answer, for an
+        ``answered`` hold)."""
+        with self.lock:
+            return any(m == method and p.split('?')[0].endswith(path_end)
+                       for m, p, _ in self.held)
 
     def saw(self, method, path_end):
         return any(m == method and p.split('?')[0].endswith(path_end)
@@ -55,13 +72,23 @@ class Proxy:
     def _take_hold(self, method, path):
         with self.lock:
             for hold in self.holds:
-                wanted, end, seconds, answered, once_seen = hold
+                wanted, end, seconds, answered, once_seen, released = hold
                 if (wanted == method and path.split('?')[0].endswith(end)
                         and (once_seen is None
                              or any(m == once_seen for m, _ in self.seen[:-1]))):
                     self.holds.remove(hold)
-                    return seconds, answered
-        return 0, False
+                    return seconds, answered, released
+        return 0, False, None
+
+    def _wait(self, method, path, seconds, released):
+        entry = (method, path, released)
+        with self.lock:
+            self.held.append(entry)
+        try:
+            released.wait(seconds)
+        finally:
+            with self.lock:
+                self.held.remove(entry)
 
     def _handler(self):
         proxy = self
@@ -75,16 +102,16 @@ class Proxy:
             def _forward(self):
                 body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
                 proxy.seen.append((self.command, self.path))
-                seconds, answered = proxy._take_hold(self.command, self.path)
-                if seconds and not answered:
-                    time.sleep(seconds)
+                seconds, answered, released = proxy._take_hold(self.command, self.path)
+                if released and not answered:
+                    proxy._wait(self.command, self.path, seconds, released)
                 upstream = http.client.HTTPConnection(*proxy.upstream, timeout=300)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != 'host'}
                 upstream.request(self.command, self.path, body or None, headers)
                 answer = upstream.getresponse()
                 data = answer.read()
-                if seconds and answered:
-                    time.sleep(seconds)
+                if released and answered:
+                    proxy._wait(self.command, self.path, seconds, released)
                 self.send_response(answer.status)
                 for name, value in answer.getheaders():
                     if name.lower() not in ('transfer-encoding', 'connection',

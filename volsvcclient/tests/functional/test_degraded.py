@@ -20,7 +20,6 @@ Elsewhere (devstack) they skip: they need the lab to stop its parts.
 """
 
 import concurrent.futures
-import datetime
 import time
 
 from volsvcclient.tests.functional import base
@@ -30,7 +29,7 @@ from volsvcclient.tests.functional import base
 SLACK = 8
 #: --rpc-timeout for actions here: short, so that CI stays quick.
 ACTION_BOUND = 5
-#: What the commands wait on without --rpc-timeout (volsvcclient.bounds).
+#: What the commands wait on without --rpc-timeout (volsvcclient.cinder.bounds).
 BACKEND_STATE_BOUND = 2
 REQUEST_BOUND = 30
 
@@ -42,6 +41,8 @@ class DegradedTestCase(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
         self.needs_lab(f'to stop {self.part}')
+        # Last of all, once the services are back as they were.
+        self.addCleanup(self.wait_until_pools_reported)
         self.host = self.pick_backend()
         self.replicated = self.pick_backend(replicated=True, required=False)
         self.before = self.raw.services()
@@ -54,32 +55,6 @@ class DegradedTestCase(base.FunctionalTestCase):
 
     def settle(self):
         """What the stopped part held back, acted on before restore()."""
-
-    def wait_until_healthy(self, timeout=120):
-        """Every service has reported since the part came back, and RPC
-        answers again, before the restores and the next test.
-
-        "up" alone is not enough: a service that lost MariaDB or RabbitMQ
-        stays up on its old heartbeat for a while, then goes down before
-        it reconnects, under the next test's feet.
-        """
-        # The lab's services share this clock; MariaDB keeps whole seconds.
-        since = datetime.datetime.now(datetime.timezone.utc).replace(
-            tzinfo=None, microsecond=0)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                services = self.raw.services('3.49')
-                if all(
-                    s['state'] == 'up' and s['updated_at']
-                    and datetime.datetime.fromisoformat(s['updated_at']) >= since
-                    for s in services
-                ):
-                    return
-            except Exception:
-                pass
-            time.sleep(1)
-        self.fail(f'the lab did not recover within {timeout} s of starting {self.part}')
 
     def timed(self, *args, bound, code, message, **kwargs):
         """Run one command: its exit code, one stderr line with ``message``

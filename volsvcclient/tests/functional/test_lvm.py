@@ -208,6 +208,7 @@ class TestRestart(LVMTestCase):
         self.needs_lab('to restart the cinder-volume of lvmdriver-1')
 
     def test_check_and_wait_fresh_across_a_restart(self):
+        self.addCleanup(self.wait_until_pools_reported)
         self.addCleanup(self.lab, 'start', 'cinder-volume')
         self.lab('stop', 'cinder-volume')
         stopped_at = self.raw.service(self.host)['updated_at']

@@ -94,7 +94,7 @@ class ShellTestCase(testtools.TestCase):
         if version:
             argv += ['--os-volume-api-version', version]
         if self.program == 'volsvc':
-            from volsvcclient import shell
+            from volsvcclient.osc import shell
 
             program = shell.Shell
         else:
@@ -126,7 +126,7 @@ class ShellTestCase(testtools.TestCase):
     def command(self, words):
         """Advice as the program under test words it: 'volsvc thaw H' or
         'openstack volume service thaw H'."""
-        from volsvcclient import voice
+        from volsvcclient.osc import voice
 
         return voice.Voice(self.program if self.program == 'volsvc'
                            else voice.OPENSTACK).command(words)

@@ -18,13 +18,17 @@ import logging
 
 import fixtures
 from openstack import connection
+from openstack import exceptions as sdk_exceptions
 
 from volsvcclient import api
-from volsvcclient import bounds
-from volsvcclient import health
+from volsvcclient.cinder import bounds
+from volsvcclient.cinder import versions
+from volsvcclient.engine import health
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
-from volsvcclient import versions
+
+
+load_tests = base.load_tests
 
 
 def _connection(**config):
@@ -58,17 +62,17 @@ class TestConnect(APITestCase):
     def test_from_cloud_reads_the_environment(self):
         client = api.Client.from_cloud()
         self.assertEqual(versions.NEWEST_USED, client.microversion)
-        self.assertEqual(3, len(client.list()))
+        self.assertEqual(3, len(client.services()))
         # Every request is bounded, as in the commands...
-        self.assertEqual(bounds.REQUEST, client.service_api.proxy.session.timeout)
+        self.assertEqual(bounds.REQUEST, client._api.proxy.session.timeout)
 
     def test_from_cloud_keeps_the_configured_timeout(self):
         # ... unless the cloud config says otherwise.
         self.useFixture(fixtures.EnvironmentVariable('OS_API_TIMEOUT', '7'))
         client = api.Client.from_cloud()
-        self.assertEqual(7, client.service_api.proxy.session.timeout)
+        self.assertEqual(7, client._api.proxy.session.timeout)
         client = api.Client.from_cloud(api_timeout=5)
-        self.assertEqual(5, client.service_api.proxy.session.timeout)
+        self.assertEqual(5, client._api.proxy.session.timeout)
 
     def test_an_unreachable_keystone_is_an_error(self):
         self.mock.post(fakes.AUTH_URL + '/auth/tokens', status_code=401,
@@ -80,20 +84,24 @@ class TestConnect(APITestCase):
 
 class TestRead(APITestCase):
     def test_list_and_filter(self):
-        listed = self.client.list(binary='cinder-volume')
+        listed = self.client.services(binary='cinder-volume')
         self.assertEqual(['node1@lvm', 'node2@lvm'], sorted(s.host for s in listed))
-        chosen = self.client.list(selection=api.Selection(host_pattern='node2*'))
+        chosen = self.client.services(selection=api.Selection(host_pattern='node2*'))
         self.assertEqual([('node2@lvm', 'cinder-volume')], [s.key for s in chosen])
 
     def test_show(self):
-        service = self.client.show('node1@lvm', 'cinder-volume')
+        service = self.client.get_service('node1@lvm', 'cinder-volume')
         self.assertEqual('enabled', service.status)
         self.assertEqual('up', service.backend_state)
 
     def test_show_of_nothing_names_what_exists(self):
         error = self.assertRaises(
-            api.NoSuchService, self.client.show, 'node3@lvm', 'cinder-volume')
+            api.NoSuchService, self.client.get_service, 'node3@lvm', 'cinder-volume')
         self.assertIn('node1@lvm, node2@lvm', str(error))
+        # An openstacksdk user's except clauses hold around the API.
+        self.assertIsInstance(error, sdk_exceptions.NotFoundException)
+        self.assertIsInstance(error, sdk_exceptions.SDKException)
+        self.assertEqual(404, error.status_code)
 
 
 class TestPlanAndApply(APITestCase):
@@ -106,8 +114,8 @@ class TestPlanAndApply(APITestCase):
         self.assertTrue(report.changed)
         self.assertTrue(report.planned)
         (outcome,) = report.outcomes
-        self.assertEqual(api.WOULD_CHANGE, outcome.result)
-        self.assertEqual("disable (reason 'maintenance')", outcome.actions)
+        self.assertEqual(api.Result.WOULD_CHANGE, outcome.result)
+        self.assertEqual(("disable (reason 'maintenance')",), outcome.actions)
         self.assertEqual('enabled', outcome.before.status)
         self.assertIsNone(outcome.after)
         self.assertEqual({'status': 'disabled', 'disabled_reason': 'maintenance'},
@@ -117,18 +125,18 @@ class TestPlanAndApply(APITestCase):
         report = self.client.apply([self.DISABLE])
         self.assertTrue(report.changed)
         self.assertIsNone(report.reason)
-        self.assertEqual(
-            [{'Host': 'node1@lvm', 'Binary': 'cinder-volume',
-              'Actions': "disable (reason 'maintenance')", 'Result': 'changed',
-              'Detail': ''}],
-            report.as_dicts())
         (outcome,) = report.outcomes
+        self.assertEqual(
+            ('node1@lvm', 'cinder-volume', ("disable (reason 'maintenance')",),
+             api.Result.CHANGED, ''),
+            (outcome.host, outcome.binary, outcome.actions, outcome.result,
+             outcome.detail))
         self.assertEqual(('enabled', 'disabled'),
                          (outcome.before.status, outcome.after.status))
         self.assertEqual('maintenance', self.cinder.get('node1@lvm')['disabled_reason'])
         again = self.client.apply([self.DISABLE])
         self.assertFalse(again.changed)
-        self.assertEqual([api.UNCHANGED], [o.result for o in again.outcomes])
+        self.assertEqual([api.Result.UNCHANGED], [o.result for o in again.outcomes])
         self.assertEqual(1, len(self.puts()))
 
     def test_a_selection_with_a_template(self):
@@ -149,14 +157,15 @@ class TestPlanAndApply(APITestCase):
         self.assertIn('Not every service ended as asked (1 failed): '
                       'cinder-volume on node1@lvm: failed (the server accepted',
                       report.reason)
-        # The advice by the API's keyword; the row keeps the command line's.
+        # The advice by the API's keyword, as fields for callers that word
+        # it in their own names.
         (outcome,) = report.outcomes
-        self.assertEqual(('enable_via_thaw', 're-enable it by freeze and thaw'),
-                         (outcome.option, outcome.purpose))
-        self.assertIn('--enable-via-thaw', outcome.detail)
-        self.assertNotIn('--', outcome.facts)
+        self.assertEqual(('enable_via_thaw', 're-enables it by freeze and thaw'),
+                         (outcome.advice.keyword, outcome.advice.purpose))
+        self.assertNotIn('--', outcome.detail)
+        self.assertNotIn('enable_via_thaw', outcome.facts)
         self.assertTrue(report.reason.endswith(
-            'Give enable_via_thaw=True to re-enable it by freeze and thaw)'),
+            '; enable_via_thaw=True re-enables it by freeze and thaw)'),
             report.reason)
         report = self.client.apply(
             [api.Desired('node1@lvm', 'cinder-volume', status='enabled')],
@@ -173,16 +182,16 @@ class TestPlanAndApply(APITestCase):
         report = self.client.apply(
             [api.Desired('node2@lvm', 'cinder-volume', frozen=True)])
         (outcome,) = report.outcomes
-        self.assertEqual(api.FAILED, outcome.result)
-        self.assertIn('--even-if-down', outcome.detail)
+        self.assertEqual(api.Result.FAILED, outcome.result)
+        self.assertIn('even_if_down=True', outcome.detail)
         self.assertEqual(('even_if_down', 'send the request anyway'),
-                         (outcome.option, outcome.purpose))
+                         (outcome.advice.keyword, outcome.advice.purpose))
         self.assertTrue(outcome.facts.startswith('freeze: cinder-volume on node2@lvm'),
                         outcome.facts)
         self.assertNotIn('--', outcome.facts)
         self.assertNotIn('--', report.reason)
-        self.assertIn('no driver would freeze. Give even_if_down=True to send '
-                      'the request anyway)', report.reason)
+        self.assertIn('no driver would freeze. Start it first, or give '
+                      'even_if_down=True to send the request anyway)', report.reason)
         self.assertEqual([], self.puts())
 
     def test_a_missing_service_is_a_failed_outcome(self):
@@ -202,20 +211,23 @@ class TestPlanAndApply(APITestCase):
         error = self.assertRaises(
             api.Refused, self.client.apply,
             [api.Desired('node1', 'cinder-scheduler', status='disabled')])
-        self.assertIn('--even-if-irreversible', str(error))
+        self.assertIn('Give even_if_irreversible=True to disable it anyway', str(error))
         self.assertEqual([], self.puts())
         # The advice as fields, for callers that word it in their own names.
         self.assertEqual(
-            ('1 cinder-scheduler service(s): Cinder 28.0.0 and later have no API '
+            ('cinder-scheduler on node1: Cinder 28.0.0 and later have no API '
              'that re-enables cinder-scheduler: disabling it may not be reversible',
              'even_if_irreversible', 'disable it anyway'),
-            (error.facts, error.option, error.purpose))
+            (error.facts, error.advice.keyword, error.advice.purpose))
+        # A plan refuses as the change would (issue 23, item 6).
+        self.assertRaises(api.Refused, self.client.plan,
+                          [api.Desired('node1', 'cinder-scheduler', status='disabled')])
 
     def test_a_refusal_no_option_overrules_has_its_facts_only(self):
         error = self.assertRaises(
-            api.InvalidRequest, self.client.apply,
-            [api.Desired('node1@lvm', 'cinder-volume')])
-        self.assertEqual((str(error), None), (error.facts, error.option))
+            api.NoSuchService, self.client.apply,
+            selection=api.Selection(zone='elsewhere'), template=api.State(frozen=True))
+        self.assertEqual('No service matches the selection', str(error))
 
     def test_a_cluster_on_an_old_cloud_is_named_as_the_api_names_it(self):
         client = api.Client(_connection(block_storage_api_version='3.6'))
@@ -229,19 +241,19 @@ class TestPlanAndApply(APITestCase):
         error = self.assertRaises(
             api.InvalidRequest, self.client.plan, selection=api.Selection(),
             template=api.State(status='disabled', disabled_reason=' '))
-        self.assertEqual('the template: disabled_reason must not be empty', str(error))
+        self.assertEqual('disabled_reason must not be empty', str(error))
+        self.assertEqual('disabled_reason', error.keyword)
 
     def test_invalid_requests_send_nothing(self):
         for desired, words in (
             ([api.Desired('node1@lvm', 'cinder-volume', status='enabled',
                           frozen=True)], 'contradict'),
             ([api.Desired('node1@lvm', 'cinder-volume', disabled_reason='r')],
-             "disabled_reason goes with status 'disabled'"),
+             'disabled_reason goes with status disabled'),
             ([api.Desired('node1@lvm', 'cinder-volume', status='disabled',
                           disabled_reason='r' * 256)], 'at most 255'),
             ([api.Desired('node1', 'cinder-scheduler', frozen=True)],
              'only cinder-volume services can be frozen'),
-            ([api.Desired('node1@lvm', 'cinder-volume')], 'nothing desired'),
             ([self.DISABLE, self.DISABLE], 'desired twice'),
         ):
             error = self.assertRaises(api.InvalidRequest, self.client.apply, desired)
@@ -263,14 +275,17 @@ class TestPlanAndApply(APITestCase):
         report = self.client.apply(
             [api.Desired('node1', 'cinder-scheduler', status='disabled')],
             even_if_irreversible=True)
-        self.assertEqual([api.CHANGED], [o.result for o in report.outcomes])
+        self.assertEqual([api.Result.CHANGED], [o.result for o in report.outcomes])
         self.assertEqual(('', ''), (stdout.getvalue(), stderr.getvalue()))
         self.assertIn('warning: Cinder 28.0.0 and later have no API that '
                       're-enables cinder-scheduler', self.logged.output)
+        # ... and comes back on the result.
+        self.assertEqual(['irreversible'], [n.kind for n in report.notes])
+        self.assertIn('re-enables cinder-scheduler', report.notes[0].facts)
 
     def test_server_failures_are_api_errors(self):
         self.cinder.forbidden = True
-        for call in (self.client.list, lambda: self.client.apply([self.DISABLE]),
+        for call in (self.client.services, lambda: self.client.apply([self.DISABLE]),
                      self.client.check):
             error = self.assertRaises(api.Error, call)
             self.assertIn("Forbidden by the server's policy", str(error))
@@ -278,7 +293,7 @@ class TestPlanAndApply(APITestCase):
 
     def test_nothing_selected_is_refused(self):
         error = self.assertRaises(
-            api.Refused, self.client.plan,
+            api.NoSuchService, self.client.plan,
             selection=api.Selection(zone='elsewhere'),
             template=api.State(status='disabled'))
         self.assertEqual('No service matches the selection', str(error))
@@ -288,7 +303,7 @@ class TestWaitAndCheck(APITestCase):
     def setUp(self):
         super().setUp()
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
 
     def test_wait_met(self):
         listed = self.client.wait(api.Selection(binary='cinder-volume'), state='up')
@@ -333,3 +348,134 @@ class TestWaitAndCheck(APITestCase):
         verdict = api.Verdict.unknown('cinder-api is down')
         self.assertEqual((3, 'UNKNOWN - cinder-api is down'),
                          (verdict.level, verdict.status_line))
+
+
+class TestEveryArgumentFirst(APITestCase):
+    """Every argument of every Client method is checked before the first
+    request, naming the argument (issue 23, item 4)."""
+
+    def test_nothing_is_sent_for_an_argument_it_cannot_take(self):
+        nan, inf = float('nan'), float('inf')
+        desired = [api.Desired('node1@lvm', 'cinder-volume', status='disabled')]
+        for call, keyword in (
+            (lambda: self.client.apply(desired, wait_timeout='5'), 'wait_timeout'),
+            (lambda: self.client.apply(desired, wait_timeout=nan), 'wait_timeout'),
+            (lambda: self.client.apply(desired, wait_timeout=inf), 'wait_timeout'),
+            (lambda: self.client.apply(desired, wait_timeout=-1), 'wait_timeout'),
+            (lambda: self.client.apply(desired, concurrency=11), 'concurrency'),
+            (lambda: self.client.apply(desired, concurrency=2.0), 'concurrency'),
+            (lambda: self.client.apply(desired, concurrency=True), 'concurrency'),
+            (lambda: self.client.apply(desired, even_if_down='yes'), 'even_if_down'),
+            (lambda: self.client.apply(desired, ctrl_c=object()), 'ctrl_c'),
+            (lambda: self.client.apply('node1@lvm'), 'desired'),
+            (lambda: self.client.plan('str'), 'desired'),
+            (lambda: self.client.plan([('node1@lvm', 'cinder-volume')]), 'desired'),
+            (lambda: self.client.plan(selection='node*', template=api.State(frozen=True)),
+             'selection'),
+            (lambda: self.client.plan(selection=api.Selection(), template={'frozen': True}),
+             'template'),
+            (lambda: self.client.plan([api.Desired('node1@lvm', 'cinder-volume',
+                                                   status='disabled', disabled_reason=5)]),
+             'disabled_reason'),
+            (lambda: self.client.plan([api.Desired('node1@lvm', 'cinder-volume',
+                                                   status='off')]), 'status'),
+            (lambda: self.client.plan([api.Desired('node1@lvm', 'cinder-volume',
+                                                   frozen='false')]), 'frozen'),
+            (lambda: self.client.plan([api.Desired('node1@lvm', 5, frozen=True)]), 'host'),
+            (lambda: self.client.wait(state='bogus'), 'state'),
+            (lambda: self.client.wait(status='gone'), 'status'),
+            (lambda: self.client.wait(frozen='false'), 'frozen'),
+            (lambda: self.client.wait(state='up', timeout=nan), 'timeout'),
+            (lambda: self.client.wait(state='up', timeout=-1), 'timeout'),
+            (lambda: self.client.wait(state='up', interval=0.5), 'interval'),
+            (lambda: self.client.wait(replication_status=1), 'replication_status'),
+            (lambda: self.client.wait(), 'state'),
+            (lambda: self.client.check(ignore_disabled='no'), 'ignore_disabled'),
+            (lambda: self.client.check('node*'), 'selection'),
+            (lambda: self.client.services(backend_state=1), 'backend_state'),
+            (lambda: self.client.services(silent_for=0), 'silent_for'),
+            (lambda: self.client.failover(), 'host'),
+            (lambda: self.client.failover('node1@lvm', timeout=0), 'timeout'),
+            (lambda: api.Selection(host_pattern=5), 'host_pattern'),
+            (lambda: api.Client(_connection(), api_version='x'), 'api_version'),
+            (lambda: api.Client(_connection(), rpc_timeout=-1), 'rpc_timeout'),
+            (lambda: api.Client.from_cloud(5), 'cloud'),
+        ):
+            self.cinder.forget_requests()
+            error = self.assertRaises(api.InvalidRequest, call)
+            self.assertEqual(keyword, error.keyword, error)
+            self.assertTrue(str(error).startswith(keyword) or f' {keyword}' in str(error),
+                            error)
+            self.assertEqual([], self.cinder.requests(), keyword)
+        self.assertFalse(self.cinder.get('node1@lvm')['disabled'])
+
+    def test_a_timed_out_wait_is_an_sdk_resource_timeout(self):
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                             fakes.FakeClock()))
+        self.cinder.get('node2@lvm')['state'] = 'down'
+        error = self.assertRaises(sdk_exceptions.ResourceTimeout, self.client.wait,
+                                  api.Selection(binary='cinder-volume'), state='up',
+                                  timeout=4)
+        self.assertIsInstance(error, api.WaitTimedOut)
+
+
+class TestNothingPrinted(base.ShellTestCase):
+    """With no logging configured at all, a note reaches no stream:
+    Python's last-resort handler never runs (the package's NullHandler)."""
+
+    scenarios = [('api', {})]
+
+    def test_no_last_resort_output(self):
+        self.cinder.add('node1', 'cinder-scheduler')
+        printed = []
+
+        class Recording(logging.Handler):
+            def emit(self, record):
+                printed.append(record.getMessage())
+
+        self.useFixture(fixtures.MonkeyPatch('logging.lastResort', Recording()))
+        root = logging.getLogger()
+        self.assertEqual([], root.handlers)
+        report = api.Client(_connection()).apply(
+            [api.Desired('node1', 'cinder-scheduler', status='disabled')],
+            even_if_irreversible=True)
+        self.assertEqual(1, len(report.notes))
+        self.assertEqual([], printed)
+
+
+class TestPlanPredicts(APITestCase):
+    """A plan predicts what the change leaves, as Cinder's code does
+    (issue 23, item 6): compared with the real run, for each kind of
+    change, on 27 and 29."""
+
+    scenarios = [('27', {'release': 27}), ('29', {'release': 29})]
+
+    def test_the_prediction_is_what_the_run_leaves(self):
+        node1 = self.cinder.get('node1@lvm')
+        for name, setup, desired, via_thaw in (
+            ('freeze', {}, dict(frozen=True), False),
+            ('thaw', dict(frozen=True, disabled=True, disabled_reason='frozen'),
+             dict(frozen=False), False),
+            ('disable', {}, dict(status='disabled', disabled_reason='maint'), False),
+            ('disable, new reason', dict(disabled=True, disabled_reason='old'),
+             dict(status='disabled', disabled_reason='new'), False),
+            ('enable', dict(disabled=True, disabled_reason='maint'),
+             dict(status='enabled'), True),
+            ('freeze and disable', {}, dict(frozen=True, status='disabled',
+                                            disabled_reason='maint'), False),
+        ):
+            node1.update(frozen=False, disabled=False, disabled_reason=None)
+            node1.update(setup)
+            wanted = [api.Desired('node1@lvm', 'cinder-volume', **desired)]
+            plan = self.client.plan(wanted, enable_via_thaw=via_thaw)
+            run = self.client.apply(wanted, enable_via_thaw=via_thaw)
+            self.assertIsNone(run.reason, name)
+            [predicted], [applied] = plan.outcomes, run.outcomes
+            after = {attr: getattr(applied.after, attr)
+                     for attr in ('status', 'disabled_reason', 'is_frozen')}
+            if name == 'enable' and self.release >= 28:
+                # Re-enabled by freeze and thaw, which clear the reason:
+                # no request tells a plan the release.
+                self.assertEqual('', after.pop('disabled_reason'))
+                self.assertEqual('maint', predicted.predicted.pop('disabled_reason'))
+            self.assertEqual(after, predicted.predicted, name)

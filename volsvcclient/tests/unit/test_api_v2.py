@@ -31,7 +31,7 @@ class TestApiV2(base.ShellTestCase):
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.MonkeyPatch(
-            'volsvcclient.v2.replication.FailoverService.poll_interval', 0.0))
+            'volsvcclient.engine.failing_over.INTERVAL', 0.0))
         self.lvm = self.cinder.add(HOST, cluster_name='c1@lvm')
         self.rep = self.cinder.add('node1@rep', replication_status='enabled')
 

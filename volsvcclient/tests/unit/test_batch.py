@@ -68,7 +68,7 @@ class TestSelection(BatchMixin, base.ShellTestCase):
         self.assertEqual('', result.stderr)
 
     def test_plan_lines_only_up_to_plan_lines(self):
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.batch.PLAN_LINES', 4))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.osc.voice.PLAN_LINES', 4))
         result = self.cli('commit', '--host-pattern', 'node1[0-3]@lvm', '--status',
                           'disabled', '-f', 'value', '-c', 'Result', tty=True)
         self.assertEqual(0, result.code, result)
@@ -282,6 +282,29 @@ class TestFaults(BatchMixin, base.ShellTestCase):
             result.stderr.splitlines(),
         )
 
+    def test_ctrl_c_of_one_host_says_what_was_sent_and_how_to_see_it(self):
+        # Issue 23, item 3: cinder-volume stopped but not yet shown down;
+        # Cinder changed its database, then waited for the RPC.
+        host = self.hosts[5]
+        self.cinder.volume_rpc = 'silent'
+        self.interrupt_at(host, hook='before_action')
+        result = self.cli('freeze', host, '--even-if-down', '--rpc-timeout', '20')
+        self.assertEqual(130, result.code, result)
+        lines = result.stderr.splitlines()
+        self.assertEqual(
+            ['', 'interrupted: finishing the requests under way (Ctrl-C again to '
+             'stop waiting for them)'], lines[:2])
+        self.assertEqual(
+            f"cinder-volume on {host}: unknown: freeze: freeze got no answer within "
+            f"20 s: Cinder answers it only once the backend's cinder-volume has, "
+            f"over RabbitMQ (is either down?). The database now shows cinder-volume "
+            f"on {host}: status enabled, frozen True, reason None, replication "
+            f"disabled; the backend has not confirmed; the request may still "
+            f"complete: {self.command(f'show {host} cinder-volume')} shows whether "
+            f"it did", lines[2])
+        self.assertEqual(['freeze: interrupted'], lines[3:])
+        self.assertTrue(self.cinder.get(host)['frozen'])
+
     def test_second_ctrl_c_stops_waiting_but_never_loses_the_report(self):
         # Cinder applied it; its answer is slow: the re-read tells.
         self.interrupt_at(self.hosts[5], presses=2)
@@ -305,8 +328,10 @@ class TestFaults(BatchMixin, base.ShellTestCase):
             ['changed'] * 5 + ['unknown'] + ['not attempted'] * 14,
             [r['Result'] for r in rows],
         )
-        self.assertEqual('interrupted while disable was under way: it may still '
-                         'be applied', rows[5]['Detail'])
+        self.assertEqual(
+            'interrupted while disable was under way: it may still be applied; '
+            f"{self.command(f'show {self.hosts[5]} cinder-volume')} shows whether it was",
+            rows[5]['Detail'])
         # And so it was, after the report.
         self.assertEqual(self.hosts[:6], self.disabled())
 
@@ -339,7 +364,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         # Interrupted, the operator wants the report now, not after
         # --wait-timeout of re-reads for changes that may never show.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.cinder.ignored.add('disable-log-reason')
         self.interrupt_at(self.hosts[2], hook='before_action')
         result = self.cli('commit', '--service', 'cinder-volume', '--status',
@@ -378,3 +403,40 @@ class TestFaults(BatchMixin, base.ShellTestCase):
         self.assertEqual(1, result.code)
         self.assertEqual({'failed'}, {r['Result'] for r in result.json()})
         self.assertEqual(10, len(self.cinder.puts()))
+
+
+class TestDroppedConnection(BatchMixin, base.ShellTestCase):
+    """A request that reached cinder-api, whose connection then closed
+    without an answer, is no "cannot connect" (issue 23, hazards)."""
+
+    def test_an_answer_lost_after_the_request_arrived(self):
+        import requests
+
+        host = self.hosts[5]
+        fail_reads = []
+
+        def drop(action, body):
+            if body['host'] == host:
+                self.cinder.read_failures = list(fail_reads)
+                raise requests.exceptions.ConnectionError(
+                    "('Connection aborted.', RemoteDisconnected('Remote end closed "
+                    "connection without response'))")
+
+        self.cinder.after_action = drop
+        result = self.cli('commit', host, 'cinder-volume', '--status', 'disabled',
+                          '-f', 'json')
+        # Applied, as the re-read tells: the lost answer changes nothing.
+        self.assertEqual(0, result.code, result)
+        self.assertEqual('changed', result.json()[0]['Result'])
+        self.cinder.get(host).update(disabled=False)
+        fail_reads[:] = [503] * 10
+        result = self.cli('commit', host, 'cinder-volume', '--status', 'disabled',
+                          '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        [row] = result.json()
+        self.assertEqual('unknown', row['Result'])
+        self.assertTrue(row['Detail'].startswith(
+            'no answer to disable: cinder-api at http://cinder.test:8776/v3/os-services/'
+            'disable-log-reason closed the connection without an answer (it may have '
+            'received the request)'), row['Detail'])
+        self.assertNotIn('Cannot connect', row['Detail'])

@@ -142,10 +142,8 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
             (('node1@lvm', 'cinder-volume', '--service', 'cinder-volume',
               '--status', 'enabled'),
              'Give <host> <binary> or selectors'),
-            (('--host-pattern', 'node*', '--status', 'enabled', '--concurrency', '0'),
-             '--concurrency must be between 1 and 10'),
             (('node1@lvm', 'cinder-volume'),
-             'Nothing to commit: give --status, --frozen or --thawed'),
+             'Nothing to change: give --status or --frozen or --thawed'),
             (('node1@lvm', 'cinder-volume', '--disable-reason', 'x'),
              '--disable-reason goes with --status disabled'),
             (('node1@lvm', 'cinder-volume', '--status', 'disabled',
@@ -157,11 +155,31 @@ class TestCommitSingle(CommitMixin, base.ShellTestCase):
              '--from-file takes the wanted states from the file'),
         ):
             self.assertFails(self.cli('commit', *args), message)
+        # A number out of range is a usage error, as every bad option is.
+        for concurrency in ('0', '11', 'x'):
+            result = self.cli('commit', '--host-pattern', 'node*', '--status',
+                              'enabled', '--concurrency', concurrency)
+            self.assertEqual(2, result.code, result)
+            self.assertIn(f"argument --concurrency: {concurrency!r} is not a number of "
+                          f"requests (1 to 10)", result.stderr)
         self.assertEqual([], self.cinder.requests())
 
 
 class TestCommitFromFile(CommitMixin, base.ShellTestCase):
     release = 27
+
+    def test_a_dry_run_exits_as_the_run_would(self):
+        # Issue 23, item 7: a pipeline that gates on the dry run.
+        path = self.write([
+            {'Host': 'node1@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+            {'Host': 'node9@lvm', 'Binary': 'cinder-volume', 'Status': 'disabled'},
+        ])
+        for dry in (('--dry-run',), ()):
+            result = self.cli('commit', '--from-file', path, *dry, '-f', 'json')
+            self.assertEqual(1, result.code, result)
+            self.assertEqual(('failed', 'no such service'),
+                             self.cells(result, 'node9@lvm', 'Result', 'Detail'))
+            self.assertIn('Not every service ended as asked (1 failed)', result.stderr)
 
     def test_save_and_restore_round_trip(self):
         saved = self.save('-f', 'json')
@@ -320,7 +338,7 @@ class TestCommitOn29(CommitMixin, base.ShellTestCase):
         # it ignored, no later read can differ, so --wait-timeout is not
         # spent before the freeze and thaw.
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         self.lvm.update(disabled=True, disabled_reason='maint')
         result = self.cli('commit', 'node1@lvm', 'cinder-volume', '--status',
                           'enabled', '--enable-via-thaw', '--wait-timeout', '30',

@@ -17,7 +17,7 @@ from keystoneauth1 import fixture as ksa_fixture
 import requests
 import testtools
 
-from volsvcclient import errors
+from volsvcclient.osc import errors
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 

@@ -143,8 +143,15 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
     def test_named_binary_is_disabled_only_when_the_operator_insists(self):
         why = ('Cinder 28.0.0 and later have no API that re-enables '
                'cinder-scheduler: disabling it may not be reversible')
+        # A dry run predicts the run: refused, unless the operator insists
+        # (issue 23, item 6).
         result = self.cli('commit', '--host-pattern', '*', '--service',
                           'cinder-scheduler', '--status', 'disabled', '--dry-run')
+        self.assertFails(result, f'1 cinder-scheduler service(s): {why}. Give '
+                         f'--even-if-irreversible to disable it anyway')
+        result = self.cli('commit', '--host-pattern', '*', '--service',
+                          'cinder-scheduler', '--status', 'disabled', '--dry-run',
+                          '--even-if-irreversible')
         self.assertEqual((0, [f'warning: {why}']),
                          (result.code, result.stderr.splitlines()))
         # Refused, before any request, by set and commit alike.
@@ -172,7 +179,8 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
         self.cinder.add('node2', binary='cinder-scheduler')
         self.cinder.add('node3', binary='cinder-scheduler', disabled=True)
         result = self.cli('commit', '--host-pattern', '*', '--service',
-                          'cinder-scheduler', '--status', 'disabled', '--dry-run')
+                          'cinder-scheduler', '--status', 'disabled', '--dry-run',
+                          '--even-if-irreversible')
         self.assertEqual(0, result.code, result)
         self.assertEqual(1, len(result.stderr.splitlines()), result.stderr)
         self.assertIn('re-enables cinder-scheduler', result.stderr)
@@ -185,7 +193,7 @@ class TestOnlyNamedBinariesAreDisabled(base.ShellTestCase):
                                  ('node1', 'cinder-backup'), (HOST, 'cinder-volume'))
         ]
         result = self.cli('commit', '--from-file', '-', '--dry-run',
-                          stdin=json.dumps(wanted))
+                          '--even-if-irreversible', stdin=json.dumps(wanted))
         self.assertEqual(0, result.code, result)
         self.assertEqual(
             ['cinder-scheduler', 'cinder-backup'],
@@ -281,8 +289,8 @@ class TestPlansAndContradictions(base.ShellTestCase):
     def test_enabled_and_frozen_is_refused_before_any_request(self):
         result = self.cli('commit', HOST, 'cinder-volume', '--status', 'enabled',
                           '--frozen')
-        self.assertFails(result, 'the command line: status enabled and frozen '
-                         'contradict each other: a freeze disables the service')
+        self.assertFails(result, 'status enabled and frozen contradict each other: '
+                         'a freeze disables the service')
         result = self.cli('commit', '--from-file', '-', stdin=(
             '[{"Host": "node1@lvm", "Binary": "cinder-volume", '
             '"Status": "enabled", "Frozen": true}]'))
@@ -339,10 +347,10 @@ class TestSavedFiles(base.ShellTestCase):
         [row] = result.json()
         self.assertEqual(
             ('unchanged',
-             "reason 'maint' kept: none wanted; Replication Status is 'enabled', "
-             f"not 'failed-over': commit does not fail over "
-             f"({self.command('failover')} does); Active Backend ID is None, not "
-             f"'secondary': commit does not fail over "
+             "reason 'maint' kept: none wanted; replication status is 'enabled', "
+             f"not 'failed-over': only a failover sets it "
+             f"({self.command('failover')} does); active backend ID is None, not "
+             f"'secondary': only a failover sets it "
              f"({self.command('failover')} does)"),
             (row['Result'], row['Detail']),
         )

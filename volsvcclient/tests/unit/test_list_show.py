@@ -17,7 +17,7 @@ from unittest import mock
 from keystoneauth1 import session as ksa_session
 from osc_lib import utils
 
-from volsvcclient import services
+from volsvcclient.cinder import services
 from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests

@@ -121,7 +121,7 @@ class TestNarrowing(base.ShellTestCase):
 
     def test_wait_replication_status(self):
         self.cinder.get('node1@lvm')['replication_status'] = 'enabled'
-        for status, code in (('enabled', 0), ('failed-over', 1)):
+        for status, code in (('enabled', 0), ('failed-over', 124)):
             result = self.cli('wait', 'node1@lvm', 'cinder-volume', '--replication-status',
                               status, '--wait-timeout', '0')
             self.assertEqual(code, result.code, result)
@@ -166,7 +166,7 @@ class TestChoices(base.ShellTestCase):
         for host, args in (('up@lvm', ('--frozen',)),
                            ('down@lvm', ('--state', 'down', '--thawed'))):
             result = self.cli('wait', host, 'cinder-volume', *args, '--wait-timeout', '0')
-            self.assertEqual(1, result.code, result)
+            self.assertEqual(124, result.code, result)
         self.cinder.add('c1m@lvm', cluster_name='c1@lvm')
         result = self.cli('wait', '--cluster', 'c1@lvm', '--state', 'up', '--wait-timeout', '0')
         self.assertEqual(0, result.code, result)

@@ -12,10 +12,11 @@
 
 """Plugin registration and import cost."""
 
+import ast
 import subprocess
 import sys
 
-from volsvcclient import plugin
+from volsvcclient.osc import plugin
 from volsvcclient.tests.unit import base
 
 load_tests = base.load_tests
@@ -57,10 +58,11 @@ class TestPlugin(base.ShellTestCase):
             'import sys\n'
             'import osc_lib.command.command, osc_lib.utils, osc_lib.exceptions\n'
             'before = set(sys.modules)\n'
-            'import volsvcclient.plugin, volsvcclient.v2.reading, '
-            'volsvcclient.v2.changing, volsvcclient.v2.commit, '
-            'volsvcclient.v2.replication, volsvcclient.v2.operations, '
-            'volsvcclient.v3.service, volsvcclient.v3.operations\n'
+            'import volsvcclient.osc.plugin, volsvcclient.osc.v2.reading, '
+            'volsvcclient.osc.v2.changing, volsvcclient.osc.v2.commit, '
+            'volsvcclient.osc.v2.replication, volsvcclient.osc.v2.operations, '
+            'volsvcclient.osc.v3.service, volsvcclient.osc.v3.operations, '
+            'volsvcclient.osc.v2.maintenance\n'
             'print(sorted(set(sys.modules) - before))\n'
         )
         output = subprocess.run(
@@ -68,13 +70,18 @@ class TestPlugin(base.ShellTestCase):
             check=True,
         ).stdout
         self.assertEqual(
-            "['volsvcclient', 'volsvcclient.bounds', 'volsvcclient.columns', "
-            "'volsvcclient.command', 'volsvcclient.plugin', "
-            "'volsvcclient.reasons', 'volsvcclient.selection', 'volsvcclient.v2', "
-            "'volsvcclient.v2.arguments', 'volsvcclient.v2.changing', 'volsvcclient.v2.commit', "
-            "'volsvcclient.v2.operations', 'volsvcclient.v2.reading', "
-            "'volsvcclient.v2.replication', 'volsvcclient.v3', "
-            "'volsvcclient.v3.operations', 'volsvcclient.v3.service', "
-            "'volsvcclient.versions', 'volsvcclient.voice']\n",
-            output,
+            ['volsvcclient', 'volsvcclient.cinder', 'volsvcclient.cinder.bounds',
+             'volsvcclient.cinder.reasons', 'volsvcclient.cinder.records',
+             'volsvcclient.cinder.versions', 'volsvcclient.engine',
+             'volsvcclient.engine.selection', 'volsvcclient.osc',
+             'volsvcclient.osc.arguments', 'volsvcclient.osc.columns',
+             'volsvcclient.osc.command', 'volsvcclient.osc.options',
+             'volsvcclient.osc.plugin', 'volsvcclient.osc.v2',
+             'volsvcclient.osc.v2.changing', 'volsvcclient.osc.v2.commit',
+             'volsvcclient.osc.v2.maintenance',
+             'volsvcclient.osc.v2.operations', 'volsvcclient.osc.v2.reading',
+             'volsvcclient.osc.v2.replication', 'volsvcclient.osc.v3',
+             'volsvcclient.osc.v3.operations', 'volsvcclient.osc.v3.service',
+             'volsvcclient.osc.voice'],
+            ast.literal_eval(output),
         )

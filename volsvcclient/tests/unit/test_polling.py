@@ -15,20 +15,20 @@
 import fixtures
 import testtools
 
-from volsvcclient import polling
+from volsvcclient.engine import polling
 from volsvcclient.tests.unit import fakes
 
 
 class TestAttempts(testtools.TestCase):
     def reads(self, timeout, interval, done_at=None):
         clock = fakes.FakeClock()
-        self.useFixture(fixtures.MonkeyPatch('volsvcclient.polling.time', clock))
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
         seen = []
         for elapsed in polling.attempts(timeout, interval):
-            seen.append(round(elapsed, 6))
+            seen.append(elapsed)
             if done_at is not None and elapsed >= done_at:
                 break
-        return seen, round(clock.slept, 6)
+        return seen, clock.slept
 
     def test_when_it_reads(self):
         for timeout, interval, done_at, reads in (
@@ -42,3 +42,13 @@ class TestAttempts(testtools.TestCase):
             seen, slept = self.reads(timeout, interval, done_at)
             self.assertEqual(reads, seen, (timeout, interval, done_at))
             self.assertEqual(reads[-1], slept, (timeout, interval, done_at))
+
+    def test_exact_whatever_the_machines_uptime(self):
+        # Issue 23: the fake clock started at time.monotonic(); from
+        # 123.456 the last read came at 9.500000000000014 s, and exact
+        # figures held or not by how long the machine had been up.
+        with fixtures.MonkeyPatch('time.monotonic', lambda: 123.456):
+            clock = fakes.FakeClock()
+        self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', clock))
+        self.assertEqual([0, 3, 6, 9, 9.5], list(polling.attempts(9.5, 3)))
+        self.assertEqual(9.5, clock.slept)

@@ -18,8 +18,8 @@ from openstack import connection
 from osc_lib import exceptions
 import requests
 
-from volsvcclient import errors
-from volsvcclient import services
+from volsvcclient.cinder import services
+from volsvcclient.osc import errors
 from volsvcclient.tests.unit import base
 from volsvcclient.tests.unit import fakes
 
@@ -65,8 +65,8 @@ class TestServiceAPI(base.ShellTestCase):
              'command is using Block Storage API 3.49)'),
             (lambda: services.connect(_Manager(block_storage_api_version='2'), '2'),
              services.NoSuchAPI,
-             "This cloud's Block Storage service does not offer API version 2; "
-             "current Cinder offers only version 3",
+             "This cloud's Block Storage service does not offer API version 2 "
+             "(api_version); current Cinder offers only version 3",
              "This cloud's Block Storage service does not offer API version 2 "
              "(--os-volume-api-version or OS_VOLUME_API_VERSION); current "
              "Cinder offers only version 3"),

@@ -42,7 +42,7 @@ def _modules_after(*argv, fake_cloud=True):
         ]
     code += [
         'before = set(sys.modules)',
-        'from volsvcclient import shell',
+        'from volsvcclient.osc import shell',
         'try:',
         f'    code = shell.main({list(argv)!r})',
         'except SystemExit as exc:',
@@ -435,7 +435,7 @@ class TestRetries(base.ShellTestCase):
 
     def test_our_retries_leave_the_proxy_as_configured(self):
         from openstack import connection
-        from volsvcclient import services
+        from volsvcclient.cinder import services
 
         cloud = connection.Connection(cloud='lab')
         api = services.connect(_Manager(cloud), '3')

@@ -94,6 +94,23 @@ class TestTextfileLabels(base.ShellTestCase):
              ('volsvc_check_level', {'cloud': 'envvars', 'region': REGION})],
             [(name, labels) for name, labels in series if 'timestamp' not in name])
 
+    def test_a_check_that_cannot_start_names_the_cloud_asked_for(self):
+        # No cloud can be made of a name clouds.yaml does not have: the
+        # labels are what the options asked for.
+        if self.program == 'openstack':
+            self.skipTest("openstack's own shell reads the configuration before it "
+                          "runs any plugin's command: that failure is openstack's")
+        series = self.series('--os-cloud', 'nosuch', '--os-region-name', 'Nowhere')
+        self.assertEqual(
+            [('volsvc_check_success', {'cloud': 'nosuch', 'region': 'Nowhere'}),
+             ('volsvc_check_level', {'cloud': 'nosuch', 'region': 'Nowhere'})],
+            [(name, labels) for name, labels in series if 'timestamp' not in name])
+        # OS_CLOUD and OS_REGION_NAME, as openstacksdk reads them.
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'nosuch'))
+        self.useFixture(fixtures.EnvironmentVariable('OS_REGION_NAME', 'Elsewhere'))
+        self.assertEqual({('nosuch', 'Elsewhere')},
+                         {(labels['cloud'], labels['region']) for _, labels in self.series()})
+
     def test_two_clouds_in_one_directory_do_not_collide(self):
         from prometheus_client import parser
 

@@ -92,6 +92,20 @@ def parse(argv):
         'reset-cluster', help='Re-enable, thaw and fail back a cluster in the database'
     )
     reset.add_argument('cluster')
+    beating = commands.add_parser(
+        'keep-beating',
+        help='Write a heartbeat for cinder-volume on these hosts every second, '
+        'until interrupted: stopped, they still show up',
+    )
+    beating.add_argument('hosts', nargs='+', metavar='host')
+    drop = commands.add_parser(
+        'drop-rpc',
+        help='Drop the RPC messages queued for cinder-volume on these hosts or '
+        'clusters (stopped: a late freeze would land on restart)',
+    )
+    drop.add_argument('names', nargs='+', metavar='host-or-cluster')
+    drop.add_argument('--at-least', type=int, default=0,
+                      help='First wait until each queue holds this many')
     failover = commands.add_parser(
         'reset-failover',
         help='End a failover Cinder recorded but never delivered, in the database',
@@ -123,6 +137,10 @@ def main(argv=None):
                 None if args.no_heartbeat else args.heartbeat_offset)
         elif args.command == 'reset-cluster':
             service_records.reset_cluster(the_lab, args.cluster)
+        elif args.command == 'keep-beating':
+            service_records.keep_beating(the_lab, args.hosts)
+        elif args.command == 'drop-rpc':
+            faults.drop_rpc(the_lab, args.names, args.at_least)
         elif args.command == 'reset-failover':
             service_records.reset_failover(the_lab, args.host)
         else:

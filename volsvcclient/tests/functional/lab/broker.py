@@ -88,19 +88,33 @@ def ready(lab):
 
 def queue_consumers(lab):
     """Queue name -> number of consumers, as rabbitmqctl lists them."""
+    return _queue_counts(lab, 'consumers')
+
+
+def queue_messages(lab):
+    """Queue name -> number of messages it holds (ready or unacknowledged)."""
+    return _queue_counts(lab, 'messages')
+
+
+def purge_queue(lab, name):
+    """Drop every message of the queue ``name``."""
+    _rabbitmqctl(lab, 'purge_queue', name)
+
+
+def _queue_counts(lab, column):
+    listing = _rabbitmqctl(lab, 'list_queues', 'name', column, '--no-table-headers')
+    return {queue: int(count) for queue, count in
+            (line.split('\t') for line in listing.splitlines() if line)}
+
+
+def _rabbitmqctl(lab, *args):
     rabbitmqctl = pathlib.Path(packages.DEBIAN_PACKAGES['rabbitmq-server']).with_name(
         'rabbitmqctl'
     )
     # The environment RabbitMQ was started with names its node and epmd
     # port and, through HOME, the Erlang cookie rabbitmqctl must present.
     env = {**os.environ, **lab.entry('rabbitmq')['env']}
-    listing = processes.run(
-        [rabbitmqctl, '-q', '-t', '10', 'list_queues', 'name', 'consumers',
-         '--no-table-headers'],
-        env=env,
-    )
-    return {queue: int(count) for queue, count in
-            (line.split('\t') for line in listing.splitlines() if line)}
+    return processes.run([rabbitmqctl, '-q', '-t', '10', *args], env=env)
 
 
 def transport_url(lab):

@@ -37,6 +37,38 @@ def stop(lab, name):
     processes.say(f'{name} stopped')
 
 
+def drop_rpc(lab, names, at_least=0, timeout=READY_TIMEOUT):
+    """Drop the RPC messages queued for cinder-volume on each host or
+    cluster of ``names``, once each queue holds ``at_least`` of them.
+
+    Cinder's API sends freeze, thaw and failover to the backend's queue
+    whether or not its cinder-volume runs; the message waits there until
+    the call's rpc_response_timeout (its time to live), so a cinder-volume
+    started within it still acts on it, after (or while) a test puts the
+    service back.
+    """
+    # Cinder's volume RPC client addresses topic cinder-volume.<host@backend>
+    # (or .<cluster@backend>) and server <host> (or <cluster>).
+    queues = [f"cinder-volume.{name}.{name.split('@')[0]}" for name in names]
+    deadline = time.monotonic() + timeout
+    while True:
+        held = broker.queue_messages(lab)
+        short = [q for q in queues if held.get(q, 0) < at_least]
+        if not short:
+            break
+        if time.monotonic() >= deadline:
+            raise processes.LabError(
+                f'{short[0]} held {held.get(short[0], 0)} message(s), not '
+                f'{at_least}, within {timeout} s'
+            )
+        time.sleep(0.5)
+    for queue in queues:
+        if held.get(queue):
+            broker.purge_queue(lab, queue)
+    processes.say('dropped ' + ', '.join(
+        f'{held.get(q, 0)} message(s) of {q}' for q in queues))
+
+
 def start(lab, name):
     """Start a lab process stopped with ``stop`` again and wait until it is ready."""
     entry = lab.entry(name)

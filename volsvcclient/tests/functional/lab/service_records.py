@@ -12,6 +12,8 @@
 
 """Cinder service records changed in the database, for scale and cluster tests."""
 
+import time
+
 from volsvcclient.tests.functional.lab import database
 from volsvcclient.tests.functional.lab import processes
 
@@ -53,6 +55,32 @@ def add_services(lab, count: int, heartbeat_offset: int | None = 0) -> None:
         lab, f"SELECT COUNT(*) FROM services WHERE host LIKE '{EXTRA_PREFIX}%'"
     ).strip()
     processes.say(f'added {count} service records; {total} extra in all')
+
+
+def keep_beating(lab, hosts, interval=1.0):
+    """Write a heartbeat for cinder-volume on ``hosts`` every ``interval``
+    seconds until interrupted.
+
+    A service whose process has stopped still shows up until
+    service_down_time (10 s in the lab) has passed since its last
+    heartbeat: a test of that window holds it open for as long as it
+    needs, whatever the machine's speed, by writing what the stopped
+    process would have written.
+    """
+    if not hosts:
+        raise processes.LabError('name at least one host')
+    names = ', '.join("'" + host.replace("'", '') + "'" for host in hosts)
+    statement = (
+        'UPDATE services SET updated_at = UTC_TIMESTAMP(), '
+        'report_count = report_count + 1 '
+        f"WHERE `binary` = 'cinder-volume' AND deleted = 0 AND host IN ({names})"
+    )
+    _sql(lab, statement)
+    # The caller may stop the real service once this line is out.
+    processes.say(f"writing a heartbeat for {', '.join(hosts)} every {interval:g} s")
+    while True:
+        time.sleep(interval)
+        _sql(lab, statement)
 
 
 def remove_services(lab):

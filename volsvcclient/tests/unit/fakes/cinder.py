@@ -26,12 +26,13 @@ from volsvcclient.tests.unit.fakes.facts import VOLUME
 from volsvcclient.tests.unit.fakes import reads
 from volsvcclient.tests.unit.fakes import replication
 from volsvcclient.tests.unit.fakes import traffic
+from volsvcclient.tests.unit.fakes import workload
 from volsvcclient.tests.unit.fakes import wsgi
 from volsvcclient.tests.unit.fakes.wsgi import RpcTimeout
 
 
 class FakeCinder(reads.Reads, actions.Actions, replication.Replication,
-                 wsgi.WsgiStack, traffic.Traffic):
+                 wsgi.WsgiStack, traffic.Traffic, workload.Workload):
     """The os-services API of one Cinder release, kept in memory.
 
     ``release`` selects behaviour: 27 applies os-services/enable and
@@ -101,6 +102,7 @@ class FakeCinder(reads.Reads, actions.Actions, replication.Replication,
         self._lagging = None
         self._forgotten = 0
         self._register()
+        self._register_workload()
 
     # Building state
 

@@ -12,19 +12,25 @@
 
 """A clock for tests of waits and retries: no real time passes."""
 
-import time
+#: Where every fake clock starts. Not the machine's time.monotonic(): from
+#: a value such as 123.456, ``start + 9.5 - start`` is 9.500000000000014,
+#: so a test's exact figures held or not by the machine's uptime (issue
+#: 23). A whole number of seconds, and not 0 (a wait that took the clock's
+#: reading for elapsed time would pass from 0), keeps every sum of the
+#: tests' intervals (whole seconds, halves) exact.
+START = 1000.0
 
 
 class FakeClock:
     """time.monotonic and time.sleep for a test: sleeping only moves it."""
 
-    def __init__(self):
-        self.now = time.monotonic()
+    def __init__(self) -> None:
+        self.now = START
         self.slept = 0.0
 
-    def monotonic(self):
+    def monotonic(self) -> float:
         return self.now
 
-    def sleep(self, seconds):
+    def sleep(self, seconds: float) -> None:
         self.now += seconds
         self.slept += seconds

@@ -110,7 +110,7 @@ options:
     default: 0
   concurrency:
     description:
-      - How many services are changed at the same time (1 to 16).
+      - How many services are changed at the same time (1 to 10).
     type: int
     default: 8
 extends_documentation_fragment:

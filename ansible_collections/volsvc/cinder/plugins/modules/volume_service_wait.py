@@ -135,7 +135,7 @@ services:
       description: Its cluster (API 3.7 and later).
       type: str
     frozen:
-      description: Whether it is frozen (cinder-volume, API 3.11 and later).
+      description: Whether it is frozen (cinder-volume).
       type: bool
     replication_status:
       description: Its replication status (cinder-volume).
