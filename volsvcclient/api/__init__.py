@@ -40,7 +40,10 @@ cannot be done, and failures of keystoneauth and openstacksdk (the
 original exception is the ``__cause__``).
 """
 
+import importlib
 import logging
+import sys
+from typing import TYPE_CHECKING, Any
 
 from volsvcclient.api.client import Client
 from volsvcclient.api.exceptions import Error
@@ -54,45 +57,80 @@ from volsvcclient.api.exceptions import Unreachable
 from volsvcclient.api.exceptions import Untrusted
 from volsvcclient.api.exceptions import VersionUnavailable
 from volsvcclient.api.exceptions import WaitTimedOut
-from volsvcclient.api.results import BackendDrain
-from volsvcclient.api.results import Drain
-from volsvcclient.api.results import Finding
-from volsvcclient.api.results import InFlight
-from volsvcclient.api.results import Note
-from volsvcclient.api.results import Report
-from volsvcclient.api.results import RULES
-from volsvcclient.api.results import ServiceOutcome
-from volsvcclient.api.results import Verdict
-from volsvcclient.cinder.advice import Advice
-from volsvcclient.cinder.advice import Said
-from volsvcclient.cinder.advice import Words
 from volsvcclient.cinder.bounds import MAX_CONCURRENCY
 from volsvcclient.cinder.records import Service
 from volsvcclient.engine.desired_state import Desired
 from volsvcclient.engine.desired_state import State
-from volsvcclient.engine.events import Event
-from volsvcclient.engine.events import Listener
-from volsvcclient.engine.interrupts import Interrupts
-from volsvcclient.engine.outcomes import Result
-from volsvcclient.engine.outcomes import UNFINISHED
 from volsvcclient.engine.selection import Selection
+
+if TYPE_CHECKING:
+    from volsvcclient.api.results import BackendDrain
+    from volsvcclient.api.results import Drain
+    from volsvcclient.api.results import Finding
+    from volsvcclient.api.results import InFlight
+    from volsvcclient.api.results import Note
+    from volsvcclient.api.results import Report
+    from volsvcclient.api.results import RULES
+    from volsvcclient.api.results import ServiceOutcome
+    from volsvcclient.api.results import Verdict
+    from volsvcclient.cinder.advice import Advice
+    from volsvcclient.cinder.advice import Said
+    from volsvcclient.cinder.advice import Words
+    from volsvcclient.engine.events import Event
+    from volsvcclient.engine.events import Listener
+    from volsvcclient.engine.interrupts import Interrupts
+    from volsvcclient.engine.outcomes import Result
+    from volsvcclient.engine.outcomes import UNFINISHED
 
 __all__ = [
     'Advice', 'BackendDrain', 'Client', 'Desired', 'Drain', 'Error', 'Event',
-    'Finding', 'InFlight', 'Interrupts',
-    'InvalidRequest', 'Listener', 'MAX_CONCURRENCY', 'NoSuchService', 'NotApplied',
-    'Note', 'RULES', 'Refused', 'Report', 'RequestFailed', 'Result', 'Said',
-    'Selection', 'Service', 'ServiceOutcome', 'State', 'UNFINISHED',
-    'Unconfirmed', 'Unreachable', 'Untrusted', 'VersionUnavailable',
-    'Verdict', 'WaitTimedOut', 'Words',
+    'Finding', 'InFlight', 'Interrupts', 'InvalidRequest', 'Listener',
+    'MAX_CONCURRENCY', 'NoSuchService', 'NotApplied', 'Note', 'RULES',
+    'Refused', 'Report', 'RequestFailed', 'Result', 'Said', 'Selection',
+    'Service', 'ServiceOutcome', 'State', 'UNFINISHED', 'Unconfirmed',
+    'Unreachable', 'Untrusted', 'VersionUnavailable', 'Verdict',
+    'WaitTimedOut', 'Words',
 ]
 
-logging.getLogger('volsvcclient').addHandler(logging.NullHandler())
+#: What results and advice are made of, imported when first asked for: a
+#: script that only lists services loads none of it.
+_LATER = {
+    'BackendDrain': 'volsvcclient.api.results', 'Drain': 'volsvcclient.api.results',
+    'Finding': 'volsvcclient.api.results', 'InFlight': 'volsvcclient.api.results',
+    'Note': 'volsvcclient.api.results', 'Report': 'volsvcclient.api.results',
+    'RULES': 'volsvcclient.api.results', 'ServiceOutcome': 'volsvcclient.api.results',
+    'Verdict': 'volsvcclient.api.results', 'Advice': 'volsvcclient.cinder.advice',
+    'Said': 'volsvcclient.cinder.advice', 'Words': 'volsvcclient.cinder.advice',
+    'Event': 'volsvcclient.engine.events', 'Listener': 'volsvcclient.engine.events',
+    'Interrupts': 'volsvcclient.engine.interrupts',
+    'Result': 'volsvcclient.engine.outcomes', 'UNFINISHED': 'volsvcclient.engine.outcomes',
+}
 
-# Each public class is documented, and shown in reprs and type hints, under
-# the name this package gives it, not the module of the layer that makes it.
+
+def _public(exported: Any) -> Any:
+    """Each public class is documented, and shown in reprs and type hints,
+    under the name this package gives it, not the module of the layer that
+    makes it."""
+    if isinstance(exported, type) and exported.__module__ != __name__:
+        exported.__module__ = __name__
+    return exported
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LATER:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    importlib.import_module(_LATER[name])
+    # Every name whose module is now loaded, at once: their type hints
+    # name each other.
+    for other, where in _LATER.items():
+        if where in sys.modules:
+            globals()[other] = _public(getattr(sys.modules[where], other))
+    return globals()[name]
+
+
 for _name in __all__:
-    _exported = globals()[_name]
-    if isinstance(_exported, type) and _exported.__module__ != __name__:
-        _exported.__module__ = __name__
-del _name, _exported
+    if _name in globals():
+        _public(globals()[_name])
+del _name
+
+logging.getLogger('volsvcclient').addHandler(logging.NullHandler())

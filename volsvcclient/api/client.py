@@ -21,30 +21,30 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from volsvcclient.api import results
-from volsvcclient.api.results import Report
-from volsvcclient.api.results import Verdict
 from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
-from volsvcclient.cinder import failures
 from volsvcclient.cinder import reasons
 from volsvcclient.cinder import records
-from volsvcclient.cinder.records import Service
 from volsvcclient.engine import desired_state
-from volsvcclient.engine.desired_state import Desired
-from volsvcclient.engine.desired_state import State
-from volsvcclient.engine import events
-from volsvcclient.engine.events import Listener
 from volsvcclient.engine import selection as selection_module
-from volsvcclient.engine.selection import Selection
 
 if TYPE_CHECKING:
     import datetime
 
     from openstack.connection import Connection
 
+    from volsvcclient.api import results
+    from volsvcclient.api.results import Drain
+    from volsvcclient.api.results import Report
+    from volsvcclient.api.results import Verdict
+    from volsvcclient.cinder.records import Service
     from volsvcclient.cinder.services import ServiceAPI
+    from volsvcclient.engine.desired_state import Desired
+    from volsvcclient.engine.desired_state import State
+    from volsvcclient.engine import events
+    from volsvcclient.engine.events import Listener
     from volsvcclient.engine.interrupts import Interrupts
+    from volsvcclient.engine.selection import Selection
 
 #: Where notes are logged (at WARNING); a NullHandler keeps them off
 #: stderr where no logging is configured.
@@ -87,6 +87,8 @@ class _Notes:
         self.also = also
 
     def __call__(self, event: events.Event) -> None:
+        from volsvcclient.api import results
+
         if event.note:
             note = results.Note.of(event)
             self.notes.append(note)
@@ -105,6 +107,8 @@ def _described(keystone: str | None) -> Iterator[None]:
     except exceptions.Error:
         raise
     except Exception as exc:
+        from volsvcclient.cinder import failures
+
         described = failures.describe(exc, keystone)
         if described is None:
             raise
@@ -205,6 +209,8 @@ class Client:
         self._notes = _Notes(self._listener)
 
     def _unknown(self, what: str, listed_at: str) -> None:
+        from volsvcclient.engine import events
+
         self._notes(events.BackendStateUnknown(what, listed_at))
 
     def _call(self) -> _Notes:
@@ -439,7 +445,7 @@ class Client:
         interval: float = 5.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
-    ) -> results.Drain:
+    ) -> Drain:
         """Take a backend out for maintenance: disable its cinder-volume
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
         delete its volumes and to create or delete their snapshots), then
@@ -455,6 +461,7 @@ class Client:
         :raises Refused: before any change: one member of a cluster alone.
         :raises NoSuchService: no cinder-volume service of that name.
         """
+        from volsvcclient.api import results
         from volsvcclient.engine import draining
 
         found_by = self._backend_arguments(host, cluster, selection)
@@ -614,6 +621,7 @@ class Client:
         :raises Error: when the services cannot be read
             (``Verdict.unknown(str(exc))`` is ``check``'s UNKNOWN).
         """
+        from volsvcclient.api import results
         from volsvcclient.engine import health
 
         chooser = _selection(selection)
@@ -634,8 +642,10 @@ class _Holder:
         self.sdk_connection = connection
 
 
-def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.Drain:
+def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
     """The Drain of an engine drain."""
+    from volsvcclient.api import results
+
     final = change.final or {}
     backends = []
     for backend in drain.backends:
@@ -656,6 +666,8 @@ def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> results.
 
 def _report(change: Any, notes: _Notes, planned: bool = False) -> Report:
     """The Report of an engine change that planned or applied."""
+    from volsvcclient.api import results
+
     made = []
     for outcome in change.outcomes:
         before = change.live.get(outcome.key)
