@@ -11,20 +11,24 @@
 #    under the License.
 
 """Write the volsvc.cinder collection's galaxy.yml and requirements.txt
-from their templates, with the version of the volsvcclient package.
+from their templates: the version of the volsvcclient package, and the
+oldest volsvcclient the modules accept.
 
 The collection is released with the package it runs on, so it carries the
 package's version, as openstack.cloud's tools/build.py writes galaxy.yml
 from galaxy.yml.in with pbr's: pbr reads it from git (a tag 1.2.0 gives
 1.2.0; four commits past it, 1.2.1.dev4) and galaxy wants semver
 (1.2.1-dev4). The execution environment's requirements.txt names the
-package at that version or later: the modules call its Python API.
+package from MIN_VOLSVCCLIENT in plugins/module_utils/module.py, the
+version below which the modules fail naming what to install: one number
+for both.
 
 Usage: python tools/build_collection.py [--version PEP440_VERSION]
 Then: ansible-galaxy collection build ansible_collections/volsvc/cinder
 """
 
 import argparse
+import ast
 import pathlib
 import sys
 
@@ -57,6 +61,16 @@ def semver(pep440: str) -> str:
     return base + ('-' + '.'.join(tags) if tags else '')
 
 
+def minimum() -> str:
+    """MIN_VOLSVCCLIENT of the modules' module_utils/module.py."""
+    source = COLLECTION / 'plugins' / 'module_utils' / 'module.py'
+    for node in ast.parse(source.read_text()).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == 'MIN_VOLSVCCLIENT'):
+            return str(versions.Version(ast.literal_eval(node.value)))
+    raise ValueError(f'{source}: no MIN_VOLSVCCLIENT')
+
+
 def render(template: pathlib.Path, value: str) -> None:
     """``template`` (NAME.in) written to NAME with its placeholder filled."""
     text = template.read_text()
@@ -73,7 +87,7 @@ def main(argv: list[str]) -> int:
     try:
         pep440 = str(versions.Version(args.version or package_version()))
         render(COLLECTION / 'galaxy.yml.in', semver(pep440))
-        render(COLLECTION / 'requirements.txt.in', pep440)
+        render(COLLECTION / 'requirements.txt.in', minimum())
     except (ValueError, OSError, versions.InvalidVersion) as exc:
         print(f'build_collection: {exc}', file=sys.stderr)
         return 1

@@ -445,23 +445,28 @@ class Client:
         interval: float = 5.0,
         even_if_down: bool = False,
         ctrl_c: Interrupts | None = None,
+        plan: bool = False,
     ) -> Drain:
         """Take a backend out for maintenance: disable its cinder-volume
         with ``disabled_reason`` (and ``freeze`` it: Cinder then refuses to
         delete its volumes and to create or delete their snapshots), then
         read what is on it every ``interval`` seconds (at least 1) until
-        nothing is in flight in two reads in a row, or ``timeout``.
+        nothing is in flight in two reads in a row, or ``timeout``. A
+        cluster is frozen, not disabled member by member (no API of Cinder
+        28.0.0 and later would re-enable them). Only the backends the
+        change took out are watched.
 
         Give one ``host`` (host@backend), one ``cluster`` (API 3.7), or a
         ``selection`` (every cinder-volume backend it takes; a cluster's
-        members all or none).
+        members all or none). With ``plan``, nothing is sent: the report is
+        the plan (as :meth:`plan`'s), and each backend is read once (what
+        is in flight now).
 
         :returns: a :class:`Drain`: :attr:`Drain.drained` when it is safe
             to stop cinder-volume; :attr:`Drain.reason` says why not.
         :raises Refused: before any change: one member of a cluster alone.
         :raises NoSuchService: no cinder-volume service of that name.
         """
-        from volsvcclient.api import results
         from volsvcclient.engine import draining
 
         found_by = self._backend_arguments(host, cluster, selection)
@@ -471,6 +476,7 @@ class Client:
                 '{disabled_reason} must be text, not None', 'disabled_reason')
         _flag(freeze, 'freeze')
         _flag(even_if_down, 'even_if_down')
+        _flag(plan, 'plan')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
         self._check_ctrl_c(ctrl_c)
@@ -478,9 +484,11 @@ class Client:
         with self._described():
             drain = draining.Drain(
                 self._api, draining.backends(self._api, *found_by), notes, ctrl_c)
+            if plan:
+                change = drain.plan(disabled_reason, freeze, even_if_down)
+                return _drained(drain, change, notes, timeout, planned=True)
             change = drain.disable(disabled_reason, freeze, even_if_down)
-            if not drain.interrupted and not any(
-                    o.result in results.UNFINISHED for o in change.outcomes):
+            if not drain.interrupted and any(b.taken for b in drain.backends):
                 drain.watch(timeout, interval)
         return _drained(drain, change, notes, timeout)
 
@@ -642,8 +650,10 @@ class _Holder:
         self.sdk_connection = connection
 
 
-def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
-    """The Drain of an engine drain."""
+def _drained(
+    drain: Any, change: Any, notes: _Notes, timeout: float, planned: bool = False
+) -> Drain:
+    """The Drain of an engine drain (or of its plan)."""
     from volsvcclient.api import results
 
     final = change.final or {}
@@ -660,7 +670,7 @@ def _drained(drain: Any, change: Any, notes: _Notes, timeout: float) -> Drain:
             judged.waiting if judged else (),
             backend.drained, backend.reads, backend.requests,
         ))
-    return results.Drain(_report(change, notes), tuple(backends), drain.elapsed,
+    return results.Drain(_report(change, notes, planned), tuple(backends), drain.elapsed,
                          timeout, drain.interrupted)
 
 

@@ -112,6 +112,8 @@ class ServiceOutcome:
     #: An ignored enable was followed by a freeze and thaw that re-enable
     #: it (``enable_via_thaw``).
     re_enabling: bool = False
+    #: The actions the server answered, by name ('disable', 'freeze'...).
+    acknowledged: tuple[str, ...] = ()
     #: In a plan: the fields a change sets (status, disabled_reason,
     #: is_frozen) as the planned requests would leave them, as Cinder's
     #: code does (a freeze disables with reason 'frozen', a thaw
@@ -145,9 +147,15 @@ class ServiceOutcome:
     @property
     def changed(self) -> bool:
         """Whether this service changed (in a plan: would change): its
-        result says so, or a field the change sets differs between before
-        and after (a failed change may still have changed something)."""
+        result says so, a field the change sets differs between before and
+        after (a failed change may still have changed something), or the
+        server answered a request that changes it whatever a later read
+        shows (Cinder writes a disable before it answers, and answers a
+        freeze or thaw once cinder-volume did it; only an enable may be
+        answered and ignored, on 28.0.0 and later)."""
         if self.result in (Result.CHANGED, Result.WOULD_CHANGE):
+            return True
+        if set(self.acknowledged) - {'enable'}:
             return True
         if self.before is None or self.after is None:
             return False
@@ -179,6 +187,7 @@ class ServiceOutcome:
             unread=outcome.unread, mismatches=tuple(outcome.wrong),
             error=outcome.error, explanation=outcome.explanation, gone=outcome.gone,
             re_enabling=outcome.re_enabling, predicted=predicted,
+            acknowledged=tuple(a.name for a in outcome.acknowledged),
         )
 
 
@@ -365,8 +374,10 @@ class Drain:
 
     @property
     def drained(self) -> bool:
-        """Every backend disabled as asked, and quiet: safe to stop."""
-        return (not self.interrupted and not self.report.unfinished
+        """Every backend disabled as asked, and quiet: safe to stop (never
+        for a plan, which disables nothing)."""
+        return (not self.interrupted and not self.report.planned
+                and not self.report.unfinished
                 and all(b.drained for b in self.backends))
 
     @property
@@ -386,6 +397,8 @@ class Drain:
         moving = [b for b in self.backends if not b.drained]
         if not moving:
             return None
+        if not any(b.reads for b in moving):
+            return 'the change took no backend out: nothing was watched'
         each = '; '.join(
             f"{b.backend}: " + (', '.join(m.line for m in b.in_flight[:5])
                                 + (f' and {len(b.in_flight) - 5} more'

@@ -47,8 +47,9 @@ DOES = 'does'
 
 @dataclasses.dataclass(frozen=True)
 class Advice:
-    """Give ``keyword`` (set to ``value``) to ``purpose`` (``form``
-    GIVE), or say that it does ``purpose`` (DOES); or run ``verb`` on
+    """Give ``keyword`` (set to ``value``; None: a value of the caller's) to
+    ``purpose`` (``form`` GIVE), or say that it does ``purpose`` (DOES); or
+    run ``verb`` on
     ``host``/``binary``, which does ``purpose``. ``also`` is a keyword
     that does the same in one step, and what it does ('does both')."""
 
@@ -104,11 +105,13 @@ class ApiWords:
     """The Python API's words: its keyword arguments and methods."""
 
     def name(self, keyword: str) -> str:
-        return 'Block Storage API' if keyword == 'microversion' else keyword
+        return {'microversion': 'Block Storage API',
+                'session': 'this client'}.get(keyword, keyword)
 
     def advise(self, advice: Advice) -> str:
         if advice.keyword is not None:
-            given = f'{advice.keyword}={advice.value!r}'
+            given = advice.keyword if advice.value is None else (
+                f'{advice.keyword}={advice.value!r}')
             if advice.form == DOES:
                 return f'{given} {advice.purpose}'
             return f'{give(advice)} {given} to {advice.purpose}'

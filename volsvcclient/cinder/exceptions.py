@@ -154,8 +154,8 @@ class TooOld(VersionUnavailable):
     def worded(self, words: Words) -> str:
         return (
             f"{words.name(self.option)} requires {words.name('microversion')} "
-            f"{self.minimum} or later (this command is using Block Storage "
-            f"{self.version_label})"
+            f"{self.minimum} or later ({words.name('session')} is using Block "
+            f"Storage {self.version_label})"
         )
 
 

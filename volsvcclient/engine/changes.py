@@ -132,20 +132,24 @@ class Change:
     def to_change(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.actions and o.result is None]
 
-    def check(self, even_if_irreversible: bool) -> None:
+    def check(self, even_if_irreversible: bool, planning: bool = False) -> None:
         """Every refusal, before any request: a plan and a change refuse
         alike. A refusal of the whole change raises; one of some services
         (a backend that is down) marks their outcomes."""
         if not even_if_irreversible:
             self._refuse_irreversible()
         self._refuse_part_of_a_cluster()
-        self._refuse_down()
+        self._refuse_down(planning)
         for binary, label in self._irreversible().items():
             self.tell(events.Irreversible(binary, label))
         for outcome in self.to_change:
             live = self.live[outcome.key]
             action = next((a.name for a in outcome.actions if a.name in FREEZE_OR_THAW), None)
-            if action and live.status == 'disabled' and live.disabled_reason != 'frozen':
+            # Said only where the change leaves the status to the freeze or
+            # thaw; one that sets it (a drain's disable, a resume's enable)
+            # means to.
+            if (action and outcome.desired.status is None and live.status == 'disabled'
+                    and live.disabled_reason != 'frozen'):
                 self.tell(events.ReasonReplaced(live.label, live.disabled_reason, action))
 
     def _irreversible(self) -> dict[str, str | None]:
@@ -202,7 +206,7 @@ class Change:
             self.live.update((m.key, m) for m in members if m.key not in self.live)
         return members
 
-    def _refuse_down(self) -> None:
+    def _refuse_down(self, planning: bool) -> None:
         """Refuse, per backend, a freeze or thaw its cinder-volume cannot
         take: the members of one cluster are judged together."""
         groups: dict[tuple[str, str], list[Outcome]] = collections.defaultdict(list)
@@ -215,7 +219,7 @@ class Change:
             live = self.live[group[0].key]
             members = self._members(live.cluster) if live.cluster else [live]
             try:
-                sending.check_up(members, verb, self.even_if_down, self.tell)
+                sending.check_up(members, verb, self.even_if_down, self.tell, planning)
             except exceptions.Refused as refusal:
                 for outcome in group:
                     outcome.refused = next(a for a in outcome.actions if a.name == verb)
@@ -225,7 +229,7 @@ class Change:
     # A plan: what apply would do, nothing sent.
 
     def plan(self, enable_via_thaw: bool, even_if_irreversible: bool = False) -> None:
-        self.check(even_if_irreversible)
+        self.check(even_if_irreversible, planning=True)
         for outcome in self.outcomes:
             if outcome.result is None:
                 outcome.end(Result.WOULD_CHANGE if outcome.actions else Result.UNCHANGED)

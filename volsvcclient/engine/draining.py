@@ -33,6 +33,7 @@ from volsvcclient.engine import desired_state
 from volsvcclient.engine import events
 from volsvcclient.engine import in_flight
 from volsvcclient.engine import interrupts
+from volsvcclient.engine import outcomes
 from volsvcclient.engine import polling
 from volsvcclient.engine import selection as selection_module
 
@@ -65,6 +66,19 @@ class Watching(events.Event):
                 f'({self.elapsed:.0f} s)')
 
 
+@dataclasses.dataclass(frozen=True)
+class ClusterFrozen(events.Event):
+    """A cluster is drained by a freeze, not by disabling its members."""
+
+    cluster: str
+
+    @property
+    def facts(self) -> str:
+        return (f"cluster '{self.cluster}': frozen, not disabled member by member "
+                f"(Cinder 28.0.0 and later have no API that re-enables a member; "
+                f"a frozen cluster is scheduled to no more)")
+
+
 @dataclasses.dataclass
 class Backend:
     """One backend a drain watches: its target (a host@backend or a
@@ -73,6 +87,9 @@ class Backend:
     target: records.Target
     members: list[Service]
     judgement: in_flight.Judgement | None = None
+    #: Whether the change took it out (every member as asked): only
+    #: then is it watched.
+    taken: bool = False
     quiet: int = 0
     reads: int = 0
     #: Requests the last read sent.
@@ -163,18 +180,61 @@ class Drain:
         self.interrupted = False
         self.elapsed = 0.0
 
+    def request(self, reason: str, freeze: bool) -> desired_state.Request:
+        """What a drain asks of every backend's cinder-volume.
+
+        A cluster is frozen, never disabled member by member: Cinder 28.0.0
+        and later have no API that re-enables a member, and the thaw that
+        re-enables reaches one member only; frozen, the scheduler places
+        nothing on any member (cinder/scheduler/host_manager.py), and the
+        thaw of ``resume`` brings every member back."""
+        state = desired_state.Desired('', records.VOLUME_BINARY, 'disabled', reason,
+                                      True if freeze else None)
+        wanted = _desired([b for b in self.backends if not b.target.cluster], state)
+        clustered = [b for b in self.backends if b.target.cluster]
+        wanted += _desired(clustered, desired_state.Desired(
+            '', records.VOLUME_BINARY, frozen=True))
+        return desired_state.Request(desired=wanted)
+
+    def plan(self, reason: str, freeze: bool, even_if_down: bool) -> changes.Change:
+        """What a drain would change, sending nothing, and what is on each
+        backend now (one read each)."""
+        change = self.change = changes.Change(
+            self.api, self.request(reason, freeze), self.tell, even_if_down, self.ctrl_c)
+        change.plan(enable_via_thaw=False)
+        for backend in self.backends:
+            backend.taken = True
+        self.read_once()
+        return change
+
+    def read_once(self) -> None:
+        from volsvcclient.cinder import workload
+
+        reader = workload.WorkloadReads(self.api)
+        for backend in self.backends:
+            before = reader.requests
+            backend.judgement = in_flight.judge(reader.read(backend.target))
+            backend.requests = reader.requests - before
+            backend.reads += 1
+
     def disable(
         self, reason: str, freeze: bool, even_if_down: bool, wait_timeout: float = 0
     ) -> changes.Change:
         """Disable (and freeze) every backend's cinder-volume, through the
-        one engine: refused, sent, verified and judged as any change."""
-        state = desired_state.Desired('', records.VOLUME_BINARY, 'disabled', reason,
-                                      True if freeze else None)
-        request = desired_state.Request(desired=_desired(self.backends, state))
+        one engine: refused, sent, verified and judged as any change (a
+        cluster frozen: see ``request``)."""
+        for backend in self.backends:
+            if backend.target.cluster:
+                self.tell(ClusterFrozen(backend.name))
+        request = self.request(reason, freeze)
         change = self.change = changes.Change(
             self.api, request, self.tell, even_if_down, self.ctrl_c)
         change.apply(wait_timeout=wait_timeout)
         self.interrupted = change.interrupted
+        ended = {o.key for o in change.outcomes
+                 if o.result in (outcomes.Result.CHANGED, outcomes.Result.UNCHANGED)}
+        for backend in self.backends:
+            backend.taken = all(m.key in ended for m in backend.members)
         return change
 
     def watch(self, timeout: float, interval: float) -> None:
@@ -185,9 +245,10 @@ class Drain:
         reader = workload.WorkloadReads(self.api)
         self.ctrl_c.raising = True
         try:
+            watched = [b for b in self.backends if b.taken]
             for elapsed in polling.attempts(timeout, interval):
                 self.elapsed = elapsed
-                for backend in self.backends:
+                for backend in watched:
                     if backend.drained:
                         continue
                     before = reader.requests
@@ -196,10 +257,10 @@ class Drain:
                     backend.reads += 1
                     backend.judgement = in_flight.judge(read)
                     backend.quiet = backend.quiet + 1 if backend.judgement.quiet else 0
-                moving = sum(len(b.judgement.in_flight) for b in self.backends
+                moving = sum(len(b.judgement.in_flight) for b in watched
                              if b.judgement and not b.drained)
-                self.tell(Watching(moving, len(self.backends), elapsed))
-                if all(b.drained for b in self.backends):
+                self.tell(Watching(moving, len(watched), elapsed))
+                if all(b.drained for b in watched):
                     break
         except KeyboardInterrupt:
             self.interrupted = True

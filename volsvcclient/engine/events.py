@@ -87,7 +87,8 @@ class SendingAnyway(Event):
 
     @property
     def advice(self) -> Advice:
-        return advice_module.Advice('sends it anyway', advice_module.EVEN_IF_DOWN)
+        return advice_module.Advice('sends it anyway', advice_module.EVEN_IF_DOWN,
+                                    form=advice_module.DOES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Irreversible(Event):
         from volsvcclient.cinder import reasons
 
         prefix = f'{self.label}: ' if self.label else ''
-        return f'{prefix}warning: {reasons.irreversibly(self.binary)}'
+        return f'{prefix}{reasons.irreversibly(self.binary)}'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -217,7 +218,8 @@ class BackendStateUnknown(Event):
 
     @property
     def advice(self) -> Advice:
-        return advice_module.Advice('sets the wait', advice_module.RPC_TIMEOUT)
+        return advice_module.Advice('sets the wait', advice_module.RPC_TIMEOUT, value=None,
+                                    form=advice_module.DOES)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -51,11 +51,13 @@ def check_up(
     action: str,
     even_if_down: bool,
     tell: events.Listener,
+    planning: bool = False,
 ) -> None:
     """Refuse an RPC-bound ``action`` whose cinder-volume is down.
 
     Cinder would wait for the RPC timeout (60 s by default) and no driver
     would act. A cluster needs one member up: Cinder sends to any of them.
+    A plan (``planning``) sends nothing, and says nothing of sending.
     """
     down = [m for m in members if m.state == 'down']
     if not down or (len(down) < len(members) and not even_if_down):
@@ -64,7 +66,8 @@ def check_up(
                 records.shorten(m.host for m in down), members[0].cluster or '', action))
         return
     if even_if_down:
-        tell(events.SendingAnyway(events.down_labels(down), action))
+        if not planning:
+            tell(events.SendingAnyway(events.down_labels(down), action))
         return
     raise exceptions.Refused(
         f'{events.down_labels(down)} is down: Cinder would wait for it over RPC '

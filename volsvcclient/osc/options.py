@@ -35,6 +35,7 @@ OPTIONS = {
     'api_version': '--os-volume-api-version or OS_VOLUME_API_VERSION',
     'microversion': '--os-volume-api-version',
     'silent_for': '--down-for',
+    'session': 'this command',
     'cacert': '--os-cacert',
     'binary': '<binary>',
     'host': '<host>',

@@ -71,7 +71,7 @@ class Voice:
 
         if advice.keyword is not None:
             given = self.name(advice.keyword)
-            if advice.value is not True:
+            if advice.value not in (True, None):
                 given = f'{given} {advice.value}'
             if advice.form == kinds.DOES:
                 return f'{given} {advice.purpose}'
@@ -156,6 +156,9 @@ class Voice:
             self.note(f'{event.facts[:-1]}; {self.name("rpc_timeout")} sets the wait)')
         elif isinstance(event, events.SendingAnyway):
             self.note(f'{event.facts} ({self.name("even_if_down")})')
+        elif isinstance(event, events.Irreversible):
+            prefix = f'{event.label}: ' if event.label else ''
+            self.note(f'{prefix}warning: {event.facts.removeprefix(prefix)}')
         elif isinstance(event, events.Interrupted) and event.stage != 'again':
             tail = (' (Ctrl-C again to stop waiting for them)'
                     if event.stage == 'sending' else '')

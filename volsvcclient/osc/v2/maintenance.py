@@ -101,6 +101,13 @@ class _Maintenance(arguments.HostTarget, command.Lister):
     def ended(self, code: int) -> int:
         raise NotImplementedError
 
+    def error(self, line: str) -> None:
+        """Why the command failed, after its rows: on stderr whatever -q
+        says, as an error is."""
+        from volsvcclient.osc import terminal
+
+        self.app.stderr.write(terminal.escape(line) + '\n')
+
 
 class DrainService(_Maintenance):
     _description = (
@@ -154,12 +161,13 @@ class DrainService(_Maintenance):
 
         for outcome in drain.report.outcomes:
             if outcome.said and outcome.result in api.UNFINISHED:
-                self.note(f'{outcome.label}: {outcome.result}: {outcome.worded(self.voice)}')
+                self.error(f'{outcome.label}: {outcome.result}: '
+                           f'{outcome.worded(self.voice)}')
         if drain.drained:
             names = ', '.join(b.backend for b in drain.backends)
             self.note(f'drained: safe to stop cinder-volume on {names}')
             return code
-        self.note(drain.worded(self.voice) or '')
+        self.error(drain.worded(self.voice) or '')
         return 1
 
 
@@ -218,6 +226,11 @@ class ResumeService(_Maintenance):
             report = self.outcome = client.resume(
                 **given, timeout=parsed_args.wait_timeout, interval=parsed_args.interval,
                 even_if_down=parsed_args.even_if_down, ctrl_c=self.ctrl_c)
+        except KeyboardInterrupt:
+            # Only the wait for a heartbeat raises it: nothing was sent.
+            self.note('resume: interrupted while waiting for cinder-volume to report '
+                      'again; nothing was changed')
+            raise SystemExit(130)
         except api.WaitTimedOut as exc:
             for line in exc.unmet:
                 self.note(line)
@@ -235,6 +248,6 @@ class ResumeService(_Maintenance):
             self.note('resume: interrupted; the rows above say what was done')
             return 130
         if report.unfinished:
-            self.note(report.worded(self.voice) or '')
+            self.error(report.worded(self.voice) or '')
             return 1
         return code

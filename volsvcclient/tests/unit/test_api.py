@@ -277,8 +277,8 @@ class TestPlanAndApply(APITestCase):
             even_if_irreversible=True)
         self.assertEqual([api.Result.CHANGED], [o.result for o in report.outcomes])
         self.assertEqual(('', ''), (stdout.getvalue(), stderr.getvalue()))
-        self.assertIn('warning: Cinder 28.0.0 and later have no API that '
-                      're-enables cinder-scheduler', self.logged.output)
+        self.assertIn('cinder-scheduler on node1: Cinder 28.0.0 and later have no API '
+                      'that re-enables cinder-scheduler', self.logged.output)
         # ... and comes back on the result.
         self.assertEqual(['irreversible'], [n.kind for n in report.notes])
         self.assertIn('re-enables cinder-scheduler', report.notes[0].facts)

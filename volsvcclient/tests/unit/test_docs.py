@@ -21,10 +21,14 @@ and defaults the pages quote, the JSON schemas of the scripting reference
 and the README's links are checked the same way.
 """
 
+import datetime
 import json
 import logging
 import pathlib
 import re
+import shlex
+import signal
+import threading
 import types
 
 import fixtures
@@ -53,18 +57,24 @@ def library():
     from volsvcclient.cinder import bounds
     from volsvcclient.cinder import reasons
     from volsvcclient.cinder import versions
+    from volsvcclient.engine import draining
     from volsvcclient.engine import health
+    from volsvcclient.engine import in_flight
     from volsvcclient.osc import columns
+    from volsvcclient.osc import rendering
     from volsvcclient.osc.v2 import commit
+    from volsvcclient.osc.v2 import maintenance
     from volsvcclient.osc.v2 import operations
     from volsvcclient.osc.v2 import replication
     from volsvcclient.osc import voice
 
     return types.SimpleNamespace(
         bounds=bounds, columns=columns, health=health, reasons=reasons,
-        versions=versions, voice=voice,
+        versions=versions, voice=voice, draining=draining, in_flight=in_flight,
+        maintenance=maintenance, rendering=rendering,
         commit=commit.CommitService, wait=operations.WaitService,
         failover=replication.FailoverService,
+        drain=maintenance.DrainService, resume=maintenance.ResumeService,
     )
 
 
@@ -227,6 +237,113 @@ def unmet_line(case):
     return result.code, last_line(result)
 
 
+# Drain and resume: a clock that only moves when they sleep, heartbeats,
+# and Ctrl-C at a chosen moment.
+
+def fake_clock(case):
+    case.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time',
+                                         fakes.FakeClock()))
+
+
+def beating(case):
+    """Every cinder-volume reports again: a new heartbeat at each read of
+    the services."""
+    start = datetime.datetime(2026, 11, 24, 10, 0, 0)
+
+    def heartbeat(read):
+        for service in case.cinder.services:
+            if service['binary'] == VOLUME:
+                service['updated_at'] = (start + datetime.timedelta(seconds=2 * read)
+                                         ).strftime('%Y-%m-%dT%H:%M:%S.%f')
+
+    case.cinder.after_read = heartbeat
+
+
+def press_ctrl_c(case):
+    """Ctrl-C, delivered to the main thread, where the command runs."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    case.addCleanup(signal.signal, signal.SIGINT, previous)
+    return lambda: signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+
+def ctrl_c_while_watching(case):
+    """Ctrl-C at the second read of a drain: one read of the backend has
+    ended."""
+    press = press_ctrl_c(case)
+    volume_listings = []
+
+    def between(resource, answered):
+        if resource == 'volumes':
+            volume_listings.append(answered)
+            if len(volume_listings) == 2:
+                press()
+
+    case.cinder.between_pages = between
+
+
+def ctrl_c_while_verifying(case):
+    """Ctrl-C at the first read of the services after resume sent its
+    change."""
+    press = press_ctrl_c(case)
+    beating(case)
+    heartbeat = case.cinder.after_read
+    pressed = []
+
+    def after(read):
+        heartbeat(read)
+        if case.cinder.puts() and not pressed:
+            pressed.append(read)
+            press()
+
+    case.cinder.after_read = after
+
+
+def ctrl_c_while_waiting(case):
+    """Ctrl-C at resume's second read of the services, while it waits for
+    new heartbeats."""
+    press = press_ctrl_c(case)
+    reads = []
+
+    def after(read):
+        reads.append(read)
+        if len(reads) == 2:
+            press()
+
+    case.cinder.after_read = after
+
+
+def a_member(case):
+    case.cinder.add('m1@aa', cluster_name='c1@aa')
+    case.cinder.add('m2@aa', cluster_name='c1@aa')
+
+
+def in_flight_on(host, status='extending'):
+    def setup(case):
+        fake_clock(case)
+        case.cinder.add(host)
+        case.cinder.add_volume(host, status)
+    return setup
+
+
+def disabled_for_maintenance(frozen=False, release=29):
+    def setup(case):
+        fake_clock(case)
+        case.cinder.release = release
+        case.cinder.add(HOST, disabled=True, disabled_reason='maintenance', frozen=frozen)
+        beating(case)
+    return setup
+
+
+def printed(*args, line):
+    """A command's exit code and the one line of standard error that
+    starts like ``line`` (a note among others)."""
+    def render(case):
+        result = case.cli(*args)
+        found = [entry for entry in result.stderr.splitlines() if entry.startswith(line)]
+        return result.code, (found or [result.stderr])[0]
+    return render
+
+
 #: What Keystone answers to wrong credentials.
 UNAUTHORIZED = {
     'status_code': 401,
@@ -367,6 +484,38 @@ LINES = [
     ('no date', '--down-for needs the time of cinder-api, and its answer carried no '
      'Date header', 1, with_setup(add(), with_setup(no_date_header,
                                                     fails('list', '--down-for', '7d')))),
+    ('member alone', "<binary> on <host> is a member of cluster '<cluster>': Cinder "
+     "schedules to its other members too (...), and freezes and thaws them together. "
+     "Give --cluster <cluster> to drain or resume the whole cluster", 1,
+     with_setup(a_member, fails('drain', 'm1@aa'))),
+    ('still in flight', 'Still in flight after <n> s: <backend>: ...', 1,
+     with_setup(in_flight_on(HOST), fails('drain', HOST, '--wait-timeout', '10'))),
+    ('drain unfinished', 'Not every service ended as asked (...): ...', 1,
+     with_setup(add(), with_setup(down, fails('drain', HOST, '--freeze')))),
+    ('drain unfinished service', '<binary> on <host>: <result>: ...', 1,
+     with_setup(add(), with_setup(down, printed('drain', HOST, '--freeze',
+                                                line=f'{VOLUME} on {HOST}: failed: ')))),
+    ('not back', '<n> cinder-volume service(s) did not report again in <n> s: nothing '
+     'was changed', 1,
+     with_setup(add(disabled=True), fails('resume', HOST, '--wait-timeout', '0'))),
+    ('drained', 'drained: safe to stop cinder-volume on <backend>', 0,
+     with_setup(in_flight_on(HOST, 'available'), fails('drain', HOST))),
+    ('enable by thaw', '<binary> on <host>: the server ignored os-services/enable; '
+     're-enabling it by freeze and thaw', 0,
+     with_setup(disabled_for_maintenance(), printed('resume', HOST, line=VOLUME))),
+    ('thaw re-enables', "<binary> on <host>: disabled with reason '<reason>': the thaw "
+     're-enables it and clears the reason; disable it again if it must stay out of '
+     'service', 0,
+     with_setup(disabled_for_maintenance(frozen=True), printed('thaw', HOST, line=VOLUME))),
+    ('watching interrupted', 'interrupted while watching what is in flight', 130,
+     with_setup(in_flight_on(HOST), with_setup(
+         ctrl_c_while_watching, printed('drain', HOST, line='interrupted while')))),
+    ('drain interrupted', 'drain: interrupted; the rows above say what is on each backend',
+     130, with_setup(in_flight_on(HOST),
+                     with_setup(ctrl_c_while_watching, fails('drain', HOST)))),
+    ('resume interrupted', 'resume: interrupted; the rows above say what was done', 130,
+     with_setup(disabled_for_maintenance(frozen=True),
+                with_setup(ctrl_c_while_verifying, fails('resume', HOST)))),
 ]
 
 
@@ -481,6 +630,67 @@ class TestScriptingReference(base.ShellTestCase):
     def test_failover(self):
         self.valid('failover -f json', 'failover', 'node3@rep', '--backend-id', 'secondary')
 
+    def test_drain(self):
+        lib = library()
+        fake_clock(self)
+        schema = self.schemas['drain -f json']['items']['properties']
+        self.assertEqual(list(lib.maintenance.DRAIN_COLUMNS), list(schema))
+        for column in ('In Flight', 'Waiting'):
+            self.assertEqual(list(lib.maintenance.IN_FLIGHT_KEYS),
+                             list(schema[column]['items']['properties']))
+        volume = self.cinder.add_volume(HOST, 'extending')
+        snapshot = self.cinder.add_snapshot(volume, 'deleting')
+        self.cinder.add_volume(HOST, 'reserved')
+        verdicts = []
+        [row] = self.valid('drain -f json', 'drain', HOST, '--wait-timeout', '0', code=1)
+        self.assertEqual((2, 1, 2, 1), (row['Volumes'], row['Snapshots'],
+                                        len(row['In Flight']), len(row['Waiting'])))
+        verdicts.append(row['Verdict'])
+        volume['status'] = snapshot['status'] = 'available'
+        [row] = self.valid('drain -f json', 'drain', HOST)
+        verdicts.append(row['Verdict'])
+        # A backend down cannot be frozen: the change fails for it, it is
+        # not watched and its counts are null; the others are watched.
+        rows = self.valid('drain -f json', 'drain', '--host-pattern', 'node*', '--freeze',
+                          code=1)
+        self.assertIn(None, {r['Volumes'] for r in rows})
+        verdicts += [r['Verdict'] for r in rows]
+        ctrl_c_while_watching(self)
+        self.cinder.add_volume('node3@rep', 'creating')
+        [row] = self.valid('drain -f json', 'drain', 'node3@rep', code=130)
+        verdicts.append(row['Verdict'])
+        self.assertEqual(sorted(schema['Verdict']['enum']), sorted(set(verdicts)))
+        self.assertEqual(2, self.cli('drain', HOST, '--interval', '0').code)
+        self.assertIn('``drain -q`` and ``resume -q`` print the rows and why they failed',
+                      prose('scripting.rst'))
+        quiet = self.cli('drain', 'node3@rep', '--wait-timeout', '0', '-f', 'value',
+                         '-c', 'Verdict', global_options=['-q'])
+        self.assertEqual((1, 'in flight\n'), (quiet.code, quiet.stdout))
+        self.assertTrue(quiet.stderr.startswith('Still in flight after 0 s: node3@rep: '),
+                        quiet.stderr)
+
+    def test_resume(self):
+        lib = library()
+        fake_clock(self)
+        schema = self.schemas['resume -f json']['items']['properties']
+        self.assertEqual(list(lib.rendering.COLUMNS), list(schema))
+        # Nothing reports: nothing changes, no rows.
+        result = self.cli('resume', HOST, '--wait-timeout', '0', '-f', 'json')
+        self.assertEqual((1, ''), (result.code, result.stdout), result)
+        # Ctrl-C while it waits: nothing changes, and it says so.
+        ctrl_c_while_waiting(self)
+        result = self.cli('resume', HOST, '-f', 'json')
+        self.assertEqual((130, '', 'resume: interrupted while waiting for cinder-volume '
+                                   'to report again; nothing was changed\n'),
+                         (result.code, result.stdout, result.stderr))
+        self.assertEqual([], self.cinder.puts())
+        beating(self)
+        [row] = self.valid('resume -f json', 'resume', HOST)
+        self.assertEqual(('enable, freeze, thaw', 'changed'), (row['Actions'], row['Result']))
+        [row] = self.valid('resume -f json', 'resume', HOST)
+        self.assertEqual(('-', 'unchanged'), (row['Actions'], row['Result']))
+        self.assertEqual(2, self.cli('resume', HOST, '--interval', '0').code)
+
     def test_wait_exit_codes(self):
         met = self.cli('wait', '--service', VOLUME, '--host-pattern', 'node3*',
                        '--state', 'up', '--wait-timeout', '0')
@@ -514,6 +724,159 @@ class TestDecidedBehaviour(base.ShellTestCase):
         self.assertEqual([], self.cinder.puts())
 
 
+# The maintenance runbook (operations.rst)
+
+def example(name, command):
+    """The lines a page shows after ``$ <command>`` in a console block, up
+    to the next command or the end of the block."""
+    lines = page(name).splitlines()
+    for number, line in enumerate(lines):
+        if line.strip() == f'$ {command}':
+            indent = line[:len(line) - len(line.lstrip())]
+            shown = []
+            for following in lines[number + 1:]:
+                if not following.startswith(indent) or following.strip().startswith('$ '):
+                    break
+                shown.append(following[len(indent):])
+            return shown
+    raise AssertionError(f'{name} shows no "$ {command}"')
+
+
+def list_table_rows(text):
+    """The rows of the list-tables in ``text``, each a list of its cells'
+    text, folded."""
+    rows = []
+    for row in re.split(r'^   \* - ', text, flags=re.MULTILINE)[1:]:
+        cells = re.split(r'^     - ', row, flags=re.MULTILINE)
+        rows.append([' '.join(cell.split()) for cell in cells])
+    return rows
+
+
+def literals(text):
+    return set(re.findall(r'``([^`]+)``', text))
+
+
+def section(name, start, end):
+    text = page(name)
+    return text[text.index(start):text.index(end)]
+
+
+class TestMaintenanceRunbook(base.ShellTestCase):
+    """What operations.rst's runbook shows and promises, done by the code."""
+
+    def setUp(self):
+        super().setUp()
+        fake_clock(self)
+
+    def run_example(self, program, *args, stderr_first=False):
+        """The lines ``args`` print, as the runbook shows them."""
+        result = self.cli(*args)
+        out, err = result.stdout.splitlines(), result.stderr.splitlines()
+        shown = example('operations.rst', ' '.join((program, shlex.join(args))))
+        self.assertEqual(shown, err + out if stderr_first else out + err)
+        return result
+
+    def test_one_backend(self):
+        self.cinder.add(HOST)
+        for _ in range(3):
+            self.cinder.add_volume(HOST + '#pool')
+        self.cinder.attach(self.cinder.add_volume(HOST), 'server-1')
+        drained = self.run_example('openstack volume service', 'drain', HOST,
+                                   '--disable-reason', 'firmware 4.2')
+        self.assertEqual(0, drained.code, drained)
+        beating(self)
+        resumed = self.run_example('openstack volume service', 'resume', HOST,
+                                   stderr_first=True)
+        self.assertEqual(0, resumed.code, resumed)
+        checked = self.cli('check', '--host-pattern', HOST, '--service', VOLUME,
+                           '--ignore-disabled')
+        self.assertEqual(0, checked.code, checked)
+        self.assertEqual(example('operations.rst', shlex.join((
+            'volsvc', 'check', '--host-pattern', HOST, '--service', VOLUME,
+            '--ignore-disabled'))), checked.stdout.splitlines())
+
+    def test_the_timeout_line(self):
+        [shown] = [line.strip() for line in page('operations.rst').splitlines()
+                   if line.strip().startswith('Still in flight after ')]
+        volume, project = re.search(r'volume (\S+) \(project (\S+),', shown).groups()
+        self.cinder.add(HOST)
+        self.cinder.add_volume(HOST, 'extending', id=volume, project_id=project)
+        result = self.cli('drain', HOST, '--disable-reason', 'firmware 4.2')
+        self.assertEqual((1, shown), (result.code, last_line(result)))
+        wait_timeout = _parser_default(library().drain, '--wait-timeout')
+        self.assertIn(f'after {wait_timeout:g} s:', shown)
+
+    def drained_and_resumed(self, release, *drain):
+        """A new cluster of two drained, then resumed: the exit codes of
+        each resume (until one succeeds, at most two), and how many members
+        it left enabled."""
+        self.cinder.release = release
+        cluster = f'cl{len(self.cinder.services)}@aa'
+        members = [self.cinder.add(f'{cluster}-{n}', cluster_name=cluster) for n in (1, 2)]
+        result = self.cli('drain', '--cluster', cluster, *drain)
+        self.assertEqual(0, result.code, result)
+        beating(self)
+        codes = []
+        for _ in range(2):
+            result = self.cli('resume', '--cluster', cluster)
+            codes.append(result.code)
+            if not result.code:
+                break
+        return codes, sum(not m['disabled'] for m in members), result
+
+    def test_a_cluster_comes_back_on_every_release(self):
+        text = prose('operations.rst')
+        self.assertIn('A cluster is **frozen, not disabled** member by member', text)
+        self.assertIn('so every member is back, on every release', text)
+        for release in (27, 28, 29):
+            for drain in ((), ('--freeze',)):
+                codes, enabled, _ = self.drained_and_resumed(release, *drain)
+                self.assertEqual(([0], 2), (codes, enabled), (release, drain))
+
+    def test_a_cluster_disabled_member_by_member_on_28_and_later(self):
+        [phrase] = re.findall(r"``(a freeze and thaw would act on every member of "
+                              r"cluster '<cluster>'[^`]*)``", prose('operations.rst'))
+        self.cinder.release = 29
+        members = [self.cinder.add(f'cl@aa-{n}', cluster_name='cl@aa') for n in (1, 2)]
+        for member in members:
+            self.assertEqual(0, self.cli('set', member['host'], VOLUME, '--disable').code)
+        beating(self)
+        result = self.cli('resume', '--cluster', 'cl@aa')
+        self.assertEqual(1, result.code, result)
+        self.assertRegex(result.stdout, pattern(phrase))
+
+    def test_a_selection_with_a_backend_down_cannot_be_frozen(self):
+        self.cinder.add('rack3-a@lvm')
+        self.cinder.add('rack3-b@lvm', state='down')
+        self.assertIn("its row says ``not disabled``, the others are watched, and the "
+                      "drain exits 1", prose('operations.rst'))
+        result = self.cli('drain', '--host-pattern', 'rack3-*', '--freeze', '-f', 'json')
+        self.assertEqual(1, result.code, result)
+        self.assertEqual({'rack3-a@lvm': 'drained', 'rack3-b@lvm': 'not disabled'},
+                         {row['Backend']: row['Verdict'] for row in result.json()})
+
+    def test_what_drain_waits_for_is_the_code_s(self):
+        flight = library().in_flight
+        rows = list_table_rows(section('operations.rst', '.. _drain-in-flight:',
+                                       '``available``, ``in-use`` and the error'))
+        cells = {row[0]: row[1:] for row in rows}
+
+        def having(table, activity):
+            return {status for status, a in table.items() if a is activity}
+
+        volumes, waiting = cells['Volumes']
+        self.assertEqual(
+            having(flight.VOLUME_STATUSES, flight.IN_FLIGHT) - {'managing'}
+            | having(flight.MIGRATION_STATUSES, flight.IN_FLIGHT)
+            | {flight.MIGRATION_TARGET + '<id>'},
+            literals(volumes))
+        self.assertEqual(having(flight.VOLUME_STATUSES, flight.WAITING), literals(waiting))
+        self.assertEqual(having(flight.SNAPSHOT_STATUSES, flight.IN_FLIGHT),
+                         literals(cells['Snapshots of those volumes'][0]))
+        self.assertEqual(having(flight.BACKUP_STATUSES, flight.IN_FLIGHT),
+                         literals(cells['Backups of those volumes'][0]))
+
+
 # Limits, defaults and figures the pages quote
 
 def _parser_default(command, option):
@@ -526,6 +889,7 @@ def limits():
     lib = library()
     b = lib.bounds
     wait_interval = _parser_default(lib.wait, '--interval')
+    quiet = {2: 'two', 3: 'three'}[lib.draining.QUIET_READS]
     return [
         ('cinder-server-issues.rst',
          f'``--rpc-timeout`` seconds (default {b.BACKEND_STATE:g}, never retried)'),
@@ -541,6 +905,19 @@ def limits():
         ('troubleshooting.rst', f'Cinder accepts at most {lib.reasons.MAX_REASON}'),
         ('troubleshooting.rst', f'``--cluster``: {lib.versions.CLUSTER} to list, wait or '
                                 f'check, {lib.versions.CLUSTER_ACTIONS} to freeze'),
+        ('operations.rst', f'reason ``{_parser_default(lib.drain, "--disable-reason")}`` '
+                           f'unless ``--disable-reason`` gives one'),
+        ('operations.rst', f'every ``--interval`` seconds '
+                           f'({_parser_default(lib.drain, "--interval"):g} by default) until '
+                           f'nothing is in flight in {quiet} reads in a row'),
+        ('operations.rst', f'At ``--wait-timeout`` '
+                           f'({_parser_default(lib.drain, "--wait-timeout"):g} s by default) '
+                           f'it exits 1'),
+        ('operations.rst', f'(``--wait-timeout``, '
+                           f'{_parser_default(lib.resume, "--wait-timeout"):g} s by default)'),
+        ('operations.rst', f'``--cluster`` (Block Storage API {lib.versions.CLUSTER} and later)'),
+        ('scripting.rst', f'nothing was in flight on it in {quiet} reads in a row'),
+        ('glossary.rst', f'nothing was in flight in {quiet} reads in a row'),
     ]
 
 
@@ -576,7 +953,7 @@ class TestQuotedFigures(testtools.TestCase):
         options, returns = module_documentation('volume_service_wait')
         self.assertIn(f'(at least {lib.bounds.MIN_INTERVAL:g})',
                       ' '.join(options['options']['interval']['description']))
-        frozen = returns['services']['contains']['frozen']['description']
+        frozen = returns['services']['contains']['is_frozen']['description']
         # Cinder lists frozen at every microversion (os-extended-services).
         self.assertNotIn('API 3.', frozen)
 

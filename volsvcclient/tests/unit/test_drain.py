@@ -274,3 +274,28 @@ def test_api_connection():
     from volsvcclient.tests.unit import test_api
 
     return test_api._connection()
+
+
+class TestDrainPlan(DrainMixin, base.ShellTestCase):
+    """What Ansible's check mode shows: the change planned, what is in
+    flight now, nothing sent."""
+
+    scenarios = [('api', {})]
+
+    def test_a_plan_sends_nothing_and_reads_once(self):
+        creating = self.cinder.add_volume(HOST, 'creating')
+        self.cinder.add_volume(HOST)
+        client = api.Client(test_api_connection())
+        drain = client.drain(HOST, freeze=True, plan=True)
+        self.assertEqual([], self.cinder.puts())
+        self.assertTrue(drain.report.planned)
+        self.assertFalse(drain.drained)
+        [outcome] = drain.report.outcomes
+        self.assertEqual((api.Result.WOULD_CHANGE, ('freeze', "disable (reason 'maintenance')"),
+                          {'status': 'disabled', 'disabled_reason': 'maintenance',
+                           'is_frozen': True}),
+                         (outcome.result, outcome.actions, outcome.predicted))
+        [backend] = drain.backends
+        self.assertEqual((2, 1, [creating['id']]),
+                         (backend.volumes, backend.reads, [m.id for m in backend.in_flight]))
+        self.assertEqual(0.0, self.clock.slept)

@@ -59,7 +59,7 @@ class TestServiceAPI(base.ShellTestCase):
         # variable sets the version is the command line's to say.
         for call, raised, facts, worded in (
             (lambda: self.api.require('3.99', 'newer'), services.TooOld,
-             'newer requires Block Storage API 3.99 or later (this command '
+             'newer requires Block Storage API 3.99 or later (this client '
              'is using Block Storage API 3.49)',
              '--newer requires --os-volume-api-version 3.99 or later (this '
              'command is using Block Storage API 3.49)'),

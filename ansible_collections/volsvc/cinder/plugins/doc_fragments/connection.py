@@ -12,7 +12,8 @@
 
 
 class ModuleDocFragment(object):
-    """The connection options of every volsvc.cinder module."""
+    """The options every volsvc.cinder module takes: openstack.cloud's
+    common options, with its names, aliases and defaults but where said."""
 
     DOCUMENTATION = r'''
 options:
@@ -44,7 +45,10 @@ options:
     description:
       - The endpoint interface of the service catalog.
       - When not given, the cloud's own setting applies (C(public) unless
-        C(clouds.yaml) or C(OS_INTERFACE) says otherwise).
+        C(clouds.yaml) or C(OS_INTERFACE) says otherwise). openstack.cloud's
+        modules default to C(public), which overrides the cloud's own;
+        a control node that reaches only the internal endpoints would be
+        sent to the public ones.
     type: str
     choices: [public, internal, admin]
     aliases: [endpoint_type]
@@ -71,12 +75,43 @@ options:
     aliases: [key]
   api_timeout:
     description:
-      - Seconds to wait for each HTTP answer of Keystone and Cinder.
+      - Seconds to wait for each HTTP answer of Keystone and Cinder (more
+        than 0). Without it (and without C(api_timeout) in the cloud's
+        configuration) every request is bounded by 30 s.
     type: int
+  wait:
+    description:
+      - Whether the module waits for the services to be as asked, up to
+        I(timeout) (openstack.cloud's common option; what it does is said
+        by each module).
+    type: bool
+    default: true
+  timeout:
+    description:
+      - How many seconds a wait lasts at most (a finite number, 0 or more).
+        openstack.cloud's is an integer; any number of seconds is taken here.
+    type: float
+    default: 180
+  sdk_log_path:
+    description:
+      - A file that openstacksdk and keystoneauth log to, with volsvcclient's
+        notes (what an operator should know, such as a service re-enabled
+        by freeze and thaw).
+    type: str
+  sdk_log_level:
+    description:
+      - C(DEBUG) logs every HTTP request and answer (tokens hashed,
+        passwords never), C(INFO) less.
+    type: str
+    default: INFO
+    choices: [INFO, DEBUG]
 requirements:
   - python >= 3.10
   - volsvcclient (on the host the task runs on)
 notes:
-  - The connection options are read as the openstack.cloud collection reads
-    them, so the same variables and C(module_defaults) serve both.
+  - The options are openstack.cloud's common options, read as its modules
+    read them. The C(module_defaults) group C(group/volsvc.cinder.openstack)
+    sets them for these modules and openstack.cloud's together (it extends
+    C(openstack.cloud.openstack)); C(group/volsvc.cinder.cinder) for these
+    modules alone.
 '''

@@ -30,18 +30,17 @@ SELECTION_RULES = dict(
                         ('host', 'cluster')],
     required_by={'host': 'binary'},
 )
-#: Service attributes a task returns, under the names it returns them.
-_SERVICE_FIELDS = (
-    ('host', 'host'), ('binary', 'binary'), ('zone', 'availability_zone'),
-    ('status', 'status'), ('state', 'state'), ('updated_at', 'updated_at'),
-    ('disabled_reason', 'disabled_reason'), ('cluster', 'cluster'),
-    ('frozen', 'is_frozen'), ('replication_status', 'replication_status'),
-    ('active_backend_id', 'active_backend_id'),
-    ('backend_state', 'backend_state'),
+#: The fields of a service a task returns: openstack.cloud's
+#: volume_service_info's, openstacksdk's Service.to_dict(computed=False)
+#: (``name`` is the SDK's alias of ``binary``; os-services entries have no
+#: ``id``), so that the results of one feed the other.
+SERVICE_FIELDS = (
+    'active_backend_id', 'availability_zone', 'backend_state', 'binary', 'cluster',
+    'disabled_reason', 'host', 'id', 'is_frozen', 'name', 'replication_status',
+    'state', 'status', 'updated_at',
 )
-#: The fields a change sets, as a diff shows them: (name, SDK attribute).
-_STATE_FIELDS = (('status', 'status'), ('disabled_reason', 'disabled_reason'),
-                 ('frozen', 'is_frozen'))
+#: The fields a change sets, as a diff shows them.
+STATE_FIELDS = ('status', 'disabled_reason', 'is_frozen')
 
 
 def selection(api, params):
@@ -56,25 +55,25 @@ def selection(api, params):
 
 
 def service(svc):
-    """One service as a task returns it (the SDK's ``is_frozen`` is
-    ``frozen``, ``availability_zone`` is ``zone``)."""
-    return dict((name, getattr(svc, attr, None)) for name, attr in _SERVICE_FIELDS)
+    """One service as a task returns it."""
+    shown = dict((name, getattr(svc, name, None)) for name in SERVICE_FIELDS)
+    shown['name'] = shown['binary']
+    return shown
 
 
 def state(svc):
     """The fields a change sets, for a diff; {} for no service."""
     if svc is None:
         return {}
-    return dict((name, getattr(svc, attr, None)) for name, attr in _STATE_FIELDS)
+    return dict((name, getattr(svc, name, None)) for name in STATE_FIELDS)
 
 
 def predicted(outcome):
-    """The state a plan predicts for one service: as it is, with what was
-    asked of it."""
+    """The state a plan predicts for one service, as the engine predicts
+    it from Cinder's code (a freeze disables with reason 'frozen')."""
     after = state(outcome.before)
-    for name, attr in _STATE_FIELDS:
-        if attr in outcome.wanted:
-            after[name] = outcome.wanted[attr]
+    after.update((name, value) for name, value in outcome.predicted.items()
+                 if name in STATE_FIELDS)
     return after
 
 
@@ -85,7 +84,8 @@ def diff(report):
     for outcome in report.outcomes:
         before = state(outcome.before)
         if report.planned:
-            after = predicted(outcome)
+            # A service the run would refuse keeps its state.
+            after = predicted(outcome) if outcome.result.value == 'would change' else before
         elif outcome.after is not None:
             after = state(outcome.after)
         else:
@@ -96,10 +96,28 @@ def diff(report):
     return entries
 
 
-def rows(report, advise):
+def actions(outcome):
+    """What was planned for a service, with what may follow (as the
+    Actions column of ``commit``)."""
+    planned = ', '.join(outcome.actions) or '-'
+    if outcome.fallback:
+        planned += ' (then %s if the server ignores enable)' % ', '.join(outcome.fallback)
+    return planned
+
+
+def rows(report, words):
     """``commit -f json``'s rows with lower-case keys (host, binary,
-    actions, result, detail), advice in ``detail`` worded by
-    ``advise(option, purpose)`` in the module's option names."""
-    return [dict(host=o.host, binary=o.binary, actions=o.actions, result=o.result,
-                 detail=o.said(advise) if o.detail else '')
+    actions, result, detail), ``detail`` in the modules' ``words``."""
+    return [dict(host=o.host, binary=o.binary, actions=actions(o), result=o.result.value,
+                 detail=o.worded(words))
             for o in report.outcomes]
+
+
+def interrupted(signal_name, report, words):
+    """The one line of a change a signal interrupted: what became of each
+    service, sent or not."""
+    each = '; '.join(
+        '%s on %s: %s' % (o.binary, o.host, o.result.value)
+        + (' (%s)' % o.worded(words) if o.said else '')
+        for o in report.outcomes)
+    return 'Interrupted by %s: %s' % (signal_name, each)

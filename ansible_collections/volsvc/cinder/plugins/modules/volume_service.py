@@ -29,6 +29,15 @@ description:
   - The task fails, with one line naming each service and why, and with the
     per-service report, when any service was not changed as asked or could
     not be verified; what was applied is in that report.
+  - What an operator should know (a service re-enabled by freeze and thaw, a
+    disable no API undoes, a cluster member that is down) comes back as the
+    task's warnings. Advice, there and in failures, names this collection's
+    options and tasks.
+  - Interrupted (Ctrl-C of ansible-playbook, or SIGTERM, which ansible passes
+    to the module), it sends nothing more, lets the requests under way end
+    (after SIGTERM it stops waiting for them), and fails with one line naming each
+    service and what became of it, which it also logs (syslog or the
+    journal), for ansible-playbook may be gone to read the result.
   - This is C(volsvc commit) (C(openstack volume service commit)) of
     volsvcclient, run through its Python API C(volsvcclient.api).
 options:
@@ -100,19 +109,28 @@ options:
     description:
       - Seconds to wait for an answer to freeze or thaw, which Cinder gives
         only once the backend's cinder-volume has answered over RabbitMQ.
-        Default 20, or I(api_timeout) when that is lower.
+        Default 20, or I(api_timeout) when that is lower. More than 0.
     type: float
-  wait_timeout:
+  wait:
     description:
-      - Keep re-reading the services for up to this many seconds until each
-        shows its new state. 0 reads once.
-    type: float
-    default: 0
+      - Keep re-reading the services every 2 s, up to I(timeout) seconds,
+        until each shows its new state; without it one read verifies the
+        change.
+      - Defaults to false, where openstack.cloud's modules default to true;
+        Cinder answers each request once it is applied (freeze and thaw once
+        the backend acted), so one read tells, unless a database replica
+        lags behind; and a wait re-reads an enable that Cinder 28.0.0 and
+        later ignore until the timeout, before I(enable_via_thaw) acts.
+      - Replaces C(wait_timeout) (C(wait_timeout=30) is C(wait=true,
+        timeout=30)).
+    type: bool
+    default: false
   concurrency:
     description:
       - How many services are changed at the same time (1 to 10).
     type: int
     default: 8
+    choices: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 extends_documentation_fragment:
   - volsvc.cinder.connection
 attributes:
@@ -121,7 +139,7 @@ attributes:
     description: Reads the services and returns the plan; sends nothing.
   diff_mode:
     support: full
-    description: The fields set (status, disabled_reason, frozen) before and after, per service.
+    description: The fields set (status, disabled_reason, is_frozen) before and after, per service.
 '''
 
 EXAMPLES = r'''
@@ -140,7 +158,8 @@ EXAMPLES = r'''
     status: disabled
     disabled_reason: maintenance
     frozen: true
-    wait_timeout: 30
+    wait: true
+    timeout: 30
 
 - name: Bring them back (Cinder 28 and later ignore a plain enable)
   volsvc.cinder.volume_service:
@@ -200,14 +219,17 @@ msg:
   sample: "Not every service ended as asked (1 failed): cinder-volume on node1@lvm: failed (...)"
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import bounds  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import module  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import signals  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS  # noqa: E402
 
 
-def argument_spec():
-    options = dict(
+class VolumeServiceModule(module.VolsvcModule):
+
+    argument_spec = dict(
+        services.SELECTION_SPEC,
         status=dict(type='str', choices=['enabled', 'disabled']),
         disabled_reason=dict(type='str'),
         frozen=dict(type='bool'),
@@ -215,62 +237,83 @@ def argument_spec():
         even_if_down=dict(type='bool', default=False),
         even_if_irreversible=dict(type='bool', default=False),
         rpc_timeout=dict(type='float'),
-        wait_timeout=dict(type='float', default=0),
-        concurrency=dict(type='int', default=8),
+        concurrency=dict(type='int', default=8, choices=bounds.CONCURRENCY_CHOICES),
+        # Cinder answers each request once applied: one read verifies it;
+        # waiting re-reads an enable Cinder 28+ ignores until the timeout.
+        wait=dict(type='bool', default=False),
     )
-    options.update(services.SELECTION_SPEC)
-    return connection.argument_spec(**options)
+    module_kwargs = dict(
+        services.SELECTION_RULES,
+        supports_check_mode=True,
+        required_one_of=[('host', 'host_pattern', 'zone', 'cluster', 'binary'),
+                         ('status', 'frozen')],
+        required_by=dict(services.SELECTION_RULES['required_by'],
+                         disabled_reason='status'),
+    )
 
+    def desired(self):
+        """apply()'s and plan()'s keywords: one Desired for host and binary,
+        else the selection and the State every selected service should
+        take."""
+        params, api = self.params, self.api
+        wanted = dict(status=params['status'], disabled_reason=params['disabled_reason'],
+                      frozen=params['frozen'])
+        if params['host'] is not None:
+            return dict(desired=[api.Desired(params['host'], params['binary'], **wanted)])
+        return dict(selection=services.selection(api, params),
+                    template=api.State(**wanted))
 
-def module_rules():
-    rules = dict(services.SELECTION_RULES)
-    rules['required_one_of'] = [
-        ('host', 'host_pattern', 'zone', 'cluster', 'binary'),
-        ('status', 'frozen'),
-    ]
-    rules['required_by'] = dict(rules['required_by'], disabled_reason='status')
-    return rules
+    def run(self):
+        params = self.params
+        if params['disabled_reason'] is not None and params['status'] != 'disabled':
+            self.fail_json(msg='disabled_reason goes with status=disabled')
+        with signals.counted(self.api) as (ctrl_c, received):
+            try:
+                report = self.change(ctrl_c)
+            except KeyboardInterrupt:
+                # Before anything was sent, or during a re-enable by freeze
+                # and thaw: the engine has no report to give.
+                msg = ('Interrupted by %s before the change could say what it sent: '
+                       'read the services again (volume_service_check) to see them'
+                       % received.name)
+                self.log(msg)
+                self.fail_json(msg=msg)
+        for note in report.notes:
+            self.warn(note.worded(WORDS))
+        result = dict(changed=report.changed, services=services.rows(report, WORDS))
+        if self.ansible._diff:
+            result['diff'] = services.diff(report)
+        if report.interrupted:
+            msg = services.interrupted(received.name, report, WORDS)
+            self.log(msg)
+            self.fail_json(msg=msg, **result)
+        reason = report.worded(WORDS)
+        if reason:
+            self.fail_json(msg=reason, **result)
+        return result
 
-
-def desired(api, params):
-    """apply()'s and plan()'s keywords: one Desired for host and binary,
-    else the selection and the State every selected service should take."""
-    wanted = dict(status=params['status'], disabled_reason=params['disabled_reason'],
-                  frozen=params['frozen'])
-    if params['host'] is not None:
-        return dict(desired=[api.Desired(params['host'], params['binary'], **wanted)])
-    return dict(selection=services.selection(api, params), template=api.State(**wanted))
+    def change(self, ctrl_c):
+        """The plan (check mode) or the change, an api.Report."""
+        params = self.params
+        client = self.client(rpc_timeout=params['rpc_timeout'])
+        if self.check_mode:
+            return client.plan(
+                enable_via_thaw=params['enable_via_thaw'],
+                even_if_down=params['even_if_down'],
+                even_if_irreversible=params['even_if_irreversible'],
+                **self.desired())
+        return client.apply(
+            enable_via_thaw=params['enable_via_thaw'],
+            wait_timeout=params['timeout'] if params['wait'] else 0,
+            concurrency=params['concurrency'],
+            even_if_down=params['even_if_down'],
+            even_if_irreversible=params['even_if_irreversible'],
+            ctrl_c=ctrl_c,
+            **self.desired())
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **module_rules())
-    params = module.params
-    if params['disabled_reason'] is not None and params['status'] != 'disabled':
-        module.fail_json(msg='disabled_reason goes with status=disabled')
-    api = connection.require_api(module)
-    try:
-        client = connection.client(module, rpc_timeout=params['rpc_timeout'])
-        asked = desired(api, params)
-        if module.check_mode:
-            report = client.plan(enable_via_thaw=params['enable_via_thaw'], **asked)
-        else:
-            report = client.apply(
-                enable_via_thaw=params['enable_via_thaw'],
-                wait_timeout=params['wait_timeout'],
-                concurrency=params['concurrency'],
-                even_if_down=params['even_if_down'],
-                even_if_irreversible=params['even_if_irreversible'],
-                **asked)
-    except Exception as exc:
-        connection.fail(module, exc)
-    result = dict(changed=report.changed, services=services.rows(report, connection.advice))
-    if module._diff:
-        result['diff'] = services.diff(report)
-    reason = connection.report_reason(report)
-    if reason:
-        module.fail_json(msg=reason, **result)
-    module.exit_json(**result)
+    VolumeServiceModule()()
 
 
 if __name__ == '__main__':

@@ -41,8 +41,21 @@ options:
     description:
       - Seconds to wait for Backend State, which Cinder asks cinder-scheduler
         for; past them the check says it is unknown. Default 2, or
-        I(api_timeout) when that is lower.
+        I(api_timeout) when that is lower. More than 0.
     type: float
+  wait:
+    description:
+      - Ignored, the check reads once (openstack.cloud's common option, taken
+        for C(module_defaults)).
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Ignored, the check reads once, each request bounded by
+        I(api_timeout) (openstack.cloud's common option, taken for
+        C(module_defaults)).
+    type: float
+    default: 180
 extends_documentation_fragment:
   - volsvc.cinder.connection
   - volsvc.cinder.selection
@@ -122,25 +135,15 @@ findings:
 services:
   description:
     - The services judged, with the fields of
-      M(volsvc.cinder.volume_service_wait)'s RV(services).
+      M(volsvc.cinder.volume_service_wait)'s RV(services) (openstack.cloud's
+      volume_service_info's).
   returned: success
   type: list
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import module  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
-
-
-def argument_spec():
-    options = dict(
-        ignore_disabled=dict(type='bool', default=False),
-        rpc_timeout=dict(type='float'),
-    )
-    options.update(services.SELECTION_SPEC)
-    return connection.argument_spec(**options)
 
 
 def finding(found):
@@ -149,32 +152,38 @@ def finding(found):
                 host=getattr(svc, 'host', None), binary=getattr(svc, 'binary', None))
 
 
-def judged(verdict):
-    """The task's result of an api.Verdict."""
-    return dict(
-        changed=False,
-        verdict=verdict.level_name,
-        level=verdict.level,
-        status_line=verdict.status_line,
-        counts=dict(verdict.counts),
-        findings=[finding(f) for f in verdict.findings],
-        services=[services.service(s) for s in verdict.services],
+class VolumeServiceCheckModule(module.VolsvcModule):
+
+    argument_spec = dict(
+        services.SELECTION_SPEC,
+        ignore_disabled=dict(type='bool', default=False),
+        rpc_timeout=dict(type='float'),
     )
+    module_kwargs = dict(services.SELECTION_RULES, supports_check_mode=True)
+
+    def failed(self, msg):
+        """A check that cannot judge is UNKNOWN (Nagios level 3), so that an
+        until loop finds a verdict and a level to test."""
+        return dict(changed=False, verdict='UNKNOWN', level=3,
+                    status_line='UNKNOWN - %s' % msg)
+
+    def run(self):
+        verdict = self.client(rpc_timeout=self.params['rpc_timeout']).check(
+            services.selection(self.api, self.params),
+            ignore_disabled=self.params['ignore_disabled'])
+        return dict(
+            changed=False,
+            verdict=verdict.level_name,
+            level=verdict.level,
+            status_line=verdict.status_line,
+            counts=dict(verdict.counts),
+            findings=[finding(f) for f in verdict.findings],
+            services=[services.service(s) for s in verdict.services],
+        )
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **services.SELECTION_RULES)
-    api = connection.require_api(module)
-    try:
-        client = connection.client(module, rpc_timeout=module.params['rpc_timeout'])
-        verdict = client.check(services.selection(api, module.params),
-                               ignore_disabled=module.params['ignore_disabled'])
-    except Exception as exc:
-        unknown = api.Verdict.unknown(connection.message(exc))
-        connection.fail(module, exc, changed=False, verdict=unknown.level_name,
-                        level=unknown.level, status_line=unknown.status_line)
-    module.exit_json(**judged(verdict))
+    VolumeServiceCheckModule()()
 
 
 if __name__ == '__main__':

@@ -56,11 +56,18 @@ options:
         not prove a restart.
     type: bool
     default: false
+  wait:
+    description:
+      - C(false) reads once, and fails unless every condition holds
+        (openstack.cloud's common option).
+    type: bool
+    default: true
   timeout:
     description:
-      - Give up after this many seconds.
+      - Give up after this many seconds (a finite number, 0 or more; 0
+        reads once). openstack.cloud's default; it was 300 before.
     type: float
-    default: 300
+    default: 180
   interval:
     description:
       - Seconds between reads (at least 1).
@@ -105,7 +112,9 @@ EXAMPLES = r'''
 RETURN = r'''
 services:
   description:
-    - The selected services, as read once every condition held.
+    - The selected services, as read once every condition held, under
+      openstack.cloud's volume_service_info field names (before 0.1.0
+      C(zone) and C(frozen)).
   returned: success
   type: list
   elements: dict
@@ -116,7 +125,13 @@ services:
     binary:
       description: Its binary.
       type: str
-    zone:
+    name:
+      description: Its binary (openstacksdk's alias of it).
+      type: str
+    id:
+      description: Always null (os-services entries have no id; openstacksdk's field).
+      type: str
+    availability_zone:
       description: Its availability zone.
       type: str
     status:
@@ -134,7 +149,7 @@ services:
     cluster:
       description: Its cluster (API 3.7 and later).
       type: str
-    frozen:
+    is_frozen:
       description: Whether it is frozen (cinder-volume).
       type: bool
     replication_status:
@@ -153,52 +168,46 @@ unmet:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
-from ansible_collections.volsvc.cinder.plugins.module_utils import connection  # noqa: E402
+from ansible_collections.volsvc.cinder.plugins.module_utils import module  # noqa: E402
 from ansible_collections.volsvc.cinder.plugins.module_utils import services  # noqa: E402
 
 
-def argument_spec():
-    options = dict(
+class VolumeServiceWaitModule(module.VolsvcModule):
+
+    argument_spec = dict(
+        services.SELECTION_SPEC,
         state=dict(type='str', choices=['up', 'down']),
         status=dict(type='str', choices=['enabled', 'disabled']),
         frozen=dict(type='bool'),
         replication_status=dict(type='str'),
         fresh=dict(type='bool', default=False),
-        timeout=dict(type='float', default=300),
         interval=dict(type='float', default=2),
     )
-    options.update(services.SELECTION_SPEC)
-    return connection.argument_spec(**options)
+    module_kwargs = dict(services.SELECTION_RULES, supports_check_mode=True)
 
+    def conditions(self):
+        """wait()'s keywords: ``wait: false`` reads once."""
+        params = self.params
+        conditions = dict((name, params[name]) for name in (
+            'state', 'status', 'frozen', 'replication_status', 'fresh', 'interval'))
+        conditions['timeout'] = params['timeout'] if params['wait'] else 0
+        return conditions
 
-def module_rules():
-    rules = dict(services.SELECTION_RULES)
-    return rules
+    def failed(self, msg):
+        return dict(changed=False)
 
-
-def conditions(params):
-    """wait()'s keywords of the module's parameters."""
-    return dict((name, params[name]) for name in (
-        'state', 'status', 'frozen', 'replication_status', 'fresh',
-        'timeout', 'interval'))
+    def run(self):
+        try:
+            listed = self.client().wait(services.selection(self.api, self.params),
+                                        **self.conditions())
+        except self.api.WaitTimedOut as exc:
+            self.fail_json(msg=module.message(exc, self.api), unmet=list(exc.unmet),
+                           changed=False)
+        return dict(changed=False, services=[services.service(s) for s in listed])
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           **module_rules())
-    api = connection.require_api(module)
-    try:
-        client = connection.client(module)
-        listed = client.wait(services.selection(api, module.params),
-                             **conditions(module.params))
-    except api.WaitTimedOut as exc:
-        module.fail_json(msg=connection.message(exc), unmet=list(exc.unmet),
-                         changed=False)
-    except Exception as exc:
-        connection.fail(module, exc, changed=False)
-    module.exit_json(changed=False, services=[services.service(s) for s in listed])
+    VolumeServiceWaitModule()()
 
 
 if __name__ == '__main__':

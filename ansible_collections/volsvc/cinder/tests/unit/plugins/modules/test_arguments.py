@@ -15,12 +15,15 @@ and refuse, checked by ansible's own validator, and how parameters become
 the Python API's requests (a stand-in for volsvcclient.api records what it
 is given: these tests need neither volsvcclient nor a cloud)."""
 
+import collections
 import unittest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.volsvc.cinder.plugins.module_utils import connection
+from ansible_collections.volsvc.cinder.plugins.module_utils import module
 from ansible_collections.volsvc.cinder.plugins.module_utils import services
+from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_wait
@@ -38,6 +41,31 @@ class FakeAPI(object):
     Desired = Recorded
     Selection = Recorded
     State = Recorded
+
+    class Error(Exception):
+        pass
+
+
+def advice(purpose, keyword=None, value=True, verb=None, host=None, binary=None,
+           also=None, form='give', first=None):
+    """volsvcclient.cinder.advice.Advice's fields."""
+    return collections.namedtuple('Advice', 'purpose keyword value verb host binary '
+                                  'also form first')(
+        purpose, keyword, value, verb, host, binary, also, form, first)
+
+
+def spec(module_class):
+    """A module's whole argument spec and AnsibleModule rules."""
+    rules = dict(module_class.module_kwargs)
+    rules.pop('supports_check_mode', None)
+    return connection.argument_spec(**module_class.argument_spec), rules
+
+
+def task(module_class, params):
+    """A module as run() sees it, without AnsibleModule or volsvcclient."""
+    made = module_class.__new__(module_class)
+    made.params, made.api = params, FakeAPI
+    return made
 
 
 def validate(spec, rules, **params):
@@ -58,8 +86,7 @@ def refused(spec, rules, **params):
 class VolumeServiceArgumentsTest(unittest.TestCase):
 
     def check(self, **params):
-        return validate(volume_service.argument_spec(),
-                        volume_service.module_rules(), **params)
+        return validate(*spec(volume_service.VolumeServiceModule), **params)
 
     def accepted(self, **params):
         return self.check(**params)[0]
@@ -71,7 +98,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         params, errors = self.check(host='node1@lvm', binary='cinder-volume',
                                     status='disabled', disabled_reason='maintenance')
         self.assertEqual('', errors)
-        asked = volume_service.desired(FakeAPI, params)
+        asked = task(volume_service.VolumeServiceModule, params).desired()
         self.assertEqual(['desired'], list(asked))
         (wanted,) = asked['desired']
         self.assertEqual(('node1@lvm', 'cinder-volume'), wanted.args)
@@ -81,7 +108,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
     def test_selection_and_template(self):
         params, errors = self.check(host_pattern='node1@*', frozen=True)
         self.assertEqual('', errors)
-        asked = volume_service.desired(FakeAPI, params)
+        asked = task(volume_service.VolumeServiceModule, params).desired()
         self.assertEqual(dict(host_pattern='node1@*'), asked['selection'].kwargs)
         self.assertEqual(dict(status=None, disabled_reason=None, frozen=True),
                          asked['template'].kwargs)
@@ -91,7 +118,7 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         self.assertFalse(params['enable_via_thaw'])
         self.assertFalse(params['even_if_down'])
         self.assertFalse(params['even_if_irreversible'])
-        self.assertEqual(0, params['wait_timeout'])
+        self.assertFalse(params['wait'])
 
     def test_host_needs_binary(self):
         errors = self.refused(host='node1@lvm', status='disabled')
@@ -120,40 +147,41 @@ class VolumeServiceArgumentsTest(unittest.TestCase):
         self.assertIn('enabled, disabled', errors)
 
     def test_auth_is_secret(self):
-        spec = volume_service.argument_spec()
-        self.assertTrue(spec['auth']['no_log'])
-        self.assertTrue(spec['client_key']['no_log'])
+        options = spec(volume_service.VolumeServiceModule)[0]
+        self.assertTrue(options['auth']['no_log'])
+        self.assertTrue(options['client_key']['no_log'])
 
 
 class WaitAndCheckArgumentsTest(unittest.TestCase):
 
     def test_wait_conditions(self):
         params, errors = validate(
-            volume_service_wait.argument_spec(), volume_service_wait.module_rules(),
+            *spec(volume_service_wait.VolumeServiceWaitModule),
             host_pattern='node1@*', state='up', fresh=True, timeout=60)
         self.assertEqual('', errors)
         self.assertEqual(
             dict(state='up', status=None, frozen=None, replication_status=None,
                  fresh=True, timeout=60.0, interval=2.0),
-            volume_service_wait.conditions(params))
+            task(volume_service_wait.VolumeServiceWaitModule, params).conditions())
+        params['wait'] = False
+        self.assertEqual(
+            0, task(volume_service_wait.VolumeServiceWaitModule, params).conditions()['timeout'])
         self.assertEqual(dict(host_pattern='node1@*'),
                          services.selection(FakeAPI, params).kwargs)
 
     def test_wait_state_choices(self):
-        errors = refused(volume_service_wait.argument_spec(),
-                         volume_service_wait.module_rules(), state='sideways')
+        errors = refused(*spec(volume_service_wait.VolumeServiceWaitModule),
+                         state='sideways')
         self.assertIn('up, down', errors)
 
     def test_check_everything_by_default(self):
-        params, errors = validate(volume_service_check.argument_spec(),
-                                  services.SELECTION_RULES)
+        params, errors = validate(*spec(volume_service_check.VolumeServiceCheckModule))
         self.assertEqual('', errors)
         self.assertIsNone(services.selection(FakeAPI, params))
 
     def test_check_one_service(self):
-        params = accepted(volume_service_check.argument_spec(),
-                          services.SELECTION_RULES, host='node1@lvm',
-                          binary='cinder-volume')
+        params = accepted(*spec(volume_service_check.VolumeServiceCheckModule),
+                          host='node1@lvm', binary='cinder-volume')
         self.assertEqual(dict(host='node1@lvm', binary='cinder-volume'),
                          services.selection(FakeAPI, params).kwargs)
 
@@ -201,64 +229,80 @@ class ConnectOptionsTest(unittest.TestCase):
         with self.assertRaises(connection.OptionError):
             connection.connect_options(self.params(cloud=['a']))
 
-    def test_advice_names_the_module_options(self):
+    def test_errors_in_the_module_words(self):
         class Error(Exception):
-            pass
+            def worded(self, words):
+                return 'Refused. %s' % words.advise(advice('disable it anyway',
+                                                           keyword='even_if_irreversible'))
 
-        class Refused(Error):
-            facts = 'disabling it may not be reversible'
-            option = 'even_if_irreversible'
-            purpose = 'disable it anyway'
+        api = type('API', (), {'Error': Error})
+        self.assertEqual('Refused. Set even_if_irreversible: true to disable it anyway',
+                         module.message(Error('Refused. Give --even-if-irreversible'), api))
 
-        saved = connection.api
-        connection.api = type('API', (), {'Error': Error})
-        try:
-            # Worded from the fields, whatever the command line's words.
-            text = connection.message(Refused(
-                'disabling it may not be reversible: give --even-if-irreversible'))
-            plain = connection.message(Error('No service matches the selection'))
-        finally:
-            connection.api = saved
-        self.assertEqual('disabling it may not be reversible. Set '
-                         'even_if_irreversible: true to disable it anyway', text)
-        self.assertEqual('No service matches the selection', plain)
-
-    def test_report_advice_names_the_module_options(self):
-        class Report(object):
-            """api.Report's worded(): each advice by the caller's words."""
-
-            def worded(self, advise):
-                return ('cinder-volume on h@lvm: failed (freeze: h@lvm is down. %s)'
-                        % advise('even_if_down', 'send the request anyway'))
-
-        self.assertEqual('cinder-volume on h@lvm: failed (freeze: h@lvm is down. '
-                         'Set even_if_down: true to send the request anyway)',
-                         connection.report_reason(Report()))
+    def test_version_order(self):
+        # pbr's dev versions are pre-releases; pip's order.
+        ordered = ['0.0.0', '0.0.1.dev3', '0.0.1.dev10', '0.0.1a1', '0.0.1rc2', '0.0.1',
+                   '0.0.1.post1', '0.1', '0.1.1', '1.0.0']
+        self.assertEqual(ordered, sorted(reversed(ordered), key=module.version_key))
 
     def test_rows_word_advice_in_the_module_options(self):
         class Outcome(object):
-            """api.ServiceOutcome's row fields and said()."""
+            """api.ServiceOutcome's row fields and worded()."""
 
-            def __init__(self, host, result, detail):
-                self.host, self.binary, self.actions = host, 'cinder-volume', 'freeze'
-                self.result, self.detail = result, detail
+            def __init__(self, host, result, said, fallback=()):
+                self.host, self.binary, self.actions = host, 'cinder-volume', ('enable',)
+                self.result = type('Result', (), {'value': result})
+                self.said, self.fallback = said, fallback
 
-            def said(self, advise):
-                return 'h@lvm is down. %s' % advise('even_if_down',
-                                                    'send the request anyway')
+            def worded(self, words):
+                if not self.said:
+                    return ''
+                return 'h@lvm is down. %s' % words.advise(
+                    advice('send the request anyway', keyword='even_if_down'))
 
         report = type('Report', (object,), {'outcomes': (
-            Outcome('h@lvm', 'failed', 'h@lvm is down. Give --even-if-down'),
-            Outcome('g@lvm', 'changed', ''))})()
+            Outcome('h@lvm', 'failed', True),
+            Outcome('g@lvm', 'would change', False, ('freeze', 'thaw')))})()
         self.assertEqual(
-            [dict(host='h@lvm', binary='cinder-volume', actions='freeze',
+            [dict(host='h@lvm', binary='cinder-volume', actions='enable',
                   result='failed', detail='h@lvm is down. Set even_if_down: true '
                                           'to send the request anyway'),
-             dict(host='g@lvm', binary='cinder-volume', actions='freeze',
-                  result='changed', detail='')],
-            services.rows(report, connection.advice))
+             dict(host='g@lvm', binary='cinder-volume',
+                  actions='enable (then freeze, thaw if the server ignores enable)',
+                  result='would change', detail='')],
+            services.rows(report, WORDS))
+
+    def test_advice_on_tasks(self):
+        where = dict(host='h@lvm', binary='cinder-volume')
+        for given, said in (
+            (advice('send the request anyway', keyword='even_if_down',
+                    first='Start it first'),
+             'Start it first, or set even_if_down: true to send the request anyway'),
+            (advice('freeze the whole cluster', keyword='cluster', value='c1'),
+             'Set cluster: c1 to freeze the whole cluster'),
+            (advice('re-enables it by freeze and thaw', keyword='enable_via_thaw',
+                    form='does'),
+             'enable_via_thaw: true re-enables it by freeze and thaw'),
+            (advice('thaws and re-enables it', verb='thaw',
+                    also=('enable_via_thaw', 'does that'), **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'frozen: false thaws and re-enables it (enable_via_thaw: true does that)'),
+            (advice('re-enables it', verb='freeze-then-thaw', **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'frozen: true, then frozen: false, re-enables it'),
+            (advice('shows whether it did', verb='show', **where),
+             'a volume_service_check task with host: h@lvm, binary: cinder-volume '
+             'shows whether it did'),
+            (advice('re-enables the others', verb='enable', **where),
+             'a volume_service task with host: h@lvm, binary: cinder-volume and '
+             'status: enabled re-enables the others'),
+            (advice('does', verb='failover'), 'a failover of the backend does'),
+        ):
+            self.assertEqual(said, WORDS.advise(given))
+        self.assertEqual('ca_cert', WORDS.name('cacert'))
+        self.assertEqual('even_if_down', WORDS.name('even_if_down'))
 
     def test_message_is_one_line(self):
         self.assertEqual('ConnectFailure: Unable to establish connection to http://k',
-                         connection.message(type('ConnectFailure', (Exception,), {})(
-                             'Unable to establish\nconnection to http://k')))
+                         module.message(type('ConnectFailure', (Exception,), {})(
+                             'Unable to establish\nconnection to http://k'), FakeAPI))
