@@ -21,6 +21,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+from volsvcclient.api import arguments
 from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import reasons
@@ -51,31 +52,6 @@ if TYPE_CHECKING:
 LOG = logging.getLogger('volsvcclient')
 _API_VERSION = re.compile(r'^[23](\.[0-9]+)?$')
 _STATES = ('up', 'down')
-
-
-def _flag(value: object, keyword: str) -> bool:
-    if not isinstance(value, bool):
-        raise exceptions.InvalidRequest(
-            '{%s} must be True or False, not {given}' % keyword, keyword,
-            given=repr(value))
-    return value
-
-
-def _one_of(value: object, keyword: str, choices: Sequence[str]) -> None:
-    if value is not None and value not in choices:
-        raise exceptions.InvalidRequest(
-            '{%s} must be %s or None, not {given}' % (
-                keyword, ', '.join(repr(c) for c in choices)), keyword, given=repr(value))
-
-
-def _selection(value: object) -> selection_module.Selection:
-    if value is None:
-        return selection_module.Selection()
-    if not isinstance(value, selection_module.Selection):
-        raise exceptions.InvalidRequest(
-            '{selection} must be a Selection or None, not {given}', 'selection',
-            given=type(value).__name__)
-    return value
 
 
 class _Notes:
@@ -266,8 +242,8 @@ class Client:
                 raise exceptions.InvalidRequest(
                     '{%s} must be text or None, not {given}' % keyword, keyword,
                     given=type(value).__name__)
-        chooser = _selection(selection)
-        _flag(backend_state, 'backend_state')
+        chooser = arguments.selection(selection)
+        arguments.flag(backend_state, 'backend_state')
         if silent_for is not None:
             silent_for = bounds.TIMEOUT.check(silent_for, 'silent_for')
         self._call()
@@ -297,7 +273,7 @@ class Client:
         if not isinstance(host, str) or not isinstance(binary, str):
             raise exceptions.InvalidRequest(
                 '{host} and {binary} must be text', 'host')
-        _flag(backend_state, 'backend_state')
+        arguments.flag(backend_state, 'backend_state')
         self._call()
         with self._described():
             return self._api.find(host, binary, backend_state=backend_state)
@@ -330,7 +306,7 @@ class Client:
         for keyword, value in (('enable_via_thaw', enable_via_thaw),
                                ('even_if_down', even_if_down),
                                ('even_if_irreversible', even_if_irreversible)):
-            _flag(value, keyword)
+            arguments.flag(value, keyword)
         notes = self._call()
         with self._described():
             change = changes.Change(self._api, request, notes, even_if_down)
@@ -380,10 +356,10 @@ class Client:
         for keyword, value in (('enable_via_thaw', enable_via_thaw),
                                ('even_if_down', even_if_down),
                                ('even_if_irreversible', even_if_irreversible)):
-            _flag(value, keyword)
+            arguments.flag(value, keyword)
         wait_timeout = bounds.SECONDS.check(wait_timeout, 'wait_timeout')
         concurrency = bounds.check_concurrency(concurrency)
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             change = changes.Change(self._api, request, notes, even_if_down, ctrl_c)
@@ -422,8 +398,8 @@ class Client:
                 raise exceptions.InvalidRequest(
                     '{%s} must be text or None, not {given}' % keyword, keyword,
                     given=type(value).__name__)
-        _flag(even_if_down, 'even_if_down')
-        _flag(wait, 'wait')
+        arguments.flag(even_if_down, 'even_if_down')
+        arguments.flag(wait, 'wait')
         timeout = bounds.TIMEOUT.check(timeout, 'timeout')
         notes = self._call()
         with self._described():
@@ -469,17 +445,17 @@ class Client:
         """
         from volsvcclient.engine import draining
 
-        found_by = self._backend_arguments(host, cluster, selection)
+        found_by = arguments.backends(host, cluster, selection)
         reasons.check_reason(disabled_reason)
         if disabled_reason is None:
             raise exceptions.InvalidRequest(
                 '{disabled_reason} must be text, not None', 'disabled_reason')
-        _flag(freeze, 'freeze')
-        _flag(even_if_down, 'even_if_down')
-        _flag(plan, 'plan')
+        arguments.flag(freeze, 'freeze')
+        arguments.flag(even_if_down, 'even_if_down')
+        arguments.flag(plan, 'plan')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             drain = draining.Drain(
@@ -517,44 +493,17 @@ class Client:
         """
         from volsvcclient.engine import draining
 
-        found_by = self._backend_arguments(host, cluster, selection)
-        _flag(even_if_down, 'even_if_down')
+        found_by = arguments.backends(host, cluster, selection)
+        arguments.flag(even_if_down, 'even_if_down')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
-        self._check_ctrl_c(ctrl_c)
+        arguments.ctrl_c(ctrl_c)
         notes = self._call()
         with self._described():
             change = draining.resume(
                 self._api, draining.backends(self._api, *found_by), timeout=timeout,
                 interval=interval, even_if_down=even_if_down, tell=notes, ctrl_c=ctrl_c)
         return _report(change, notes)
-
-    @staticmethod
-    def _backend_arguments(
-        host: object, cluster: object, selection: object
-    ) -> tuple[str | None, str | None, Selection | None]:
-        given = [name for name, value in (('host', host), ('cluster', cluster),
-                                          ('selection', selection)) if value is not None]
-        if len(given) != 1:
-            raise exceptions.InvalidRequest(
-                'give one of {host}, {cluster} or {selection}', 'host')
-        for keyword, value in (('host', host), ('cluster', cluster)):
-            if value is not None and not isinstance(value, str):
-                raise exceptions.InvalidRequest(
-                    '{%s} must be text or None, not {given}' % keyword, keyword,
-                    given=type(value).__name__)
-        if selection is not None:
-            selection = _selection(selection)
-        return (host, cluster, selection)  # type: ignore[return-value]
-
-    @staticmethod
-    def _check_ctrl_c(ctrl_c: object) -> None:
-        from volsvcclient.engine import interrupts
-
-        if ctrl_c is not None and not isinstance(ctrl_c, interrupts.Interrupts):
-            raise exceptions.InvalidRequest(
-                '{ctrl_c} must be an Interrupts or None, not {given}', 'ctrl_c',
-                given=type(ctrl_c).__name__)
 
     # Waiting and judging
 
@@ -585,16 +534,16 @@ class Client:
         """
         from volsvcclient.engine import waiting
 
-        chooser = _selection(selection)
-        _one_of(state, 'state', _STATES)
-        _one_of(status, 'status', desired_state.STATUSES)
+        chooser = arguments.selection(selection)
+        arguments.one_of(state, 'state', _STATES)
+        arguments.one_of(status, 'status', desired_state.STATUSES)
         if frozen is not None:
-            _flag(frozen, 'frozen')
+            arguments.flag(frozen, 'frozen')
         if replication_status is not None and not isinstance(replication_status, str):
             raise exceptions.InvalidRequest(
                 '{replication_status} must be text or None, not {given}',
                 'replication_status', given=type(replication_status).__name__)
-        _flag(fresh, 'fresh')
+        arguments.flag(fresh, 'fresh')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')
         wanted = {
@@ -632,8 +581,8 @@ class Client:
         from volsvcclient.api import results
         from volsvcclient.engine import health
 
-        chooser = _selection(selection)
-        _flag(ignore_disabled, 'ignore_disabled')
+        chooser = arguments.selection(selection)
+        arguments.flag(ignore_disabled, 'ignore_disabled')
         self._call()
         with self._described():
             chooser.check_version(self._api)
