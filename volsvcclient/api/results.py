@@ -329,6 +329,11 @@ def verdict(
     )
 
 
+#: How many things in flight :attr:`Drain.reason` names, per backend; the
+#: backends' ``in_flight`` hold them all.
+NAMED_IN_FLIGHT = 20
+
+
 @dataclasses.dataclass(frozen=True)
 class BackendDrain:
     """What one drained backend (``backend``: a host@backend, or a
@@ -399,10 +404,11 @@ class Drain:
             return None
         if not any(b.reads for b in moving):
             return 'the change took no backend out: nothing was watched'
+        most = NAMED_IN_FLIGHT
         each = '; '.join(
-            f"{b.backend}: " + (', '.join(m.line for m in b.in_flight[:5])
-                                + (f' and {len(b.in_flight) - 5} more'
-                                   if len(b.in_flight) > 5 else '')
+            f"{b.backend}: " + (', '.join(m.line for m in b.in_flight[:most])
+                                + (f' and {len(b.in_flight) - most} more'
+                                   if len(b.in_flight) > most else '')
                                 or 'not yet two quiet reads in a row')
             for b in moving)
         return f'Still in flight after {self.timeout:g} s: {each}'

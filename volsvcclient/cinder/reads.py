@@ -17,6 +17,7 @@ that verifies a change."""
 from __future__ import annotations
 
 import builtins
+import datetime
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
 
 from openstack import exceptions as sdk_exceptions
@@ -28,20 +29,21 @@ from volsvcclient.cinder import records
 from volsvcclient.cinder import versions
 
 if TYPE_CHECKING:
-    import datetime
-
     import requests
 
 Service = records.Service
 
 
 def server_time(response: requests.Response) -> datetime.datetime | None:
+    """cinder-api's clock, from an answer's Date header (None without one)."""
     import email.utils
 
     try:
-        return email.utils.parsedate_to_datetime(response.headers['Date'])
+        when = email.utils.parsedate_to_datetime(response.headers['Date'])
     except (KeyError, TypeError, ValueError):
         return None
+    # '-0000' (RFC 2822's "zone unknown") gives no zone: HTTP dates are UTC.
+    return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
 
 
 class Reads(connection.Connection):

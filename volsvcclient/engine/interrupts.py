@@ -33,8 +33,13 @@ from typing import Any
 class Interrupts:
     """Counts SIGINT while installed; raises only inside an open window."""
 
-    def __init__(self) -> None:
+    def __init__(self, linger: bool = False) -> None:
         self.count = 0
+        #: Once interrupted, keep ignoring SIGINT after the window closes: a
+        #: program that told its report and exits (the command line) must
+        #: not die of a later Ctrl-C on its way out (a third press, a
+        #: group signal of ``timeout``).
+        self.linger = linger
         #: The next SIGINT raises KeyboardInterrupt (and closes the window).
         self.raising = True
         self._previous: Any = None
@@ -50,7 +55,8 @@ class Interrupts:
 
     def __exit__(self, *exc_info: object) -> None:
         if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
+            ignored = self.linger and self.count
+            signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else self._previous)
             self._installed = False
 
     def _on_sigint(self, signum: int, frame: types.FrameType | None) -> None:

@@ -135,6 +135,11 @@ def kept(service: Service, desired: desired_state.Desired) -> list[Said]:
         said.append(Said(f'reason {service.disabled_reason!r} kept: none wanted'))
     for attr, value in desired.unapplied:
         now = getattr(service, attr)
+        if attr == 'disabled_reason':
+            # A listing saved where enable keeps the reason (before 28.0.0).
+            said.append(Said(f'reason {value!r} not applied: a reason goes with '
+                             f'status disabled'))
+            continue
         if (value or None) != (now or None):
             said.append(Said(
                 f'{records.LABELS[attr]} is {now!r}, not {value!r}: only a failover '
@@ -213,6 +218,15 @@ def judge(outcome: Outcome, before: Service, now: Service | None) -> bool:
             f'interrupted while {outcome.abandoned} was under way: it may still '
             f'be applied', Advice('shows whether it was', verb=advice_module.SHOW,
                                   host=now.host, binary=now.binary), joiner='; '))
+        return True
+    if outcome.abandoned and outcome.abandoned.name in ('freeze', 'thaw'):
+        # Cinder writes frozen before it asks cinder-volume, and answers
+        # once cinder-volume has: the database is no confirmation.
+        outcome.end(Result.UNKNOWN, Said(
+            f'interrupted while {outcome.abandoned} was under way: the database '
+            f'shows it as asked, but the backend has not confirmed',
+            Advice('shows whether it did', verb=advice_module.SHOW, host=now.host,
+                   binary=now.binary), joiner='; '))
         return True
     if outcome.unconfirmed:
         outcome.end(Result.UNKNOWN, unconfirmed(

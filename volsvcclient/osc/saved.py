@@ -143,6 +143,11 @@ def _entry(path: str, number: int, entry: Any) -> api.Desired:
         (columns.ATTRIBUTE_BY_NAME[name], entry[name])
         for name in UNAPPLIED_COLUMNS if name in entry
     )
+    if status == 'enabled' and reason is not None:
+        # Cinder before 28.0.0 enables and keeps the reason: a listing
+        # saved there has enabled rows with one. Said, not set.
+        unapplied += (('disabled_reason', reason),)
+        reason = None
     desired = api.Desired(entry['Host'], entry['Binary'], status, reason, frozen,
                           unapplied)
     try:

@@ -48,14 +48,14 @@ class _OneTarget(command.Command):
         from volsvcclient.osc import rendering
 
         self.voice.announcing = False
-        with api.Interrupts() as ctrl_c:
-            report = client.apply(ctrl_c=ctrl_c, **apply)
+        with api.Interrupts(linger=True) as self.ctrl_c:
+            report = client.apply(ctrl_c=self.ctrl_c, **apply)
             if report.interrupted:
                 for outcome in report.outcomes:
                     if outcome.result in api.UNFINISHED:
                         self.note(f'{outcome.label}: {outcome.result}: '
                                   f'{outcome.worded(self.voice)}')
-                self.note(f'{verb}: interrupted')
+                self.note(f'{verb} {target}: interrupted')
                 return 130
         refusal = rendering.refusal(report.outcomes, self.voice)
         if refusal is not None:
@@ -196,11 +196,11 @@ class _FrozenCommand(arguments.HostTarget, _OneTarget):
         )
         client = self.client(parsed_args.rpc_timeout)
         # Counted, not raised, until every row is told: see interrupts.
-        with api.Interrupts() as ctrl_c:
+        with api.Interrupts(linger=True) as self.ctrl_c:
             report = client.apply(
                 selection=selection, template=api.State(frozen=self.frozen),
                 wait_timeout=parsed_args.wait_timeout,
-                even_if_down=parsed_args.even_if_down, ctrl_c=ctrl_c)
+                even_if_down=parsed_args.even_if_down, ctrl_c=self.ctrl_c)
             for outcome in report.outcomes:
                 if outcome.result in api.UNFINISHED:
                     self.note(f'{outcome.label}: {outcome.result}: '

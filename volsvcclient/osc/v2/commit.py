@@ -156,7 +156,7 @@ class CommitService(command.Lister):
         self.report = None
         # Installed until the report is printed: however many Ctrl-C come
         # once requests are sent, the rows come out.
-        with api.Interrupts() as self.ctrl_c:
+        with api.Interrupts(linger=True) as self.ctrl_c:
             code = super().run(parsed_args)
         if self.report is not None and self.report.interrupted:
             self.note('commit: interrupted; the rows above say what was done')

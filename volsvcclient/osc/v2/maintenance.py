@@ -94,7 +94,7 @@ class _Maintenance(arguments.HostTarget, command.Lister):
         self.outcome = None
         # Installed until the summary is printed: however many Ctrl-C
         # come, it comes out (see engine.interrupts).
-        with api.Interrupts() as self.ctrl_c:
+        with api.Interrupts(linger=True) as self.ctrl_c:
             code = super().run(parsed_args)
         return self.ended(code)
 

@@ -346,7 +346,8 @@ class FunctionalTestCase(testtools.TestCase):
 
     def keep_up(self, hosts):
         """Hold cinder-volume on ``hosts`` shown up, its process stopped or
-        not, until the test's cleanup (``tools/lab keep-beating``)."""
+        not, until the test's cleanup (``tools/lab keep-beating``), or
+        until the test calls the function returned."""
         keeper = subprocess.Popen(
             [sys.executable, '-m', 'volsvcclient.tests.functional.lab',
              '--dir', self.lab_dir, 'keep-beating', *hosts],
@@ -354,13 +355,15 @@ class FunctionalTestCase(testtools.TestCase):
         )
 
         def stop():
-            keeper.terminate()
+            if keeper.poll() is None:
+                keeper.terminate()
             keeper.wait(30)
 
         self.addCleanup(stop)
         # Its first line comes once the first heartbeat is written.
         first = keeper.stderr.readline()
         self.assertIn('writing a heartbeat', first, keeper.stderr.read() if not first else '')
+        return stop
 
     def service_cmd(self, *args, **kwargs):
         """``openstack volume service ARGS``: the command under test."""
@@ -428,9 +431,17 @@ class FunctionalTestCase(testtools.TestCase):
             self._restore_put('freeze', {'host': host})
         current = self.raw.service(host, binary)
         body = {'host': host, 'binary': binary}
-        if saved['status'] == 'enabled' and current['status'] == 'disabled':
-            self._restore_put('enable', body)
-            if self.raw.service(host, binary)['status'] == 'disabled':
+        if saved['status'] == 'enabled':
+            if current['status'] == 'disabled':
+                self._restore_put('enable', body)
+            enabled = self.raw.service(host, binary)
+            # A thaw enables where enable is ignored (Cinder 28.0.0 and
+            # later); it also clears a reason left on an enabled service
+            # (enable keeps it before 28.0.0), which a listing saved later
+            # would carry, and commit --from-file refuse.
+            if enabled['status'] == 'disabled' or (
+                    binary == 'cinder-volume' and enabled.get('disabled_reason')
+                    and not saved.get('disabled_reason')):
                 self._restore_put('freeze', {'host': host})
                 self._restore_put('thaw', {'host': host})
         elif saved['status'] == 'disabled' and (
@@ -440,9 +451,13 @@ class FunctionalTestCase(testtools.TestCase):
                 body['disabled_reason'] = saved['disabled_reason']
             self._restore_put('disable-log-reason', body)
         restored = self.raw.service(host, binary)
-        # The reason matters only while disabled: thaw leaves '' behind.
+        # The reason of an enabled service matters only when it has one:
+        # thaw leaves '' behind where there was None.
         fields = self.RESTORED + (
             ('disabled_reason',) if saved['status'] == 'disabled' else ())
+        if (saved['status'] == 'enabled' and binary == 'cinder-volume'
+                and restored.get('disabled_reason') and not saved.get('disabled_reason')):
+            fields += ('disabled_reason',)
         wrong = [
             f'{field} {restored.get(field)!r} (was {saved.get(field)!r})'
             for field in fields if restored.get(field) != saved.get(field)

@@ -22,6 +22,7 @@ test acts on that condition, never after a guessed delay.
 import http.client
 import http.server
 import threading
+import time
 import urllib.parse
 
 
@@ -31,6 +32,10 @@ class Proxy:
         self.upstream = (target.hostname, target.port)
         self.holds = []
         self.seen = []
+        #: (method, path, status, started, answered) of each request
+        #: forwarded, by time.monotonic(): when it reached the proxy, and
+        #: when Cinder's whole answer had come back.
+        self.timed = []
         self.held = []
         self.lock = threading.Lock()
         self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), self._handler())
@@ -101,6 +106,7 @@ class Proxy:
 
             def _forward(self):
                 body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                started = time.monotonic()
                 proxy.seen.append((self.command, self.path))
                 seconds, answered, released = proxy._take_hold(self.command, self.path)
                 if released and not answered:
@@ -110,9 +116,13 @@ class Proxy:
                 upstream.request(self.command, self.path, body or None, headers)
                 answer = upstream.getresponse()
                 data = answer.read()
+                proxy.timed.append(
+                    (self.command, self.path, answer.status, started, time.monotonic()))
                 if released and answered:
                     proxy._wait(self.command, self.path, seconds, released)
-                self.send_response(answer.status)
+                # Cinder's own Date and Server headers, not a second pair
+                # of the proxy's (send_response would add them).
+                self.send_response_only(answer.status)
                 for name, value in answer.getheaders():
                     if name.lower() not in ('transfer-encoding', 'connection',
                                             'content-length'):

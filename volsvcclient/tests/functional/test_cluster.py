@@ -118,14 +118,15 @@ class TestOneMemberAlone(ClusterTestCase):
         """Run a command through each program: (name, run)."""
         return (('volsvc', self.volsvc), ('openstack', self.service_cmd))
 
-    def assertRefusedNamingTheCluster(self, result, one_line=True):
+    def assertRefusedNamingTheCluster(self, result, one_line=True, advised=True):
         self.assertEqual(1, result.code, result)
         self.assertNotIn('Traceback', result.stderr)
         if one_line:
             self.assertEqual(1, len(result.stderr.splitlines()), result)
         # The wording is not final: only what it must name.
         self.assertIn(self.cluster, result.stderr)
-        self.assertIn('--cluster', result.stderr)
+        if advised:
+            self.assertIn('--cluster', result.stderr)
 
     def assertNothingChanged(self):
         self.assertEqual(
@@ -199,7 +200,10 @@ class TestOneMemberAlone(ClusterTestCase):
                              (after[self.member]['status'], after[self.member]['frozen']))
         else:
             # The enable may be sent (Cinder ignores it); no freeze, no thaw.
-            self.assertRefusedNamingTheCluster(result)
+            # Nothing re-enables one member alone there: no option to advise.
+            self.assertRefusedNamingTheCluster(result, advised=False)
+            self.assertIn('a freeze and thaw would act on every member of cluster',
+                          result.stderr)
             self.assertNothingChanged()
         self.assertFalse(self.proxy.saw('PUT', '/os-services/freeze'), self.proxy.seen)
         self.assertFalse(self.proxy.saw('PUT', '/os-services/thaw'), self.proxy.seen)

@@ -238,9 +238,12 @@ class TestFreezeThaw(base.FunctionalTestCase):
         raw = self.raw.service(host)
         self.assertEqual((False, 'disabled'), (raw['frozen'], raw['status']))
 
-    def test_cluster_option_needs_3_26(self):
-        result = self.service_cmd('freeze', '--cluster', 'c', version='3.25')
-        self.assertFails(result, '--cluster requires --os-volume-api-version 3.26')
+    def test_cluster_option_needs_3_7(self):
+        # A cluster's freeze goes by its name from 3.26, through a member's
+        # host before (Cinder applies it to the whole cluster): 3.7 lists
+        # clusters.
+        result = self.service_cmd('freeze', '--cluster', 'c', version='3.6')
+        self.assertFails(result, '--cluster requires --os-volume-api-version 3.7')
 
 
 class TestFailover(base.FunctionalTestCase):

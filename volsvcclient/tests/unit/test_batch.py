@@ -302,7 +302,7 @@ class TestFaults(BatchMixin, base.ShellTestCase):
             f"disabled; the backend has not confirmed; the request may still "
             f"complete: {self.command(f'show {host} cinder-volume')} shows whether "
             f"it did", lines[2])
-        self.assertEqual(['freeze: interrupted'], lines[3:])
+        self.assertEqual([f"freeze host '{host}': interrupted"], lines[3:])
         self.assertTrue(self.cinder.get(host)['frozen'])
 
     def test_second_ctrl_c_stops_waiting_but_never_loses_the_report(self):

@@ -338,6 +338,17 @@ class TestSavedFiles(base.ShellTestCase):
                               'Disabled Reason': 'x'})
         self.assertFails(result, '-, entry 1: Disabled Reason goes with Status disabled')
 
+    def test_an_enabled_row_with_a_reason_says_it_is_not_applied(self):
+        # Cinder before 28.0.0 enables and keeps the reason: a listing saved
+        # there has such rows. Not refused, not dropped silently (issue 23).
+        self.cinder.get(HOST).update(disabled=False, disabled_reason=None)
+        result = self.commit({'Host': HOST, 'Binary': 'cinder-volume',
+                              'Status': 'enabled', 'Disabled Reason': 'maint'})
+        self.assertEqual(0, result.code, result)
+        [row] = result.json()
+        self.assertEqual(('unchanged', "reason 'maint' not applied: a reason goes with "
+                                       "status disabled"), (row['Result'], row['Detail']))
+
     def test_what_commit_does_not_set_is_said(self):
         result = self.commit({'Host': HOST, 'Binary': 'cinder-volume',
                               'Status': 'disabled', 'Disabled Reason': None,

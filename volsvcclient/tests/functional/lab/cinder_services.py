@@ -13,9 +13,10 @@
 """Cinder api, scheduler and volume, their configuration and their services.
 
 One cinder-volume serves ``lvmdriver-1`` on Cinder's LVM driver (see
-``lvm_backend``), ``fake-2`` on Cinder's fake driver and ``replicated`` on
-our replicating test driver; two more serve the backend ``clustered`` as an
-active-active cluster.
+``lvm_backend``), ``fake-2`` on Cinder's fake driver (reporting its own
+backend name) and ``replicated`` on our replicating test driver; two more
+serve the backend ``clustered`` as an active-active cluster. Each backend
+reports one pool named after it (``vm@fake-2#fake-2``).
 """
 
 import pathlib
@@ -82,7 +83,7 @@ def start(lab, venv):
         driver = (
             f'{DRIVERS}.ReplicatedFakeDriver'
             if backend == 'replicated'
-            else lvm_backend.FAKE_DRIVER
+            else f'{DRIVERS}.NamedFakeDriver'
         )
         backends += [f'[{backend}]', f'volume_driver = {driver}',
                      f'volume_backend_name = {backend}']

@@ -10,7 +10,13 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""A fake Cinder volume driver that really replicates, for the lab.
+"""Fake Cinder volume drivers for the lab: one that reports its backend's
+name, and one that really replicates.
+
+Cinder's FakeLoggingVolumeDriver reports the volume_backend_name 'fake'
+(and one pool 'fake') whatever the configuration says, so no volume type
+could place a volume on one fake backend rather than another; real drivers
+report the configured name, and so does ``NamedFakeDriver``.
 
 Cinder's own FakeHAReplicatedLoggingVolumeDriver reports replication only
 per pool, so cinder-volume keeps the service's replication_status
@@ -37,8 +43,18 @@ def failure_switch(operation='failover'):
     return os.path.join(lab_dir, f'fail-{operation}')
 
 
-class ReplicatedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
-    """FakeLoggingVolumeDriver with backend-level replication."""
+class NamedFakeDriver(fake_driver.FakeLoggingVolumeDriver):
+    """FakeLoggingVolumeDriver reporting its configured volume_backend_name
+    (and its pool under that name), as real drivers do: a volume type with
+    ``volume_backend_name=fake-2`` places volumes on ``host@fake-2#fake-2``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.backend_name = self.configuration.safe_get('volume_backend_name') or 'fake'
+
+
+class ReplicatedFakeDriver(NamedFakeDriver):
+    """NamedFakeDriver with backend-level replication."""
 
     def _targets(self):
         devices = self.configuration.safe_get('replication_device') or []
