@@ -75,7 +75,11 @@ def documentation(collection: pathlib.Path, module: pathlib.Path) -> dict[str, A
         extra = yaml.safe_load(_strings(
             collection / 'plugins' / 'doc_fragments' / f'{name}.py',
             'ModuleDocFragment')['DOCUMENTATION'])
-        doc.setdefault('options', {}).update(extra.get('options', {}))
+        # As ansible-doc merges them: an option the module documents too
+        # keeps the module's keys, and the fragment's others (a default).
+        options = doc.setdefault('options', {})
+        for option, fields in extra.get('options', {}).items():
+            options[option] = dict(fields, **options.get(option, {}))
         for key in ('requirements', 'notes'):
             doc[key] = doc.get(key, []) + extra.get(key, [])
     doc['examples'] = strings.get('EXAMPLES', '').strip()

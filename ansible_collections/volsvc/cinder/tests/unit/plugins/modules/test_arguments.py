@@ -26,6 +26,7 @@ from ansible_collections.volsvc.cinder.plugins.module_utils import services
 from ansible_collections.volsvc.cinder.plugins.module_utils.words import WORDS
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_check
+from ansible_collections.volsvc.cinder.plugins.modules import volume_service_drain
 from ansible_collections.volsvc.cinder.plugins.modules import volume_service_wait
 
 
@@ -184,6 +185,67 @@ class WaitAndCheckArgumentsTest(unittest.TestCase):
                           host='node1@lvm', binary='cinder-volume')
         self.assertEqual(dict(host='node1@lvm', binary='cinder-volume'),
                          services.selection(FakeAPI, params).kwargs)
+
+
+class DrainArgumentsTest(unittest.TestCase):
+    """volume_service_drain: one backend, one cluster or a selection; the
+    API's timing unless given."""
+
+    module = volume_service_drain.VolumeServiceDrainModule
+
+    def check(self, **params):
+        return validate(*spec(self.module), **params)
+
+    def test_one_target(self):
+        for params in (dict(), dict(state='resumed')):
+            self.assertIn('host, cluster, host_pattern, zone', self.check(**params)[1])
+        for given in (dict(host='h@b', cluster='c'), dict(host='h@b', zone='az1'),
+                      dict(cluster='c', host_pattern='h*')):
+            self.assertIn('mutually exclusive', self.check(**given)[1])
+
+    def test_targets_as_the_api_takes_them(self):
+        for given, expected in (
+            (dict(host='node1@lvm'), dict(host='node1@lvm')),
+            (dict(cluster='c1@ceph'), dict(cluster='c1@ceph')),
+        ):
+            params, errors = self.check(**given)
+            self.assertEqual('', errors)
+            self.assertEqual(expected, task(self.module, params).target())
+        params, errors = self.check(host_pattern='node1@*', zone='az1')
+        self.assertEqual('', errors)
+        chosen = task(self.module, params).target()['selection']
+        self.assertEqual((('node1@*',), dict(zone='az1')), (chosen.args, chosen.kwargs))
+
+    def test_timing(self):
+        params = self.check(host='node1@lvm')[0]
+        self.assertEqual('drained', params['state'])
+        # The API's defaults for the state.
+        self.assertEqual({}, task(self.module, params).timing())
+        params = self.check(host='node1@lvm', timeout=60, interval=3)[0]
+        self.assertEqual(dict(timeout=60.0, interval=3.0), task(self.module, params).timing())
+        # A drain without wait reads once.
+        params = self.check(host='node1@lvm', timeout=60, wait=False)[0]
+        self.assertEqual(dict(timeout=0), task(self.module, params).timing())
+
+    def test_what_a_resume_refuses(self):
+        for given, word in ((dict(disabled_reason='x'), 'disabled_reason'),
+                            (dict(freeze=True), 'freeze'), (dict(wait=False), 'wait')):
+            params, errors = self.check(host='h@b', state='resumed', **given)
+            self.assertEqual('', errors)
+            self.assertTrue(task(self.module, params).refused().startswith(word))
+            params['state'] = 'drained'
+            self.assertIsNone(task(self.module, params).refused())
+
+    def test_resume_plan(self):
+        params = self.check(host='node1@lvm', state='resumed')[0]
+        (wanted,) = task(self.module, params).resume_plan()['desired']
+        self.assertEqual((('node1@lvm', 'cinder-volume'), dict(status='enabled', frozen=False)),
+                         (wanted.args, wanted.kwargs))
+        params = self.check(zone='az1', state='resumed')[0]
+        planned = task(self.module, params).resume_plan()
+        self.assertEqual(dict(zone='az1', binary='cinder-volume'),
+                         planned['selection'].kwargs)
+        self.assertEqual(dict(status='enabled', frozen=False), planned['template'].kwargs)
 
 
 class ConnectOptionsTest(unittest.TestCase):
