@@ -25,8 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), '_exts'))
 
 project = 'volsvcclient'
 copyright = 'volsvcclient developers'
-extensions = ['cliff.sphinxext', 'sphinx.ext.autodoc', 'sphinx.ext.graphviz',
-              'ansible_modules']
+extensions = ['cliff.sphinxext', 'openstackdocstheme', 'sphinx.ext.autodoc',
+              'sphinx.ext.graphviz', 'ansible_modules']
 # The Python API reference (api.rst) is its docstrings and type hints.
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'signature'
@@ -41,7 +41,13 @@ nitpick_ignore = [
 graphviz_output_format = 'svg'
 master_doc = 'index'
 exclude_patterns = ['_build']
-html_theme = 'alabaster'
+# OpenStack's theme, as docs.openstack.org publishes every project. It
+# reads the last-updated date from git and fetches nothing: -W builds offline.
+html_theme = 'openstackdocs'
+openstackdocs_repo_name = 'openstack/volsvcclient'
+openstackdocs_bug_project = 'volsvcclient'
+openstackdocs_bug_tag = ''
+openstackdocs_auto_name = False
 autoprogram_cliff_application = 'openstack'
 
 

@@ -13,6 +13,10 @@
 """Sphinx configuration for volsvcclient release notes."""
 
 project = 'volsvcclient release notes'
-extensions = ['reno.sphinxext']
+extensions = ['openstackdocstheme', 'reno.sphinxext']
 master_doc = 'index'
-html_theme = 'alabaster'
+html_theme = 'openstackdocs'
+openstackdocs_repo_name = 'openstack/volsvcclient'
+openstackdocs_bug_project = 'volsvcclient'
+openstackdocs_bug_tag = ''
+openstackdocs_auto_name = False

@@ -17,7 +17,10 @@ optional 'prometheus' extra).
 Every run writes the file, the runs that could not read the services too:
 ``volsvc_check_success`` and ``volsvc_check_last_run_timestamp_seconds``
 let Prometheus alert on a check that fails or stops, where a file left in
-place would go on saying "all up".
+place would go on saying "all up". Every series names its ``cloud`` and
+``region``, so two clouds checked from one host write apart, and a service
+is named as openstack-exporter's ``openstack_cinder_agent_state`` names it
+(``hostname``, ``service``, ``zone``), so the two join without relabelling.
 """
 
 from __future__ import annotations
@@ -34,16 +37,26 @@ if TYPE_CHECKING:
     import types
     from typing import Any
 
-LABELS = ('binary', 'host', 'zone', 'cluster')
+#: Labels of every series: the cloud (its clouds.yaml name) and region.
+CLOUD_LABELS = ('cloud', 'region')
+#: A service's labels: openstack-exporter's names for Cinder's host,
+#: binary and zone, then its cluster.
+LABELS = CLOUD_LABELS + ('hostname', 'service', 'zone', 'cluster')
+#: node_exporter's textfile collector reads only files named *.prom.
+SUFFIX = '.prom'
 #: Readable by node_exporter, which seldom runs as the user of the check,
 #: whatever the umask of the cron job.
 MODE = 0o644
 
 
 def path(text: str) -> str:
-    """argparse type: a file name, not empty."""
+    """argparse type: a file name that node_exporter reads (``*.prom``)."""
     if not text:
         raise argparse.ArgumentTypeError('the path is empty')
+    if not os.path.basename(text).endswith(SUFFIX):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} does not end in {SUFFIX}: node_exporter's textfile "
+            f'collector reads only *{SUFFIX} files')
     return text
 
 
@@ -73,11 +86,13 @@ def available() -> bool:
 
 
 def write(target: str, level: int, listed: Sequence | None = None,
-          ages: Mapping[int, float | None] | None = None) -> None:
+          ages: Mapping[int, float | None] | None = None, *,
+          cloud: tuple[str, str] = ('', '')) -> None:
     """Write the run's figures to ``target``, atomically: its Nagios
     ``level``, and with ``listed`` (None when the services could not be
     read) one gauge per figure and service. ``ages`` maps each service to
-    its heartbeat's distance from cinder-api's clock, in seconds."""
+    its heartbeat's distance from cinder-api's clock, in seconds; ``cloud``
+    is the (cloud, region) every series is labelled with."""
     import time
 
     prometheus_client = _client()
@@ -89,17 +104,18 @@ def write(target: str, level: int, listed: Sequence | None = None,
         )
 
     gauge('check_success', '1 when the check read the services, 0 when it '
-          'could not', ()).set(listed is not None)
+          'could not', CLOUD_LABELS).labels(*cloud).set(listed is not None)
     gauge('check_last_run_timestamp_seconds', 'When the check last ran, in '
-          'seconds since the epoch', ()).set(time.time())
+          'seconds since the epoch', CLOUD_LABELS).labels(*cloud).set(time.time())
     gauge('check_level', 'The Nagios level of the check: 0 OK, 1 WARNING, '
-          '2 CRITICAL, 3 UNKNOWN', ()).set(level)
+          '2 CRITICAL, 3 UNKNOWN', CLOUD_LABELS).labels(*cloud).set(level)
     if listed is not None:
-        _services(gauge, listed, ages or {})
+        _services(gauge, listed, ages or {}, cloud)
     _replace(target, prometheus_client.generate_latest(registry))
 
 
-def _services(gauge: Callable, listed: Sequence, ages: Mapping[int, float | None]) -> None:
+def _services(gauge: Callable, listed: Sequence, ages: Mapping[int, float | None],
+              cloud: tuple[str, str]) -> None:
     """The per-service gauges; a figure that was not read has no sample."""
     from volsvcclient.engine import health
 
@@ -113,8 +129,8 @@ def _services(gauge: Callable, listed: Sequence, ages: Mapping[int, float | None
                       "heartbeat and cinder-api's clock, either way, as Cinder "
                       'measures it')
     for service in listed:
-        labels = (service.binary, service.host, service.availability_zone or '',
-                  service.cluster or '')
+        labels = (*cloud, service.host, service.binary,
+                  service.availability_zone or '', service.cluster or '')
         up.labels(*labels).set(service.state == 'up')
         enabled.labels(*labels).set(service.status == 'enabled')
         silent = health.silence(ages.get(id(service)))
@@ -133,6 +149,10 @@ def _replace(target: str, content: bytes) -> None:
     """Write ``content`` to a new file beside ``target`` and rename it over
     ``target``: readers see the old file or the new one, never a part; a
     symlink at ``target`` is replaced, not followed."""
+    # Not prometheus_client's write_to_textfile, which does the same but
+    # creates the file with the umask's mode: 0600 under a cron job's umask
+    # 077, which node_exporter, as another user, cannot read; and a umask
+    # set around it would hold for every thread of the process.
     import tempfile
 
     directory, name = os.path.split(os.path.abspath(target))

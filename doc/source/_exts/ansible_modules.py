@@ -125,7 +125,8 @@ def _entries(entries: dict[str, Any], keys: tuple[str, ...], indent: str = '') -
 def render(collection: pathlib.Path) -> list[str]:
     """The rst of every module of the collection, by module name."""
     lines = []
-    namespace = yaml.safe_load((collection / 'galaxy.yml').read_text(encoding='utf-8'))
+    # The template: galaxy.yml is written from it at build time (its version).
+    namespace = yaml.safe_load((collection / 'galaxy.yml.in').read_text(encoding='utf-8'))
     prefix = f"{namespace['namespace']}.{namespace['name']}"
     for module in sorted((collection / 'plugins' / 'modules').glob('*.py')):
         doc = documentation(collection, module)

@@ -129,7 +129,8 @@ class CheckService(command.Lister):
         client = self.client(parsed_args.rpc_timeout)
         self.verdict = client.check(chooser, ignore_disabled=parsed_args.ignore_disabled)
         if parsed_args.prometheus_textfile:
-            self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict)
+            self.verdict = _write_figures(parsed_args.prometheus_textfile, self.verdict,
+                                          _cloud(self.app))
         return _CHECK_COLUMNS, terminal.rows_for(parsed_args.formatter, _rows(self.verdict))
 
     def produce_output(
@@ -168,7 +169,8 @@ class CheckService(command.Lister):
 
         if parsed_args.prometheus_textfile and textfile.available():
             try:
-                textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN)
+                textfile.write(parsed_args.prometheus_textfile, health.UNKNOWN,
+                               cloud=_cloud(self.app))
             except exceptions.CommandError as write_error:
                 reason = f'{reason}; {write_error}'
         level, line = health.unknown(reason)
@@ -190,6 +192,33 @@ class CheckService(command.Lister):
         return level
 
 
+def _cloud(app: Any) -> tuple[str, str]:
+    """The textfile's cloud and region labels: the cloud's clouds.yaml name
+    (``envvars`` from OS_* variables) and the region asked for, if any."""
+    cloud = getattr(app, 'cloud', None)
+    if cloud is None:
+        return '', ''
+    return cloud.name or '', cloud.region_name or ''
+
+
+def _cloud_asked(argv: list[str]) -> tuple[str, str]:
+    """The textfile's labels when no cloud could be made (one that does not
+    exist): the cloud and region ``argv`` or OS_CLOUD and OS_REGION_NAME ask
+    for, so the file still says which check did not run."""
+    import os
+
+    def option(name: str, variable: str) -> str:
+        value = os.environ.get(variable, '')
+        for n, arg in enumerate(argv):
+            if arg == name and n + 1 < len(argv):
+                value = argv[n + 1]
+            elif arg.startswith(name + '='):
+                value = arg.partition('=')[2]
+        return value
+
+    return option('--os-cloud', 'OS_CLOUD'), option('--os-region-name', 'OS_REGION_NAME')
+
+
 def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], object]) -> int:
     """``check``'s UNKNOWN when it fails before the command runs (a cloud
     or region that does not exist): the status line, and the textfile it
@@ -203,7 +232,7 @@ def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], 
                 path)
     if path and textfile.available():
         try:
-            textfile.write(path, health.UNKNOWN)
+            textfile.write(path, health.UNKNOWN, cloud=_cloud_asked(argv))
         except exceptions.CommandError as exc:
             reason = f'{reason}; {exc}'
     level, line = health.unknown(reason)
@@ -211,14 +240,14 @@ def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], 
     return level
 
 
-def _write_figures(path: str, verdict: api.Verdict) -> api.Verdict:
+def _write_figures(path: str, verdict: api.Verdict, cloud: tuple[str, str]) -> api.Verdict:
     """The Prometheus textfile, at the verdict on the services; a file that
     cannot be written is a finding of its own."""
     from volsvcclient.osc import textfile
 
     ages = {id(s): verdict.ages[s.key] for s in verdict.services}
     try:
-        textfile.write(path, verdict.level, verdict.services, ages)
+        textfile.write(path, verdict.level, verdict.services, ages, cloud=cloud)
     except exceptions.CommandError as exc:
         return verdict.with_finding('textfile', str(exc))
     return verdict

@@ -130,11 +130,14 @@ class TestCheckAndWait(OperationsTestCase):
         with open(path) as stream:
             samples = [s for family in parser.text_string_to_metric_families(stream.read())
                        for s in family.samples]
-        up = {s.labels['host']: s.value for s in samples if s.name == 'volsvc_service_up'}
+        up = {s.labels['hostname']: s.value for s in samples if s.name == 'volsvc_service_up'}
         self.assertEqual(
             {s['host']: 1.0 if s['state'] == 'up' else 0.0 for s in self.raw.services()},
             up,
         )
+        # Every series names the cloud the check was run against.
+        if os.environ.get('OS_CLOUD'):
+            self.assertEqual({os.environ['OS_CLOUD']}, {s.labels['cloud'] for s in samples})
 
     def test_prometheus_textfile_is_readable_by_others_under_umask_077(self):
         # Issue 15, item 3: the file was 0600 under umask 077, so
@@ -157,7 +160,7 @@ class TestCheckAndWait(OperationsTestCase):
         # Another user reads it, as node_exporter would.
         text = subprocess.run(['runuser', '-u', 'nobody', '--', 'cat', path],
                               check=True, capture_output=True, text=True).stdout
-        samples = {(s.name, s.labels.get('host')): s.value
+        samples = {(s.name, s.labels.get('hostname')): s.value
                    for family in parser.text_string_to_metric_families(text)
                    for s in family.samples}
         self.assertEqual(1.0, samples[('volsvc_check_success', None)])
@@ -263,7 +266,7 @@ class TestDownFor(OperationsTestCase):
                       result.stdout.splitlines())
         self.assertNotIn('for -', result.stdout)
         with open(path) as stream:
-            ages = {s.labels['host']: s.value
+            ages = {s.labels['hostname']: s.value
                     for family in parser.text_string_to_metric_families(stream.read())
                     for s in family.samples if s.name == 'volsvc_heartbeat_age_seconds'}
         self.assertNotIn(never[0], ages)

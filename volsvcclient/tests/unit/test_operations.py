@@ -186,13 +186,13 @@ class TestCheck(base.ShellTestCase):
         with open(path) as stream:
             families = {f.name: f for f in parser.text_string_to_metric_families(
                 stream.read())}
-        samples = {(f, s.labels.get('host')): s.value
+        samples = {(f, s.labels.get('hostname')): s.value
                    for f, family in families.items() for s in family.samples}
         self.assertEqual(0.0, samples[('volsvc_service_up', HOST)])
         self.assertEqual(1.0, samples[('volsvc_service_frozen', HOST)])
         self.assertEqual(1.0, samples[('volsvc_backend_up', 'node2@lvm')])
         self.assertEqual(90.0, samples[('volsvc_heartbeat_age_seconds', HOST)])
-        self.assertEqual({'binary', 'host', 'zone', 'cluster'},
+        self.assertEqual({'cloud', 'region', 'hostname', 'service', 'zone', 'cluster'},
                          set(families['volsvc_service_up'].samples[0].labels))
 
     def test_a_heartbeat_ahead_of_cinder_api_is_no_negative_age(self):
@@ -220,7 +220,7 @@ class TestCheck(base.ShellTestCase):
         from prometheus_client import parser
 
         with open(path) as stream:
-            return {(s.name, s.labels.get('host')): s.value
+            return {(s.name, s.labels.get('hostname')): s.value
                     for family in parser.text_string_to_metric_families(stream.read())
                     for s in family.samples}
 
@@ -291,10 +291,10 @@ class TestCheck(base.ShellTestCase):
             {('volsvc_check_success', None): 0.0, ('volsvc_check_level', None): 3.0},
             {k: v for k, v in samples.items() if 'timestamp' not in k[0]})
         # The UNKNOWN line says when the file cannot be written either.
-        result = self.check('--prometheus-textfile', os.path.join(path, 'x'))
+        result = self.check('--prometheus-textfile', os.path.join(path, 'x.prom'))
         self.assertEqual(3, result.code, result)
         self.assertIn("UNKNOWN - Forbidden by the server's policy", result.stdout)
-        self.assertIn(f"; Cannot write {os.path.join(path, 'x')}: Not a directory",
+        self.assertIn(f"; Cannot write {os.path.join(path, 'x.prom')}: Not a directory",
                       result.stdout)
 
     def test_textfile_without_prometheus_client_is_one_unknown_line(self):
