@@ -136,6 +136,13 @@ class TestInterrupt(BatchTestCase):
         self.assertEqual(130, code, stderr)
         self.assertNotIn('Traceback', stderr)
         results = [r['Result'] for r in rows.values()]
-        self.assertGreaterEqual(results.count('changed'), 20)
+        # The second press lands while the last request is answered (the
+        # verifying read then confirms what was done) or during that read,
+        # which it cuts short: what it would have confirmed is unknown, and
+        # says why. Which one depends on the machine's speed.
+        self.assertGreaterEqual(results.count('changed') + results.count('unknown'), 20)
+        for row in rows.values():
+            if row['Result'] == 'unknown':
+                self.assertIn('interrupted', row['Detail'], row)
         self.assertGreater(results.count('not attempted'), 0)
         self.assertReportMatchesServer(rows)
