@@ -37,15 +37,16 @@ class ChangeTestCase(test_api.APITestCase):
         self.clock = fakes.FakeClock()
         self.useFixture(fixtures.MonkeyPatch('volsvcclient.engine.polling.time', self.clock))
 
-    def forbid(self, *actions):
-        """The policy forbids ``actions`` (403), and allows reads."""
+    def forbid(self, *actions, status=403):
+        """The policy forbids ``actions`` (403, or 401 as for a token that
+        is refused), and allows reads."""
         under_way = []
         self.cinder.before_action = lambda action, body: under_way.append(action)
 
         def authorize():
             if under_way and under_way[-1] in actions:
-                raise fakes.Fault(403, "Policy doesn't allow volume_extension:services:"
-                                       "update to be performed.")
+                raise fakes.Fault(status, "Policy doesn't allow volume_extension:services:"
+                                          "update to be performed.")
 
         self.cinder._authorize = authorize
 
@@ -68,6 +69,14 @@ class TestRefusals(ChangeTestCase):
             "disable: Forbidden by the server's policy"), self.said(outcome))
         self.assertEqual(0.0, self.clock.slept)
         # The live read only.
+        self.assertEqual(1, len(self.cinder.requests('GET')))
+
+    def test_a_refusal_of_authentication_is_the_last_word(self):
+        self.forbid('disable-log-reason', status=401)
+        report = self.client.apply([api.Desired(HOST, VOLUME, 'disabled', 'maint')],
+                                   wait_timeout=10)
+        self.assertEqual(api.Result.FAILED, report.outcomes[0].result)
+        self.assertEqual(0.0, self.clock.slept)
         self.assertEqual(1, len(self.cinder.requests('GET')))
 
     def test_a_refusal_after_an_accepted_request_is_judged_by_the_re_read(self):
