@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from volsvcclient.cinder import advice
 from volsvcclient.cinder.advice import Said
+from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import reasons
 from volsvcclient.cinder import records
@@ -241,7 +242,7 @@ class Change:
     def apply(
         self,
         enable_via_thaw: bool = False,
-        concurrency: int = 8,
+        concurrency: int = bounds.CONCURRENCY,
         wait_timeout: float = 0,
         even_if_irreversible: bool = False,
     ) -> None:

@@ -17,11 +17,13 @@ policy, the re-enable by freeze and thaw where it cannot be done or fails,
 a selection of one host, what the verifying read asks for)."""
 
 import re
+import signal
 
 import fixtures
 from keystoneauth1 import exceptions as ksa_exceptions
 
 from volsvcclient import api
+from volsvcclient.engine import interrupts
 from volsvcclient.tests.unit import fakes
 from volsvcclient.tests.unit import test_api
 
@@ -191,3 +193,45 @@ class TestRequests(ChangeTestCase):
                                   template=api.State(frozen=True))
         self.assertEqual([(HOST, VOLUME, api.Result.WOULD_CHANGE, ('freeze',))],
                          [(o.host, o.binary, o.result, o.actions) for o in report.outcomes])
+
+
+class TestCtrlC(ChangeTestCase):
+    """Ctrl-C counted by the caller's Interrupts: raised only inside a
+    verifying read, counted everywhere else (a program prints its report
+    after the change)."""
+
+    def setUp(self):
+        super().setUp()
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
+
+    def press(self):
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            self.fail('Ctrl-C raised KeyboardInterrupt instead of being counted')
+
+    def test_while_verifying_it_stops_the_read_and_the_report_says_so(self):
+        def press_in_the_verifying_read(read):
+            # The live read is the first.
+            if read == 2:
+                signal.raise_signal(signal.SIGINT)
+
+        self.cinder.after_read = press_in_the_verifying_read
+        with interrupts.Interrupts() as ctrl_c:
+            report = self.client.apply([api.Desired(HOST, VOLUME, 'disabled', 'maint')],
+                                       ctrl_c=ctrl_c)
+            self.assertTrue(report.interrupted)
+            [outcome] = report.outcomes
+            self.assertEqual((api.Result.UNKNOWN, 'interrupted before it was verified'),
+                             (outcome.result, outcome.detail))
+            self.press()
+        self.assertEqual(2, ctrl_c.count)
+
+    def test_after_a_change_it_is_counted(self):
+        with interrupts.Interrupts() as ctrl_c:
+            report = self.client.apply([api.Desired(HOST, VOLUME, 'disabled', 'maint')],
+                                       ctrl_c=ctrl_c)
+            self.press()
+        self.assertEqual((False, 1), (report.interrupted, ctrl_c.count))
+        self.assertEqual(api.Result.CHANGED, report.outcomes[0].result)
