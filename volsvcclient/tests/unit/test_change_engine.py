@@ -235,3 +235,26 @@ class TestCtrlC(ChangeTestCase):
             self.press()
         self.assertEqual((False, 1), (report.interrupted, ctrl_c.count))
         self.assertEqual(api.Result.CHANGED, report.outcomes[0].result)
+
+
+class TestSending(ChangeTestCase):
+
+    def test_a_bug_in_a_sending_thread_is_raised_as_itself(self):
+        # Not ours to word (not an HTTP or connection failure): the
+        # caller gets it, not a report, and not another exception.
+        self.mock.register_uri(
+            'PUT', re.compile(re.escape(fakes.CINDER_ROOT) + '.*/disable-log-reason$'),
+            exc=RuntimeError('a bug'))
+        error = self.assertRaises(
+            RuntimeError, self.client.apply,
+            [api.Desired(HOST, VOLUME, 'disabled', 'maint')])
+        self.assertEqual('a bug', str(error))
+
+    def test_the_sending_threads_end_without_an_error(self):
+        died = []
+        self.useFixture(fixtures.MonkeyPatch('threading.excepthook', died.append))
+        report = self.client.apply(
+            selection=api.Selection(host_pattern='node*@lvm'),
+            template=api.State(status='disabled', disabled_reason='maint'), concurrency=2)
+        self.assertEqual([api.Result.CHANGED] * 2, [o.result for o in report.outcomes])
+        self.assertEqual([], [(d.thread.name, d.exc_value) for d in died])
