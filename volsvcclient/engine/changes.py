@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from volsvcclient.cinder import advice
 from volsvcclient.cinder.advice import Said
+from volsvcclient.cinder import bounds
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import reasons
 from volsvcclient.cinder import records
@@ -203,7 +204,6 @@ class Change:
         if len(self.live) == 1:
             # One service was read by name: its cluster's members were not.
             members = self.api.cluster_members(cluster)
-            self.live.update((m.key, m) for m in members if m.key not in self.live)
         return members
 
     def _refuse_down(self, planning: bool) -> None:
@@ -242,7 +242,7 @@ class Change:
     def apply(
         self,
         enable_via_thaw: bool = False,
-        concurrency: int = 8,
+        concurrency: int = bounds.CONCURRENCY,
         wait_timeout: float = 0,
         even_if_irreversible: bool = False,
     ) -> None:
@@ -323,8 +323,9 @@ class Change:
         steps = [desired_state.THAW] if service.is_frozen else [
             desired_state.FREEZE, desired_state.THAW]
         words = ' and '.join(a.name for a in steps)
-        inner = Outcome(dataclasses.replace(outcome.desired, status='enabled', frozen=False),
-                        steps, {'status': 'enabled', 'is_frozen': False})
+        # The sender reads only the service from the desired state; what
+        # the re-read must show is given.
+        inner = Outcome(outcome.desired, steps, {'status': 'enabled', 'is_frozen': False})
         try:
             sending.check_up([service], words, self.even_if_down, self.tell)
         except exceptions.Refused as refusal:
@@ -347,9 +348,8 @@ class Change:
             if inner.now is not None:
                 self.final[outcome.key] = inner.now
             return
-        if inner.refused and isinstance(inner.problem, exceptions.Refused):
-            outcome.why = [Said(f'{words}: {inner.problem.facts}', inner.problem.advice)]
-        elif inner.refused:
+        if inner.refused:
+            # The server's refusal: the engine's own (check_up) came first.
             outcome.why = [Said(f'{words}: {inner.problem}')]
         else:
             outcome.why = [dataclasses.replace(part, facts=f'{words}: {part.facts}')
@@ -371,10 +371,9 @@ class Change:
 
 def _final_refusal(outcome: Outcome) -> bool:
     """Whether ``outcome`` was refused by policy or authentication (401,
-    403), or before anything was sent: the last word, which no re-read
-    changes. Any other refusal may be a race another client won."""
+    403): the last word, which no re-read changes. Any other refusal may
+    be a race another client won. (The engine's own refusals end their
+    outcomes before anything is sent: they are never attempted.)"""
     if not outcome.refused or outcome.acknowledged:
         return False
-    if isinstance(outcome.problem, exceptions.Refused):
-        return True
     return getattr(outcome.problem, 'status_code', None) in (401, 403)

@@ -156,9 +156,11 @@ def _member_alone(service: Service, members: Sequence[Service]) -> exceptions.Re
                       value=service.cluster))
 
 
-def _desired(backend_list: Sequence[Backend], state: desired_state.Desired
+def _desired(backend_list: Sequence[Backend], status: str | None = None,
+             disabled_reason: str | None = None, frozen: bool | None = None
              ) -> tuple[desired_state.Desired, ...]:
-    return tuple(dataclasses.replace(state, host=m.host, binary=m.binary)
+    """The state every member of ``backend_list`` should take."""
+    return tuple(desired_state.Desired(m.host, m.binary, status, disabled_reason, frozen)
                  for backend in backend_list for m in backend.members)
 
 
@@ -176,7 +178,6 @@ class Drain:
         self.backends = found
         self.tell = tell
         self.ctrl_c = ctrl_c or interrupts.Interrupts()
-        self.change: changes.Change | None = None
         self.interrupted = False
         self.elapsed = 0.0
 
@@ -188,22 +189,18 @@ class Drain:
         re-enables reaches one member only; frozen, the scheduler places
         nothing on any member (cinder/scheduler/host_manager.py), and the
         thaw of ``resume`` brings every member back."""
-        state = desired_state.Desired('', records.VOLUME_BINARY, 'disabled', reason,
-                                      True if freeze else None)
-        wanted = _desired([b for b in self.backends if not b.target.cluster], state)
+        wanted = _desired([b for b in self.backends if not b.target.cluster],
+                          'disabled', reason, True if freeze else None)
         clustered = [b for b in self.backends if b.target.cluster]
-        wanted += _desired(clustered, desired_state.Desired(
-            '', records.VOLUME_BINARY, frozen=True))
+        wanted += _desired(clustered, frozen=True)
         return desired_state.Request(desired=wanted)
 
     def plan(self, reason: str, freeze: bool, even_if_down: bool) -> changes.Change:
         """What a drain would change, sending nothing, and what is on each
         backend now (one read each)."""
-        change = self.change = changes.Change(
+        change = changes.Change(
             self.api, self.request(reason, freeze), self.tell, even_if_down, self.ctrl_c)
         change.plan(enable_via_thaw=False)
-        for backend in self.backends:
-            backend.taken = True
         self.read_once()
         return change
 
@@ -227,8 +224,7 @@ class Drain:
             if backend.target.cluster:
                 self.tell(ClusterFrozen(backend.name))
         request = self.request(reason, freeze)
-        change = self.change = changes.Change(
-            self.api, request, self.tell, even_if_down, self.ctrl_c)
+        change = changes.Change(self.api, request, self.tell, even_if_down, self.ctrl_c)
         change.apply(wait_timeout=wait_timeout)
         self.interrupted = change.interrupted
         ended = {o.key for o in change.outcomes
@@ -257,8 +253,8 @@ class Drain:
                     backend.reads += 1
                     backend.judgement = in_flight.judge(read)
                     backend.quiet = backend.quiet + 1 if backend.judgement.quiet else 0
-                moving = sum(len(b.judgement.in_flight) for b in watched
-                             if b.judgement and not b.drained)
+                # A drained backend's last read had nothing in flight.
+                moving = sum(len(b.judgement.in_flight) for b in watched if b.judgement)
                 self.tell(Watching(moving, len(watched), elapsed))
                 if all(b.drained for b in watched):
                     break
@@ -285,8 +281,7 @@ class NotReporting(events.Event):
 
 
 def _resume_request(found: Sequence[Backend]) -> desired_state.Request:
-    state = desired_state.Desired('', records.VOLUME_BINARY, 'enabled', None, False)
-    return desired_state.Request(desired=_desired(found, state))
+    return desired_state.Request(desired=_desired(found, 'enabled', frozen=False))
 
 
 def plan_resume(
@@ -324,12 +319,9 @@ def resume(
     (by freeze and thaw where Cinder ignores enable), verified."""
     from volsvcclient.engine import waiting
 
-    members = [m for backend in found for m in backend.members]
-    keys = {m.key for m in members}
-    chooser = selection_module.Selection(binary=records.VOLUME_BINARY)
+    keys = {m.key for backend in found for m in backend.members}
     started = polling.now()
-    unmet, _ = waiting.wait(
-        api, _Only(chooser, keys), {'state': 'up'}, True, timeout, interval, tell)
+    unmet, _ = waiting.wait(api, _Only(keys), {'state': 'up'}, True, timeout, interval, tell)
     if unmet:
         raise exceptions.WaitTimedOut(
             f'{len(unmet)} service(s) not back after {timeout:g} s: '
@@ -343,8 +335,8 @@ def resume(
 class _Only(selection_module.Selection):
     """A selection of exactly these services."""
 
-    def __init__(self, base: selection_module.Selection, keys: set[tuple[str, str]]) -> None:
-        super().__init__(binary=base.binary)
+    def __init__(self, keys: set[tuple[str, str]]) -> None:
+        super().__init__()
         self.keys = keys
 
     def matches(self, service: Service) -> bool:

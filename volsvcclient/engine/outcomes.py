@@ -190,7 +190,10 @@ def refusal(outcome: Outcome) -> list[Said]:
     advice (a keyword that overrules it) worded by each face."""
     from volsvcclient.cinder import exceptions
 
-    name = outcome.refused.name if outcome.refused else 'request'
+    # Only a refused outcome is asked why (judge, unverifiable, and the
+    # engine's refusals all set ``refused`` first).
+    assert outcome.refused is not None
+    name = outcome.refused.name
     problem = outcome.problem
     if isinstance(problem, exceptions.Refused):
         return [Said(f'{name}: {problem.facts}', problem.advice)]

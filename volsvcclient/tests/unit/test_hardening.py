@@ -244,7 +244,8 @@ class TestCtrlC(base.ShellTestCase):
         [row] = result.json()
         self.assertEqual(('unknown', 'interrupted during the freeze and thaw that '
                           're-enable it'), (row['Result'], row['Detail']))
-        self.assertIn('interrupted after freezing it; thawing it back', result.stderr)
+        self.assertIn(f'cinder-volume on {HOST}: interrupted after freezing it; thawing it '
+                      f'back', result.stderr)
         self.assertEqual(['enable', 'freeze', 'thaw'], [a for a, _ in self.cinder.puts()])
         self.assertFalse(self.service['frozen'])
 
