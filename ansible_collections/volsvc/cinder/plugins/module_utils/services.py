@@ -121,3 +121,18 @@ def interrupted(signal_name, report, words):
         + (' (%s)' % o.worded(words) if o.said else '')
         for o in report.outcomes)
     return 'Interrupted by %s: %s' % (signal_name, each)
+
+
+def finish(module, report, signal_name, result, words):
+    """The end of a task that changed services: it fails, returning
+    ``result``, when a signal interrupted the change (the line is logged
+    too: ansible-playbook may be gone) or a service did not end as asked;
+    else ``result``."""
+    if report.interrupted:
+        msg = interrupted(signal_name, report, words)
+        module.log(msg)
+        module.fail_json(msg=msg, **result)
+    reason = report.worded(words)
+    if reason:
+        module.fail_json(msg=reason, **result)
+    return result

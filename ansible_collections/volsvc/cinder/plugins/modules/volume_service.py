@@ -283,14 +283,7 @@ class VolumeServiceModule(module.VolsvcModule):
         result = dict(changed=report.changed, services=services.rows(report, WORDS))
         if self.ansible._diff:
             result['diff'] = services.diff(report)
-        if report.interrupted:
-            msg = services.interrupted(received.name, report, WORDS)
-            self.log(msg)
-            self.fail_json(msg=msg, **result)
-        reason = report.worded(WORDS)
-        if reason:
-            self.fail_json(msg=reason, **result)
-        return result
+        return services.finish(self, report, received.name, result, WORDS)
 
     def change(self, ctrl_c):
         """The plan (check mode) or the change, an api.Report."""

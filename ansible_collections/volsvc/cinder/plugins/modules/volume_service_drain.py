@@ -504,14 +504,7 @@ class VolumeServiceDrainModule(module.VolsvcModule):
                            unmet=list(exc.unmet), changed=False)
         listed = [o.after or o.before for o in report.outcomes if o.after or o.before]
         result = self.result(report, listed)
-        if report.interrupted:
-            msg = services.interrupted(received.name, report, WORDS)
-            self.log(msg)
-            self.fail_json(msg=msg, **result)
-        reason = report.worded(WORDS)
-        if reason:
-            self.fail_json(msg=reason, **result)
-        return result
+        return services.finish(self, report, received.name, result, WORDS)
 
 
 def main():
