@@ -24,9 +24,11 @@ shell, every other plugin) is what this program does without.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import getpass
 import importlib.metadata
+import importlib.util
 import logging
 import os
 import sys
@@ -54,6 +56,9 @@ PREFIX = 'volume service '
 #: Services whose options OSC has (--os-volume-api-version and the like,
 #: --os-identity-api-version), under the names openstacksdk and OSC use.
 SERVICE_KEYS = ['volume', 'identity']
+#: osc-lib's configuration, whose debug line masks passwords with
+#: oslo_utils.strutils.
+CLIENT_CONFIG_LOGGER = 'osc_lib.cli.client_config'
 
 
 class Commands(commandmanager.CommandManager):
@@ -149,6 +154,7 @@ class Shell(app.App):
         # variables a user gives win over the named cloud's (openstacksdk's
         # own lets clouds.yaml's auth win), and it applies
         # --os-default-domain as openstack does.
+        _defer_import('oslo_utils.strutils')
         from osc_lib.cli import client_config
 
         return client_config.OSC_Config(
@@ -209,7 +215,8 @@ class Shell(app.App):
         if not options.debug:
             # False would override clouds.yaml's debug, as osc-lib knows.
             options.debug = None
-        return self.config.get_one(argparse=options, validate=validate)
+        with _debug_only_if_logged(CLIENT_CONFIG_LOGGER):
+            return self.config.get_one(argparse=options, validate=validate)
 
     def prepare_to_run_command(self, cmd: command.Command) -> None:
         """Sign in when a command asks to (our commands do so from run())."""
@@ -219,6 +226,45 @@ class Shell(app.App):
         self.client_manager = ClientManager(self.cloud)
         # Signs in now, and keeps the token for the command's requests.
         self.client_manager.sdk_connection.session.get_auth_headers()
+
+
+def _defer_import(name: str) -> None:
+    """Import ``name`` when first used, not now: osc-lib's client_config
+    imports oslo_utils.strutils (40 ms of regular expressions compiled at
+    import) for the debug line below, which a list without --debug never
+    prints."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    # ``from parent import child`` finds the attribute and goes no further:
+    # the import system's own look-up would read __spec__, which loads it.
+    parent, _, child = name.rpartition('.')
+    setattr(sys.modules[parent], child, module)
+
+
+@contextlib.contextmanager
+def _debug_only_if_logged(name: str) -> typing.Iterator[None]:
+    """While no handler takes DEBUG records, let logger ``name`` skip
+    its debug lines: osc-lib sets the root logger to DEBUG whatever the
+    verbosity, so its client_config masks passwords in a line nobody sees
+    (and imports oslo_utils.strutils to do it). With --debug, -vvv or a
+    clouds.yaml ``debug: true`` the line is built and masked as before."""
+    logger = logging.getLogger(name)
+    handlers = logging.getLogger().handlers
+    if logger.level != logging.NOTSET or any(h.level <= logging.DEBUG for h in handlers):
+        yield
+        return
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(logging.NOTSET)
 
 
 def _ignore_sdk_warnings() -> None:

@@ -28,10 +28,12 @@ load_tests = base.load_tests
 VOLSVC = [scenario for scenario in base.PROGRAMS if scenario[0] == 'volsvc']
 
 
-def _modules_after(*argv, fake_cloud=True):
+def _modules_after(*argv, fake_cloud=True, executed=()):
     """Exit code of a volsvc run in a fresh interpreter, and the modules it
-    imported (beyond the fake cloud's)."""
-    code = ['import sys']
+    imported (beyond the fake cloud's); of the modules named in
+    ``executed``, those whose code ran are named in full (a module imported
+    lazily is in sys.modules before it runs)."""
+    code = ['import sys', 'import types']
     if fake_cloud:
         code += [
             'import requests_mock',
@@ -48,14 +50,18 @@ def _modules_after(*argv, fake_cloud=True):
         'except SystemExit as exc:',
         '    code = exc.code',
         'print(code, *sorted(set(sys.modules) - before), file=sys.stderr)',
+        f'print(*[name for name in {list(executed)!r}',
+        '        if type(sys.modules.get(name)) is types.ModuleType], file=sys.stderr)',
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith('OS_')}
     env.update(fakes.OS_ENVIRONMENT)
     out = subprocess.run(
         [sys.executable, '-c', '\n'.join(code)], capture_output=True, text=True,
         env=env,
-    ).stderr.split()
-    return out[0], {name.split('.')[0] for name in out[1:]}
+    ).stderr.splitlines()
+    first = out[-2].split()
+    modules = {name.split('.')[0] for name in first[1:]}
+    return first[0], modules | set(out[-1].split())
 
 
 class TestStandalone(base.ShellTestCase):
@@ -117,6 +123,28 @@ class TestStandalone(base.ShellTestCase):
         self.assertEqual('0', code)
         self.assertIn('openstack', modules)
         self.assertNotIn('openstackclient', modules)
+
+    def test_list_runs_no_password_masking_it_does_not_print(self):
+        # osc-lib's client_config masks the configuration with
+        # oslo_utils.strutils (40 ms of regular expressions at import) for
+        # a debug line: only --debug prints it.
+        strutils = 'oslo_utils.strutils'
+        code, modules = _modules_after('list', '-f', 'value', executed=[strutils])
+        self.assertEqual('0', code)
+        self.assertNotIn(strutils, modules)
+        code, modules = _modules_after('--debug', 'list', '-f', 'value', executed=[strutils])
+        self.assertEqual('0', code)
+        self.assertIn(strutils, modules)
+
+    def test_debug_masks_the_configuration(self):
+        result = self.cli('list', global_options=['--debug'])
+        self.assertEqual(0, result.code, result)
+        lines = [line for line in result.stderr.splitlines()
+                 if line.startswith('auth_config_hook(): ')]
+        self.assertTrue(lines, result.stderr)
+        for line in lines:
+            self.assertIn("'password': '***'", line)
+        self.assertNotIn(fakes.OS_ENVIRONMENT['OS_PASSWORD'], result.stderr)
 
     def test_help_imports_no_sdk(self):
         # Printing help must stay cheap: openstacksdk costs 0.3 s to import.
