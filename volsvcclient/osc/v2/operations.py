@@ -95,8 +95,9 @@ class CheckService(command.Lister):
             metavar='<path>',
             type=textfile.path,
             help='Also write the figures in the Prometheus text format to this '
-            'file, atomically and readable by all (0644), for node_exporter\'s '
-            'textfile collector, on every run: volsvc_check_success is 0 and '
+            f'file (named *{textfile.SUFFIX}: node_exporter\'s textfile collector '
+            'reads no other), atomically and readable by all (0644), '
+            'on every run: volsvc_check_success is 0 and '
             'no service figure is written when the services could not be '
             'read (needs the \'prometheus\' extra: pip install '
             "'volsvcclient[prometheus]')",
