@@ -107,17 +107,27 @@ def rows(
 def heartbeat_age(service: Service, now: datetime.datetime | None) -> float | None:
     """Seconds since ``service`` last reported, by the server's clock
     ``now`` (Cinder's updated_at is UTC without a zone); None if unknown."""
+    updated = when(service.updated_at)
+    if now is None or updated is None:
+        return None
+    return (now - updated).total_seconds()
+
+
+def when(text: Any) -> datetime.datetime | None:
+    """A Cinder timestamp, UTC written without a zone, as an aware
+    datetime; None for none (a row never updated) or one that does not
+    parse. datetime.fromisoformat reads every form Cinder writes
+    (``2026-12-07T23:23:38.000000``, with a zone or without), so neither
+    iso8601 nor oslo_utils.timeutils is imported for it."""
     import datetime
 
-    if now is None or not service.updated_at:
+    if not text:
         return None
     try:
-        updated = datetime.datetime.fromisoformat(str(service.updated_at))
+        parsed = datetime.datetime.fromisoformat(str(text))
     except ValueError:
         return None
-    if updated.tzinfo is None:
-        updated = updated.replace(tzinfo=datetime.timezone.utc)
-    return (now - updated).total_seconds()
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.timezone.utc)
 
 
 def mismatches(service: Service, expected: Mapping[str, Any]) -> list[str]:

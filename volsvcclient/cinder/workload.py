@@ -86,18 +86,6 @@ def on_backend(value: str | None, wanted: str) -> bool:
     return '@' not in wanted and value.startswith(wanted + '@')
 
 
-def _when(text: Any) -> datetime.datetime | None:
-    """Cinder's timestamps are UTC without a zone; None stays None (a row
-    never updated has no updated_at)."""
-    if not text:
-        return None
-    try:
-        when = datetime.datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)
-
-
 @dataclasses.dataclass(frozen=True)
 class Volume:
     """One volume as an admin's GET /volumes/detail shows it."""
@@ -136,8 +124,8 @@ class Volume:
             cluster_name=item.get('cluster_name'),
             attachment_ids=tuple(str(a.get('attachment_id')) for a in attachments),
             server_ids=tuple(str(a['server_id']) for a in attachments if a.get('server_id')),
-            created_at=_when(item.get('created_at')),
-            updated_at=_when(item.get('updated_at')),
+            created_at=records.when(item.get('created_at')),
+            updated_at=records.when(item.get('updated_at')),
         )
 
 
@@ -163,8 +151,8 @@ class Snapshot:
             status=item['status'],
             volume_id=item['volume_id'],
             progress=item.get('os-extended-snapshot-attributes:progress'),
-            created_at=_when(item.get('created_at')),
-            updated_at=_when(item.get('updated_at')),
+            created_at=records.when(item.get('created_at')),
+            updated_at=records.when(item.get('updated_at')),
         )
 
 
@@ -195,8 +183,8 @@ class Backup:
             volume_id=item.get('volume_id'),
             snapshot_id=item.get('snapshot_id'),
             restoring_to=restoring_to,
-            created_at=_when(item.get('created_at')),
-            updated_at=_when(item.get('updated_at')),
+            created_at=records.when(item.get('created_at')),
+            updated_at=records.when(item.get('updated_at')),
         )
 
 

@@ -14,7 +14,10 @@
 
 Nagios plugin convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and a
 first line "LEVEL - summary | perfdata". Each rule is one row of RULES,
-which the ``check`` help text lists.
+which the ``check`` help text lists. Not nagiosplugin: its Check runs the
+probes, prints the line and exits the process itself, where here the
+verdict and its line are values that each face returns or prints (the
+API's ``Verdict.status_line``, the command's first line and exit code).
 """
 
 from __future__ import annotations

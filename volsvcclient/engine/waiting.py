@@ -20,13 +20,13 @@ come back is what the command is for; a refusal (4xx) ends it at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-import datetime
 from typing import TYPE_CHECKING, Any
 
 from openstack import exceptions as sdk_exceptions
 
 from volsvcclient.cinder import exceptions
 from volsvcclient.cinder import failures
+from volsvcclient.cinder import records
 from volsvcclient.engine import events
 from volsvcclient.engine import polling
 from volsvcclient.engine import selection as selection_module
@@ -140,8 +140,5 @@ def _unmet(
 
 
 def _newer(updated_at: Any, before: Any) -> bool:
-    def parse(text: Any) -> datetime.datetime | None:
-        return datetime.datetime.fromisoformat(str(text)) if text else None
-
-    now, then = parse(updated_at), parse(before)
+    now, then = records.when(updated_at), records.when(before)
     return now is not None and (then is None or now > then)

@@ -13,7 +13,10 @@
 """cinder.workload: the reads of what is on a backend, through the real SDK
 against the fake Cinder, with the number of requests each costs."""
 
+import datetime
 import urllib.parse
+
+import testtools
 
 from volsvcclient.cinder import connection
 from volsvcclient.cinder import records
@@ -271,3 +274,21 @@ class TestOneRead(WorkloadTestCase):
         read = self.reader().read(TARGET)
         self.assertEqual((), read.backups)
         self.assertEqual(2, read.requests)
+
+
+class TestTimestamps(testtools.TestCase):
+    """records.when: the one reading of Cinder's timestamps (workload rows,
+    heartbeat ages, wait --fresh)."""
+
+    def test_cinder_writes_utc_without_a_zone(self):
+        when = records.when('2026-12-07T23:23:38.000000')
+        self.assertEqual(datetime.datetime(2026, 12, 7, 23, 23, 38,
+                                           tzinfo=datetime.timezone.utc), when)
+
+    def test_a_zone_given_is_kept(self):
+        when = records.when('2026-12-08T01:23:38+02:00')
+        self.assertEqual(datetime.timedelta(hours=2), when.utcoffset())
+
+    def test_none_and_nonsense_are_unknown(self):
+        for text in (None, '', 'yesterday', 12):
+            self.assertIsNone(records.when(text), text)
