@@ -95,7 +95,7 @@ class CheckService(command.Lister):
             metavar='<path>',
             type=textfile.path,
             help='Also write the figures in the Prometheus text format to this '
-            f'file (named *{textfile.SUFFIX}: node_exporter\'s textfile collector '
+            f'file (its name ending in {textfile.SUFFIX}: node_exporter\'s textfile collector '
             'reads no other), atomically and readable by all (0644), '
             'on every run: volsvc_check_success is 0 and '
             'no service figure is written when the services could not be '
