@@ -65,7 +65,6 @@ def failover(
     even_if_down: bool = False,
     wait: bool = False,
     timeout: float = TIMEOUT,
-    interval: float | None = None,
     tell: events.Listener = events.ignore,
 ) -> list[Service]:
     """Fail ``target`` over to ``backend_id`` (None: Cinder chooses;
@@ -83,8 +82,7 @@ def failover(
             str(exc), outcomes.unconfirmed(str(exc), current)) from exc
     if not wait:
         return api.reread(members, ' after the failover request')
-    return wait_for_failover(api, members, backend_id, timeout,
-                             INTERVAL if interval is None else interval, tell)
+    return wait_for_failover(api, members, backend_id, timeout, INTERVAL, tell)
 
 
 def wait_for_failover(

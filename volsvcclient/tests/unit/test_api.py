@@ -447,6 +447,23 @@ class TestNothingPrinted(base.ShellTestCase):
         self.assertEqual([], printed)
 
 
+class TestSelection(base.ShellTestCase):
+    scenarios = [('selection', {})]
+
+    def test_a_selection_is_a_value_shown_by_what_it_gives(self):
+        given = api.Selection(host_pattern='node*', cluster='c1@lvm')
+        self.assertEqual(given, api.Selection(host_pattern='node*', cluster='c1@lvm'))
+        self.assertEqual(1, len({given, given.replace()}))
+        self.assertNotEqual(given, given.replace(zone='nova'))
+        self.assertEqual("Selection(host_pattern='node*', cluster='c1@lvm')", repr(given))
+        self.assertEqual('Selection()', repr(api.Selection()))
+
+    def test_each_field_is_text_or_none(self):
+        error = self.assertRaises(api.InvalidRequest, api.Selection, zone=5)
+        self.assertEqual(('zone must be text or None, not int', 'zone'),
+                         (str(error), error.keyword))
+
+
 class TestPlanPredicts(APITestCase):
     """A plan predicts what the change leaves, as Cinder's code does
     (issue 23, item 6): compared with the real run, for each kind of

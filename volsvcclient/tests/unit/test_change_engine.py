@@ -14,10 +14,14 @@
 (``engine/desired_state.py``), through the Python API against the fake
 Cinder: what the mutation run of 2026-12-07 found no test of (a refusal by
 policy, the re-enable by freeze and thaw where it cannot be done or fails,
-a selection of one host, what the verifying read asks for)."""
+a selection of one host, what the verifying read asks for), and that of
+2026-12-08 (every refusal of a request with its keyword, a cluster member
+after a plain host, the live read's binary, Ctrl-C's window, lingering and
+threads)."""
 
 import re
 import signal
+import threading
 
 import fixtures
 from keystoneauth1 import exceptions as ksa_exceptions
@@ -81,6 +85,28 @@ class TestRefusals(ChangeTestCase):
         self.assertEqual(0.0, self.clock.slept)
         self.assertEqual(1, len(self.cinder.requests('GET')))
 
+    def test_a_refused_enable_is_the_last_word_with_enable_via_thaw_too(self):
+        # Nothing was judged by a re-read: there is nothing to re-enable.
+        self.service.update(disabled=True, disabled_reason='maint')
+        self.forbid('enable')
+        report = self.client.apply([api.Desired(HOST, VOLUME, 'enabled')],
+                                   enable_via_thaw=True)
+        [outcome] = report.outcomes
+        self.assertEqual(api.Result.FAILED, outcome.result)
+        self.assertTrue(self.said(outcome).startswith(
+            "enable: Forbidden by the server's policy"), self.said(outcome))
+        self.assertEqual(['enable'], [a for a, _ in self.cinder.puts()])
+
+    def test_irreversible_disables_of_several_named_services_are_counted(self):
+        self.cinder.add('node2', 'cinder-scheduler')
+        error = self.assertRaises(
+            api.Refused, self.client.apply,
+            [api.Desired(name, 'cinder-scheduler', 'disabled') for name in ('node1', 'node2')])
+        self.assertTrue(str(error).startswith(
+            '2 cinder-scheduler service(s): Cinder 28.0.0 and later have no API that '
+            're-enables cinder-scheduler'), error)
+        self.assertEqual([], self.cinder.puts())
+
     def test_a_refusal_after_an_accepted_request_is_judged_by_the_re_read(self):
         # The freeze was applied: the re-read shows what it did.
         self.forbid('disable-log-reason')
@@ -103,6 +129,18 @@ class TestRefusals(ChangeTestCase):
         self.assertEqual(api.Result.FAILED, outcome.result)
         self.assertTrue(self.said(outcome).startswith('disable: '), self.said(outcome))
         self.assertEqual('enabled', outcome.after.status)
+
+    def test_a_member_of_a_cluster_is_refused_after_a_plain_host(self):
+        # Every service is checked, not only the first one listed.
+        self.cinder.add('m1@aa', cluster_name='c1@aa')
+        self.cinder.add('m2@aa', cluster_name='c1@aa')
+        error = self.assertRaises(
+            api.Refused, self.client.apply,
+            [api.Desired(HOST, VOLUME, frozen=True), api.Desired('m1@aa', VOLUME, frozen=True)])
+        self.assertTrue(str(error).startswith(
+            "cinder-volume on m1@aa is a member of cluster 'c1@aa': Cinder would freeze "
+            "its other members too (m2@aa)"), error)
+        self.assertEqual([], self.cinder.puts())
 
 
 class TestReEnable(ChangeTestCase):
@@ -171,6 +209,12 @@ class TestReads(ChangeTestCase):
         verifying = self.cinder.requests('GET')[-1]
         self.assertEqual({'binary': [VOLUME]}, verifying.qs)
 
+    def test_the_live_read_of_a_selection_lists_its_binary(self):
+        self.client.plan(selection=api.Selection(host_pattern='node*'),
+                         template=api.State(frozen=True))
+        [live] = self.cinder.requests('GET')
+        self.assertEqual({'binary': [VOLUME]}, live.qs)
+
 
 class TestRequests(ChangeTestCase):
 
@@ -185,8 +229,79 @@ class TestRequests(ChangeTestCase):
             self.assertEqual((message, keyword, ''), (str(error), error.keyword, error.where))
         error = self.assertRaises(api.InvalidRequest, self.client.plan,
                                   selection=api.Selection(), template=api.State())
-        self.assertEqual('', error.where)
+        self.assertEqual(('Nothing to change: give status or frozen', 'status', ''),
+                         (str(error), error.keyword, error.where))
         self.assertEqual([], self.cinder.requests())
+
+    def test_desired_is_a_sequence_of_desired_states(self):
+        # Text is iterable, and would be taken for a sequence of letters.
+        for given, name in (('node1@lvm', 'str'), (b'node1@lvm', 'bytes'),
+                            (api.Desired(HOST, VOLUME, frozen=True), 'Desired'),
+                            (5, 'int')):
+            error = self.assertRaises(api.InvalidRequest, self.client.plan, given)
+            self.assertEqual((f'desired must be a sequence of Desired, not {name}',
+                              'desired'), (str(error), error.keyword))
+        self.assertEqual([], self.cinder.requests())
+
+    def test_a_selection_and_a_template_go_together(self):
+        desired = [api.Desired(HOST, VOLUME, frozen=True)]
+        for given, message, keyword in (
+            ({'selection': api.Selection()}, 'selection and template go together',
+             'selection'),
+            ({'template': api.State(frozen=True)}, 'selection and template go together',
+             'selection'),
+            ({'desired': desired, 'selection': api.Selection(),
+              'template': api.State(frozen=True)},
+             'give desired, or selection and template, not both', 'desired'),
+        ):
+            error = self.assertRaises(api.InvalidRequest, self.client.plan, **given)
+            self.assertEqual((message, keyword), (str(error), error.keyword))
+        self.assertEqual([], self.cinder.requests())
+
+    def test_every_refusal_of_desired_states_names_its_keyword(self):
+        desired = api.Desired
+        first = desired('node2@lvm', VOLUME, frozen=True)
+        label = f'{VOLUME} on {HOST}'
+        for given, message, keyword, where in (
+            ([desired(HOST, VOLUME, 'on')],
+             "status must be 'enabled', 'disabled' or None, not 'on'", 'status', ''),
+            # Among several, each refusal names its service.
+            ([first, desired(HOST, VOLUME, 'on')],
+             f"{label}: status must be 'enabled', 'disabled' or None, not 'on'", 'status',
+             label),
+            ([first, desired(HOST, VOLUME, frozen='yes')],
+             f"{label}: frozen must be True, False or None, not 'yes'", 'frozen', label),
+            ([first, desired(HOST, VOLUME, 'enabled', 'maint')],
+             f'{label}: disabled_reason goes with status disabled', 'disabled_reason', label),
+            ([first, desired(HOST, VOLUME, 'disabled', ' ')],
+             f'{label}: disabled_reason must not be empty', 'disabled_reason', label),
+            ([first, desired('node1', 'cinder-scheduler', frozen=True)],
+             'cinder-scheduler on node1: only cinder-volume services can be frozen or '
+             'thawed, not cinder-scheduler', 'frozen', 'cinder-scheduler on node1'),
+            ([first, desired(HOST, VOLUME, 'enabled', frozen=True)],
+             f'{label}: status enabled and frozen contradict each other: a freeze '
+             'disables the service', 'frozen', label),
+            ([first, 'node2@lvm'],
+             'every entry of desired must be a Desired, not str', 'desired', ''),
+            ([desired('', VOLUME, frozen=True)],
+             'every desired state names a host and a binary', 'host', ''),
+            ([desired(HOST, None, frozen=True)],
+             'every desired state names a host and a binary', 'host', ''),
+            ([desired(5, VOLUME, frozen=True)],
+             'every desired state names a host and a binary', 'host', ''),
+            ([desired(HOST, VOLUME, frozen=True), desired(HOST, VOLUME, frozen=False)],
+             f'{label} is desired twice', 'desired', ''),
+        ):
+            error = self.assertRaises(api.InvalidRequest, self.client.plan, given)
+            self.assertEqual((message, keyword, where),
+                             (str(error), error.keyword, error.where), given)
+        self.assertEqual([], self.cinder.requests())
+
+    def test_a_desired_state_that_asks_nothing_leaves_the_service_as_it_is(self):
+        # Only a selection's template must ask something.
+        report = self.client.plan([api.Desired(HOST, VOLUME)])
+        self.assertEqual([(api.Result.UNCHANGED, ())],
+                         [(o.result, o.actions) for o in report.outcomes])
 
     def test_a_selection_of_one_host_takes_the_services_on_it(self):
         report = self.client.plan(selection=api.Selection(host=HOST),
@@ -210,6 +325,48 @@ class TestCtrlC(ChangeTestCase):
             signal.raise_signal(signal.SIGINT)
         except KeyboardInterrupt:
             self.fail('Ctrl-C raised KeyboardInterrupt instead of being counted')
+
+    def test_an_open_window_raises_once_then_counts(self):
+        # The first Ctrl-C in a window cuts the read short; a second one
+        # while that is handled must not throw the handling away.
+        with interrupts.Interrupts() as ctrl_c:
+            self.assertRaises(KeyboardInterrupt, signal.raise_signal, signal.SIGINT)
+            self.press()
+        self.assertEqual(2, ctrl_c.count)
+        self.assertFalse(ctrl_c.raising)
+
+    def test_lingering_ignores_ctrl_c_after_an_interrupted_run_only(self):
+        # A program that told its report must not die on its way out; one
+        # that was not interrupted, or does not linger, gets its handler back.
+        for linger, pressed, after in ((True, True, signal.SIG_IGN),
+                                       (True, False, signal.default_int_handler),
+                                       (False, True, signal.default_int_handler),
+                                       (None, True, signal.default_int_handler)):
+            given = {} if linger is None else {'linger': linger}
+            with interrupts.Interrupts(**given) as ctrl_c:
+                ctrl_c.raising = False
+                if pressed:
+                    self.press()
+            self.assertIs(after, signal.getsignal(signal.SIGINT), (linger, pressed))
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def test_in_another_thread_python_keeps_its_own_handling(self):
+        # Signal handlers belong to the main thread: a caller's worker
+        # thread counts nothing, and touches no handler on the way out.
+        failed = []
+
+        def run():
+            try:
+                with interrupts.Interrupts(linger=True) as ctrl_c:
+                    ctrl_c.record()
+            except Exception as exc:
+                failed.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join()
+        self.assertEqual([], failed)
+        self.assertIs(signal.default_int_handler, signal.getsignal(signal.SIGINT))
 
     def test_while_verifying_it_stops_the_read_and_the_report_says_so(self):
         def press_in_the_verifying_read(read):

@@ -198,6 +198,36 @@ class TestFailover29(FailoverMixin, base.ShellTestCase):
         self.assertIn("node5@rep of cluster 'c1@rep' down: a member that is up "
                       "takes the failover", result.stderr)
 
+    def test_a_cluster_below_3_26_is_refused_naming_the_option(self):
+        result = self.cli('failover', '--cluster', 'c1@rep', version='3.25')
+        self.assertFails(
+            result, '--cluster requires --os-volume-api-version 3.26 or later')
+        self.assertEqual([], self.cinder.puts())
+
+    def test_an_unconfirmed_failover_says_what_the_database_shows(self):
+        # The failover is a cast: Cinder answers once RabbitMQ took it.
+        self.cinder.volume_rpc = 'silent'
+        result = self.cli('failover', HOST, '--rpc-timeout', '2')
+        self.assertFails(
+            result,
+            "failover got no answer within 2 s: Cinder answers it only once the "
+            "backend's cinder-volume has, over RabbitMQ (is either down?). The "
+            f"database now shows cinder-volume on {HOST}: status enabled, frozen "
+            "False, reason None, replication failing-over; the backend has not "
+            "confirmed; the request may still complete: "
+            f"{self.command('show ' + HOST + ' cinder-volume')} shows whether it did",
+        )
+
+    def test_a_member_gone_from_the_re_read_is_named(self):
+        for args, when in ((('failover', HOST), 'after the failover request'),
+                           (('failover', HOST, '--wait'), 'while failing over')):
+            self.service['replication_status'] = 'enabled'
+            self.cinder.after_action = lambda action, body: self.cinder.services.remove(
+                self.service)
+            result = self.cli(*args)
+            self.assertFails(result, f'cinder-volume on {HOST} disappeared {when}')
+            self.cinder.services.append(self.service)
+
     def test_bad_timeout(self):
         result = self.cli('failover', HOST, '--wait', '--wait-timeout', '0')
         self.assertFails(result, '--wait-timeout must be positive')

@@ -180,8 +180,23 @@ class TestJudgement(base.ShellTestCase):
             updated_at=(None if updated is None
                         else self.NOW - datetime.timedelta(seconds=updated)))
 
-    def read(self, volumes=(), snapshots=(), read_at=NOW):
-        return workload.Workload(TARGET, tuple(volumes), tuple(snapshots), (), 2, read_at)
+    def read(self, volumes=(), snapshots=(), read_at=NOW, backups=()):
+        return workload.Workload(TARGET, tuple(volumes), tuple(snapshots), tuple(backups), 2,
+                                 read_at)
+
+    def ago(self, seconds):
+        return None if seconds is None else self.NOW - datetime.timedelta(seconds=seconds)
+
+    def snapshot(self, status, updated, created=600):
+        return workload.Snapshot(
+            id=f's-{status}', name=None, project_id='p2', status=status, volume_id='v1',
+            progress=None, created_at=self.ago(created), updated_at=self.ago(updated))
+
+    def backup(self, status, updated, created=600, restoring_to=None):
+        return workload.Backup(
+            id=f'b-{status}', name=None, project_id='p3', status=status, volume_id='v1',
+            snapshot_id=None, restoring_to=restoring_to, created_at=self.ago(created),
+            updated_at=self.ago(updated))
 
     def test_what_is_on_the_backend_and_the_oldest_first(self):
         read = self.read([
@@ -235,3 +250,46 @@ class TestJudgement(base.ShellTestCase):
              f'destination of the migration of volume {SOURCE}',
              'migration migrating'],
             [m.why for m in judged.in_flight])
+
+    def test_snapshots_and_backups_in_flight(self):
+        # Each with its project, status, age (from updated_at, else
+        # created_at), why and volume (a restore's: the volume it writes
+        # into); a status no table knows is in flight.
+        judged = in_flight.judge(self.read(
+            snapshots=[self.snapshot('creating', 20), self.snapshot('exporting', None, 40),
+                       self.snapshot('available', 1)],
+            backups=[self.backup('creating', 10),
+                     self.backup('restoring', None, 30, restoring_to='v2'),
+                     self.backup('available', 1), self.backup('importing', 5)]))
+        self.assertEqual(
+            [('snapshot', 's-exporting', 'p2', 'exporting', 40.0,
+              "status 'exporting', unknown to this client", 'v1'),
+             ('backup', 'b-restoring', 'p3', 'restoring', 30.0, 'restoring', 'v2'),
+             ('snapshot', 's-creating', 'p2', 'creating', 20.0, 'creating', 'v1'),
+             ('backup', 'b-creating', 'p3', 'creating', 10.0, 'creating', 'v1'),
+             ('backup', 'b-importing', 'p3', 'importing', 5.0,
+              "status 'importing', unknown to this client", 'v1')],
+            [(m.kind, m.id, m.project_id, m.status, m.age, m.why, m.volume_id)
+             for m in judged.in_flight])
+        self.assertEqual(in_flight.OnBackend(volumes=0, attached=0, snapshots=3),
+                         judged.on_backend)
+
+    def test_the_oldest_first_and_those_of_unknown_age_last(self):
+        unknown = workload.Volume(
+            id='v-unknown', name=None, project_id='p1', status='extending',
+            migration_status=None, host=POOL, cluster_name=None, attachment_ids=(),
+            server_ids=(), created_at=None, updated_at=None)
+        judged = in_flight.judge(self.read([
+            unknown, self.volume('creating', 0), self.volume('deleting', 0.5)]))
+        self.assertEqual([('deleting', 0.5), ('creating', 0.0), ('extending', None)],
+                         [(m.status, m.age) for m in judged.in_flight])
+
+    def test_why_is_the_status_when_the_status_decides(self):
+        # In flight by its own status, though also a migration's
+        # destination; waiting, after a migration that succeeded earlier.
+        judged = in_flight.judge(self.read([
+            self.volume('creating', 1, migration=f'target:{SOURCE}'),
+            self.volume('reserved', 2, migration='success'),
+        ]))
+        self.assertEqual(['creating'], [m.why for m in judged.in_flight])
+        self.assertEqual(['reserved'], [m.why for m in judged.waiting])

@@ -212,6 +212,17 @@ class TestCheck(base.ShellTestCase):
         self.assertEqual(3597.0, samples[('volsvc_heartbeat_age_seconds', HOST)])
         self.assertEqual(0.5, samples[('volsvc_heartbeat_age_seconds', 'node2@lvm')])
 
+    def test_a_heartbeat_up_to_a_second_ahead_is_no_skew(self):
+        # The Date header has whole seconds: a heartbeat 1 s ahead of
+        # cinder-api's clock, or less, was sent within the same second.
+        self.volume.update(state='down', updated_at='2026-11-24T10:00:31.000000')
+        self.cinder.get('node2@lvm').update(
+            state='down', updated_at='2026-11-24T10:00:30.500000')
+        lines = self.check().stdout.splitlines()
+        for host in (HOST, 'node2@lvm'):
+            self.assertIn(f'CRITICAL: cinder-volume on {host} down (no heartbeat for 0s) '
+                          '(enabled-down)', lines)
+
     def textfile(self, name='volsvc.prom'):
         return os.path.join(self.useFixture(fixtures.TempDir()).path, name)
 

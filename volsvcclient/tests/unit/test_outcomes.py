@@ -161,6 +161,22 @@ class TestJudge(testtools.TestCase):
                           "disable (reason 'maint') (then x if the server ignores enable)",
                           'changed', advice.worded(kept, VOICE)), row)
 
+    def test_kept_says_each_unapplied_value_that_differs_in_any_order(self):
+        # The Python API takes unapplied pairs in any order: a reason
+        # first does not hide what follows, and a value the service has
+        # already is not said.
+        desired = desired_state.Desired(
+            HOST, 'cinder-volume', 'enabled', None, None,
+            (('disabled_reason', 'old'), ('active_backend_id', 'secondary'),
+             ('replication_status', 'failed-over')))
+        kept = outcomes.kept(service(replication_status='enabled',
+                                     active_backend_id='secondary'), desired)
+        self.assertEqual(
+            "reason 'old' not applied: a reason goes with status disabled; "
+            "replication status is 'enabled', not 'failed-over': only a failover "
+            "sets it ('volsvc failover' does)",
+            advice.worded(kept, VOICE))
+
 
 def judged(wanted, actions, before, now, unread=None, **answers):
     """An outcome as the sender and the verifying read leave it, as the
