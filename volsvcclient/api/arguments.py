@@ -65,10 +65,7 @@ def backends(
         raise exceptions.InvalidRequest(
             'give one of {host}, {cluster} or {selection}', 'host')
     for keyword, value in (('host', host), ('cluster', cluster)):
-        if value is not None and not isinstance(value, str):
-            raise exceptions.InvalidRequest(
-                '{%s} must be text or None, not {given}' % keyword, keyword,
-                given=type(value).__name__)
+        exceptions.check_text(value, keyword)
     chosen = selection(selection_given) if selection_given is not None else None
     return (host, cluster, chosen)  # type: ignore[return-value]
 

@@ -238,10 +238,7 @@ class Client:
             cinder-api's clock, or never sent one.
         """
         for keyword, value in (('host', host), ('binary', binary)):
-            if value is not None and not isinstance(value, str):
-                raise exceptions.InvalidRequest(
-                    '{%s} must be text or None, not {given}' % keyword, keyword,
-                    given=type(value).__name__)
+            exceptions.check_text(value, keyword)
         chooser = arguments.selection(selection)
         arguments.flag(backend_state, 'backend_state')
         if silent_for is not None:
@@ -394,10 +391,7 @@ class Client:
             raise exceptions.InvalidRequest('give {host} or {cluster}', 'host')
         for keyword, value in (('host', host), ('cluster', cluster),
                                ('backend_id', backend_id)):
-            if value is not None and not isinstance(value, str):
-                raise exceptions.InvalidRequest(
-                    '{%s} must be text or None, not {given}' % keyword, keyword,
-                    given=type(value).__name__)
+            exceptions.check_text(value, keyword)
         arguments.flag(even_if_down, 'even_if_down')
         arguments.flag(wait, 'wait')
         timeout = bounds.TIMEOUT.check(timeout, 'timeout')
@@ -549,10 +543,7 @@ class Client:
         arguments.one_of(status, 'status', desired_state.STATUSES)
         if frozen is not None:
             arguments.flag(frozen, 'frozen')
-        if replication_status is not None and not isinstance(replication_status, str):
-            raise exceptions.InvalidRequest(
-                '{replication_status} must be text or None, not {given}',
-                'replication_status', given=type(replication_status).__name__)
+        exceptions.check_text(replication_status, 'replication_status')
         arguments.flag(fresh, 'fresh')
         timeout = bounds.SECONDS.check(timeout, 'timeout')
         interval = bounds.INTERVAL.check(interval, 'interval')

@@ -89,6 +89,13 @@ class InvalidRequest(Error):
         return f'{self.where}: {text}' if self.where else text
 
 
+def check_text(value: object, keyword: str) -> None:
+    """Refuse ``value`` for ``keyword`` unless it is text or None."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidRequest('{%s} must be text or None, not {given}' % keyword, keyword,
+                             given=type(value).__name__)
+
+
 class Refused(Error):
     """Refused before anything was sent: ``facts`` says why, ``advice``
     what would overrule it (a keyword argument such as even_if_down) or

@@ -41,13 +41,10 @@ class Selection:
     def __init__(self, host_pattern: str | None = None, binary: str | None = None,
                  zone: str | None = None, cluster: str | None = None,
                  host: str | None = None) -> None:
-        for name, value in zip(self.FIELDS, (host_pattern, binary, zone, cluster, host)):
-            if value is not None and not isinstance(value, str):
-                from volsvcclient.cinder import exceptions
+        from volsvcclient.cinder import exceptions
 
-                raise exceptions.InvalidRequest(
-                    '{%s} must be text or None, not {given}' % name, name,
-                    given=type(value).__name__)
+        for name, value in zip(self.FIELDS, (host_pattern, binary, zone, cluster, host)):
+            exceptions.check_text(value, name)
         self.host_pattern = host_pattern
         self.binary = binary
         self.zone = zone
