@@ -202,22 +202,27 @@ def _cloud(app: Any) -> tuple[str, str]:
     return cloud.name or '', cloud.region_name or ''
 
 
+def _given(argv: list[str], name: str, default: str | None = None) -> str | None:
+    """The value ``argv`` gives option ``name`` (``name X`` or ``name=X``;
+    the last one wins, as in argparse), or ``default``: read by hand, as
+    the command's own parser never ran."""
+    value = default
+    for n, arg in enumerate(argv):
+        if arg == name and n + 1 < len(argv):
+            value = argv[n + 1]
+        elif arg.startswith(name + '='):
+            value = arg.partition('=')[2]
+    return value
+
+
 def _cloud_asked(argv: list[str]) -> tuple[str, str]:
     """The textfile's labels when no cloud could be made (one that does not
     exist): the cloud and region ``argv`` or OS_CLOUD and OS_REGION_NAME ask
     for, so the file still says which check did not run."""
     import os
 
-    def option(name: str, variable: str) -> str:
-        value = os.environ.get(variable, '')
-        for n, arg in enumerate(argv):
-            if arg == name and n + 1 < len(argv):
-                value = argv[n + 1]
-            elif arg.startswith(name + '='):
-                value = arg.partition('=')[2]
-        return value
-
-    return option('--os-cloud', 'OS_CLOUD'), option('--os-region-name', 'OS_REGION_NAME')
+    return (_given(argv, '--os-cloud', os.environ.get('OS_CLOUD', '')) or '',
+            _given(argv, '--os-region-name', os.environ.get('OS_REGION_NAME', '')) or '')
 
 
 def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], object]) -> int:
@@ -227,10 +232,7 @@ def unknown_before_running(argv: list[str], reason: str, write: Callable[[str], 
     from volsvcclient.engine import health
     from volsvcclient.osc import textfile
 
-    option = '--prometheus-textfile'
-    path = next((argv[n + 1] for n, arg in enumerate(argv[:-1]) if arg == option), None)
-    path = next((arg.partition('=')[2] for arg in argv if arg.startswith(option + '=')),
-                path)
+    path = _given(argv, '--prometheus-textfile')
     if path and textfile.available():
         try:
             textfile.write(path, health.UNKNOWN, cloud=_cloud_asked(argv))
